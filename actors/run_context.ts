@@ -1,0 +1,117 @@
+/**
+ * The determinism boundary (SPEC §5). The only file that reads the wall clock or OS
+ * entropy, once per run, recording both. Everything else receives a {@link RunContext}.
+ *
+ * @module
+ */
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, hexToBytes, utf8ToBytes } from "@noble/hashes/utils.js";
+import { ErrorCode, UsageError } from "../errors.ts";
+import type { TransformContext } from "./capability.ts";
+
+/** Label of the CT entropy streams; bump the version to change the derivation. */
+export const CT_ENTROPY_LABEL = "pgs-runtime/ct-entropy/v1";
+
+/** The run's clock and seed: both recorded in the trace header. */
+export interface RunContext {
+  /** Run clock, ISO-8601 UTC with milliseconds: `{{timestamp}}` and every CT `now`. */
+  readonly startedAt: string;
+  /** 32-byte seed as 64 lowercase hex digits. */
+  readonly seed: string;
+  /** A transform context whose entropy stream is scoped to `scope` (e.g. run/node/step#visit). */
+  transformContext(scope: string): TransformContext;
+}
+
+const SEED_RE = /^[0-9a-fA-F]{2,128}$/;
+
+/** Options of {@link createRunContext}. */
+export interface RunContextOptions {
+  /** Hex seed; default: 32 bytes of OS entropy. */
+  seed?: string;
+  /** ISO-8601 run clock; default: the wall clock now. */
+  startedAt?: string;
+}
+
+/**
+ * Creates a run context. Reads the wall clock and OS entropy only for values not given.
+ *
+ * @throws {UsageError} USAGE when the seed is not hex or the clock is not ISO-8601.
+ */
+export function createRunContext(options: RunContextOptions = {}): RunContext {
+  const seed = options.seed ?? unsafeRandomHex(32);
+  if (!SEED_RE.test(seed) || seed.length % 2 !== 0) {
+    throw new UsageError(
+      `Invalid --seed "${seed.slice(0, 40)}": expected an even number (2-128) of hex digits`,
+    );
+  }
+  const startedAt = options.startedAt ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(startedAt)) || !/^\d{4}-\d{2}-\d{2}T/.test(startedAt)) {
+    throw new UsageError(`Invalid clock "${startedAt}": expected an ISO-8601 date-time`);
+  }
+  const seedBytes = hexToBytes(seed.toLowerCase());
+  return {
+    startedAt: new Date(startedAt).toISOString(),
+    seed: seed.toLowerCase(),
+    transformContext(scope: string): TransformContext {
+      return {
+        now: new Date(startedAt).toISOString(),
+        randomBytes: entropyStream(seedBytes, `${CT_ENTROPY_LABEL}\0${scope}`),
+      };
+    },
+  };
+}
+
+/**
+ * A deterministic byte stream: HMAC-SHA256(seed, label || counter) blocks. Independent
+ * labels give independent streams, so adding a consumer shifts no other.
+ */
+function entropyStream(seed: Uint8Array, label: string): (n: number) => Uint8Array {
+  const prefix = utf8ToBytes(label);
+  let counter = 0;
+  let pool = new Uint8Array(0);
+  return (n: number) => {
+    while (pool.length < n) {
+      const msg = new Uint8Array(prefix.length + 4);
+      msg.set(prefix);
+      new DataView(msg.buffer).setUint32(prefix.length, counter++);
+      const block = hmac(sha256, seed, msg);
+      const next = new Uint8Array(pool.length + block.length);
+      next.set(pool);
+      next.set(block, pool.length);
+      pool = next;
+    }
+    const out = pool.slice(0, n);
+    pool = pool.slice(n);
+    return out;
+  };
+}
+
+function unsafeRandomHex(bytes: number): string {
+  return bytesToHex(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+const TRACE_ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * A new unique trace id: UTC time plus 64 random bits, e.g. `T20261126T125500123Z_9f0c…`.
+ */
+export function unsafeNewTraceId(): string {
+  const t = new Date().toISOString().replace(/[-:.]/g, "");
+  return `T${t}_${unsafeRandomHex(8)}`;
+}
+
+/**
+ * Validates a user-supplied trace id (`[A-Za-z0-9_-]`, 1-128 chars).
+ *
+ * @throws {UsageError} TRACE_ID when it does not match.
+ */
+export function validateTraceId(id: string): string {
+  if (!TRACE_ID_RE.test(id)) {
+    throw new UsageError(
+      `Invalid --trace-id "${id.slice(0, 60)}": expected 1-128 characters of [A-Za-z0-9_-]`,
+      ErrorCode.TRACE_ID,
+    );
+  }
+  return id;
+}

@@ -1,0 +1,106 @@
+/**
+ * Refusals: errors thrown before a run starts (bad flags, bad payloads, bad snapshots,
+ * damaged traces, unusable storage). Outcomes of a run are never exceptions.
+ *
+ * @module
+ */
+
+/** Closed set of error codes; the CLI maps each to an exit code. */
+export const ErrorCode = {
+  USAGE: "USAGE",
+  PAYLOAD: "PAYLOAD",
+  WORKFLOW_NAME: "WORKFLOW_NAME",
+  TRACE_ID: "TRACE_ID",
+  SNAPSHOT: "SNAPSHOT",
+  HASH_MISMATCH: "HASH_MISMATCH",
+  SCHEMA: "SCHEMA",
+  COMPILE: "COMPILE",
+  TRACE: "TRACE",
+  STORAGE: "STORAGE",
+} as const;
+/** One of {@link ErrorCode}. */
+export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
+
+/** Base class of every refusal the runtime throws on purpose. */
+export class PgsError extends Error {
+  /** Machine-readable code; tests assert this, not the prose. */
+  readonly code: ErrorCode;
+  /** Creates a refusal with a code and a one-line message. */
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+    this.name = "PgsError";
+  }
+}
+
+/** Bad flag, payload, workflow name or trace id (CLI exit 2). */
+export class UsageError extends PgsError {
+  /** Creates a usage error. */
+  constructor(message: string, code: ErrorCode = ErrorCode.USAGE, options?: ErrorOptions) {
+    super(code, message, options);
+    this.name = "UsageError";
+  }
+}
+
+/** A snapshot artifact is missing, tampered or malformed (CLI exit 3). */
+export class SnapshotError extends PgsError {
+  /** Artifact file the problem is in, relative to the workspace when known. */
+  readonly file?: string;
+  /** JSON path inside the file, when known. */
+  readonly jsonPath?: string;
+  /** Creates a snapshot error naming the file and JSON path. */
+  constructor(
+    message: string,
+    opts: { code?: ErrorCode; file?: string; jsonPath?: string; cause?: unknown } = {},
+  ) {
+    super(opts.code ?? ErrorCode.SNAPSHOT, message, { cause: opts.cause });
+    this.file = opts.file;
+    this.jsonPath = opts.jsonPath;
+    this.name = "SnapshotError";
+  }
+}
+
+/** One compile-time closure problem. */
+export interface CompileProblem {
+  /** Artifact file the problem is in. */
+  file: string;
+  /** JSON path of the offending value. */
+  jsonPath: string;
+  /** What is wrong and what was expected. */
+  message: string;
+}
+
+/** The workflow does not compile; lists every problem found (CLI exit 3). */
+export class CompileError extends PgsError {
+  /** Every problem found, in a stable order. */
+  readonly problems: readonly CompileProblem[];
+  /** Creates a compile error from a non-empty list of problems. */
+  constructor(workflow: string, problems: CompileProblem[]) {
+    super(
+      ErrorCode.COMPILE,
+      `Cannot compile workflow "${workflow}": ${problems.length} problem(s); first: ${
+        problems[0]?.file
+      } ${problems[0]?.jsonPath}: ${problems[0]?.message}`,
+    );
+    this.problems = problems;
+    this.name = "CompileError";
+  }
+}
+
+/** A trace file is unreadable, damaged or tampered. */
+export class TraceError extends PgsError {
+  /** Creates a trace error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(ErrorCode.TRACE, message, options);
+    this.name = "TraceError";
+  }
+}
+
+/** The data root or KV endpoint cannot be used. */
+export class StorageError extends PgsError {
+  /** Creates a storage error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(ErrorCode.STORAGE, message, options);
+    this.name = "StorageError";
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The storage contract: logical stores inside one state database, read and written
+ * through a transaction that commits a run's effects together with its trace.
+ *
+ * @module
+ */
+
+/** How a logical store is rendered as a file view in the PGS on-disk formats. */
+export type ViewFormat = "jsonl" | "json";
+
+/**
+ * A logical store: one declared PGS store file. `path` is relative to the data root,
+ * "/"-separated, already validated (no "..", no absolute path), e.g.
+ * `blockchain/identity/registry/actors.json`.
+ */
+export interface StoreRef {
+  /** Data-root-relative path of the store's file view; also its identity in KV. */
+  readonly path: string;
+  /** "jsonl": the view is the store's ordered log; "json": the view is its key map. */
+  readonly format: ViewFormat;
+}
+
+/** One state change made by a transaction, in the order it was made. */
+export interface Mutation {
+  /** Store path. */
+  readonly store: string;
+  /** What changed. */
+  readonly kind: "set" | "delete" | "append";
+  /** Key set/deleted, or the decimal sequence number appended. */
+  readonly key: string;
+}
+
+/**
+ * A run's view of state. Reads see committed state plus this transaction's own writes;
+ * writes are buffered and become visible to others only at commit. Every store read or
+ * written is checked at commit, so a concurrent writer forces a re-execution instead of a
+ * lost update (optimistic concurrency, store granularity).
+ */
+export interface StateTxn {
+  /** Value under `key` in the store's key map, or undefined. */
+  get(store: StoreRef, key: string): Promise<unknown | undefined>;
+  /** Buffers `key = value` in the store's key map. */
+  set(store: StoreRef, key: string, value: unknown): void;
+  /** Buffers removal of `key` from the store's key map. */
+  delete(store: StoreRef, key: string): void;
+  /** Every `[key, value]` of the store's key map, sorted by key. */
+  entries(store: StoreRef): Promise<Array<[string, unknown]>>;
+  /**
+   * Appends one record to the store's ordered log. `make` receives the gap-free 1-based
+   * sequence number the record gets and returns the record. Returns that number.
+   */
+  append(store: StoreRef, make: (sequence: number) => unknown): Promise<number>;
+  /** The store's ordered log (committed records, then this transaction's). */
+  log(store: StoreRef): Promise<unknown[]>;
+  /** Mutations buffered so far, in order (the pipeline turns these into effect records). */
+  mutations(): readonly Mutation[];
+}
+
+/** What a transaction body hands back to be committed with its state changes. */
+export interface TraceCommit {
+  /** Trace id; the commit fails if a trace with this id already exists. */
+  readonly traceId: string;
+  /** The JSONL body lines, without trailing newlines. */
+  readonly lines: readonly string[];
+  /** Out-of-body metadata (timings, file names); never hashed. */
+  readonly meta: Record<string, unknown>;
+}
+
+/** Result of {@link Store.transact}. */
+export interface TransactResult<T> {
+  /** What the body returned on the attempt that committed. */
+  readonly value: T;
+  /** How many attempts the commit took (1 = no conflict). */
+  readonly attempts: number;
+}
+
+/** One state database (a data root or a KV Connect URL). */
+export interface Store {
+  /**
+   * Runs `body` against a fresh transaction, then atomically commits its buffered
+   * mutations together with the trace it returns. On a conflicting concurrent commit or
+   * "database is locked", re-runs `body` on a fresh transaction (bounded attempts with
+   * random backoff). Nothing is written when `body` throws.
+   */
+  transact<T>(
+    body: (txn: StateTxn) => Promise<{ value: T; trace: TraceCommit | null }>,
+  ): Promise<TransactResult<T>>;
+  /** The committed trace body lines for `traceId`, or null when there is none. */
+  readTrace(traceId: string): Promise<string[] | null>;
+  /** Rewrites stale file views under the data root from the committed state. */
+  flushViews(): Promise<void>;
+  /** Flushes views and releases the database. */
+  close(): Promise<void>;
+}

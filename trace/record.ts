@@ -1,0 +1,229 @@
+/**
+ * `pgs.trace/1` record types. One JSON object per line; every record carries `seq`
+ * (0-based line number) and `prev` (sha256 hex of the canonical JSON of the previous
+ * record, 64 zeros for the header). `run` identifies the (sub-)run a record belongs to:
+ * "root" for the top-level run, "<parent>/<node>/<step>/<index>" for child runs.
+ *
+ * @module
+ */
+
+/** Schema identifier written in every header. */
+export const TRACE_SCHEMA = "pgs.trace/1";
+/** Semantics version: replay refuses a trace recorded under another one. */
+export const SEMANTICS_VERSION = "1";
+/** `prev` of the first record. */
+export const GENESIS_PREV = "0".repeat(64);
+
+/** Fields every record has. */
+export interface RecordBase {
+  /** 0-based position in the file. */
+  seq: number;
+  /** Hash of the previous record (chain). */
+  prev: string;
+  /** Run id the record belongs to. */
+  run: string;
+}
+
+/** First record: what ran, on what, with which clock and seed. */
+export interface HeaderRecord extends RecordBase {
+  /** Record type. */
+  type: "header";
+  /** Always {@link TRACE_SCHEMA}. */
+  schema: string;
+  /** Trace id. */
+  trace_id: string;
+  /** `<domain>::<WF_CODE>`. */
+  workflow: string;
+  /** Snapshot digest over everything the workflow can reach. */
+  snapshot_digest: string;
+  /** The payload exactly as given (after redaction, if any). */
+  payload: unknown;
+  /** Seed of the run's CSPRNG (hex). */
+  seed: string;
+  /** Run clock (ISO-8601). */
+  started_at: string;
+  /** pgs-runtime version. */
+  runtime_version: string;
+  /** Execution semantics version. */
+  semantics_version: string;
+  /** Step budget of the run (node visits, shared with children). */
+  budget: number;
+}
+
+/** A node was entered. */
+export interface NodeRecord extends RecordBase {
+  /** Record type. */
+  type: "node";
+  /** Node key. */
+  node: string;
+  /** IN, CC or EXIT. */
+  node_type: "IN" | "CC" | "EXIT";
+  /** Artifact FQDN of the node's IN/CC, when it has one. */
+  fqdn?: string;
+  /** Resolved node inputs (CC). */
+  inputs?: unknown;
+}
+
+/** IN payload validation or WF admission. */
+export interface AdmissionRecord extends RecordBase {
+  /** Record type. */
+  type: "admission";
+  /** "IN" (payload against intent) or "WF" (requires/forbids events). */
+  kind: "IN" | "WF";
+  /** Node key (IN) or "(workflow)" for WF admission. */
+  node: string;
+  /** ACK / NACK for IN, ADMITTED / ADMISSION_DENIED for WF. */
+  outcome: string;
+  /** Every reason for a NACK or denial (empty when accepted). */
+  reasons: string[];
+}
+
+/** A pipeline step ran. */
+export interface StepRecord extends RecordBase {
+  /** Record type. */
+  type: "step";
+  /** CC node key. */
+  node: string;
+  /** Step name. */
+  step: string;
+  /** CT or CS. */
+  kind: "CT" | "CS";
+  /** CT atom / CS FQDN. */
+  capability: string;
+  /** Step op, if any. */
+  op: string | null;
+  /** Resolved step inputs (redacted). */
+  inputs: unknown;
+  /** Mapped step outputs (redacted). */
+  outputs: unknown;
+  /** Step status after `on_ct_result`. */
+  status: string;
+  /** What `on_result` said: continue, exit, a step name, an evaluation key, or "unlisted". */
+  route: string;
+}
+
+/** A state change made by a CS step. */
+export interface EffectRecord extends RecordBase {
+  /** Record type. */
+  type: "effect";
+  /** CC node key. */
+  node: string;
+  /** Step name. */
+  step: string;
+  /** Store path (data-root relative). */
+  store: string;
+  /** set / delete / append. */
+  mutation: string;
+  /** Key or sequence number. */
+  key: string;
+  /** CS op (REGISTER, APPEND, ...). */
+  operation: string;
+  /** Step status. */
+  result: string;
+}
+
+/** A CC finished with a status and the graph moved on. */
+export interface TransitionRecord extends RecordBase {
+  /** Record type. */
+  type: "transition";
+  /** Source node key. */
+  from: string;
+  /** Outcome (status) that selected the edge. */
+  outcome: string;
+  /** Target node key, or null when there is no such edge. */
+  to: string | null;
+  /** The CC's output surface (redacted), for CC nodes. */
+  outputs?: unknown;
+}
+
+/** A child run started (gateway, loop, concurrent). */
+export interface ChildRunRecord extends RecordBase {
+  /** Record type. */
+  type: "child_run";
+  /** Child run id. */
+  child: string;
+  /** Child workflow FQDN. */
+  workflow: string;
+  /** Parent node and step. */
+  node: string;
+  /** Parent step. */
+  step: string;
+  /** Child payload (redacted). */
+  payload: unknown;
+}
+
+/** Something a reader should know that did not change a status. */
+export interface WarningRecord extends RecordBase {
+  /** Record type. */
+  type: "warning";
+  /** Stable warning code (e.g. OUTPUT_PATH_MISSING, UNLISTED_STATUS, PNG_RENDER_FAILED). */
+  code: string;
+  /** Human-readable detail. */
+  message: string;
+  /** Node key, when relevant. */
+  node?: string;
+  /** Step, when relevant. */
+  step?: string;
+}
+
+/** A capability or storage fault. */
+export interface FaultRecord extends RecordBase {
+  /** Record type. */
+  type: "fault";
+  /** Node key. */
+  node: string;
+  /** Step name, when inside a pipeline. */
+  step?: string;
+  /** Error name and message. */
+  error: string;
+}
+
+/** A (child) run ended. The root run's result is the last record of the file. */
+export interface ResultRecord extends RecordBase {
+  /** Record type. */
+  type: "result";
+  /** Workflow FQDN. */
+  workflow: string;
+  /** Outcome that led to the exit (or the failure code). */
+  status: string;
+  /** COMPLETED, REJECTED, ENDED_<STATUS>, FAILED or FAULTED. */
+  classification: string;
+  /** EXIT node key, or null when the run did not reach one. */
+  exit_node: string | null;
+  /** EXIT reason or failure reason (NO_TRANSITION, STEP_BUDGET_EXCEEDED, ...). */
+  reason: string | null;
+  /** EXIT `emit`, if declared. */
+  emit: string | null;
+  /** Output surface: CC results by node key (redacted). */
+  results: unknown;
+}
+
+/** Any `pgs.trace/1` record. */
+export type TraceRecord =
+  | HeaderRecord
+  | NodeRecord
+  | AdmissionRecord
+  | StepRecord
+  | EffectRecord
+  | TransitionRecord
+  | ChildRunRecord
+  | WarningRecord
+  | FaultRecord
+  | ResultRecord;
+
+/** Record without the chain fields, as produced by the run before sequencing. */
+export type UnchainedRecord = TraceRecord extends infer R
+  ? R extends TraceRecord ? Omit<R, "seq" | "prev"> : never
+  : never;
+
+/** Out-of-body timing for one node visit (never hashed; used by .md). */
+export interface NodeTiming {
+  /** Run id. */
+  run: string;
+  /** Node key. */
+  node: string;
+  /** Outcome of the visit. */
+  outcome: string;
+  /** Wall duration in milliseconds. */
+  ms: number;
+}
