@@ -115,3 +115,8 @@ export function validateTraceId(id: string): string {
   }
   return id;
 }
+
+/** Monotonic milliseconds, for out-of-body timings only (never part of a trace body). */
+export function unsafeMonotonicMs(): number {
+  return performance.now();
+}

@@ -80,10 +80,13 @@ export interface Store {
    * Runs `body` against a fresh transaction, then atomically commits its buffered
    * mutations together with the trace it returns. On a conflicting concurrent commit or
    * "database is locked", re-runs `body` on a fresh transaction (bounded attempts with
-   * random backoff). Nothing is written when `body` throws.
+   * random backoff). Nothing is written when `body` throws. With `discardState`, only the
+   * trace is committed and the state mutations are dropped (a FAULTED run applies nothing).
    */
   transact<T>(
-    body: (txn: StateTxn) => Promise<{ value: T; trace: TraceCommit | null }>,
+    body: (
+      txn: StateTxn,
+    ) => Promise<{ value: T; trace: TraceCommit | null; discardState?: boolean }>,
   ): Promise<TransactResult<T>>;
   /** The committed trace body lines for `traceId`, or null when there is none. */
   readTrace(traceId: string): Promise<string[] | null>;

@@ -100,6 +100,8 @@ export interface StepRecord extends RecordBase {
   status: string;
   /** What `on_result` said: continue, exit, a step name, an evaluation key, or "unlisted". */
   route: string;
+  /** The evaluation block run when `route` names one. */
+  evaluation?: { name: string; condition: string; value: boolean; status: string };
 }
 
 /** A state change made by a CS step. */

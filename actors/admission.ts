@@ -1,0 +1,150 @@
+/**
+ * Admission: an IN node validates the payload against its intent's `core.inputs`
+ * (ACK/NACK with every reason), and a workflow's `core.admission` requires or forbids
+ * events in the event stores before traversal starts.
+ *
+ * @module
+ */
+import type { FieldSpec } from "../snapshot/schema.ts";
+import type { Admission } from "../snapshot/graph.ts";
+import type { StateTxn } from "../storage/store.ts";
+import { jsonEqual } from "./inputs.ts";
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DATE_TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const HEX_RE = /^[0-9a-fA-F]*$/;
+
+/**
+ * Every reason the payload violates the intent's input spec (empty: ACK). `default`
+ * is an annotation only; fields the intent does not declare are allowed.
+ */
+export function validateIntent(
+  payload: Record<string, unknown>,
+  inputs: Record<string, FieldSpec>,
+): string[] {
+  const reasons: string[] = [];
+  checkFields(payload, inputs, "$", reasons);
+  return reasons;
+}
+
+function checkFields(
+  obj: Record<string, unknown>,
+  fields: Record<string, FieldSpec>,
+  at: string,
+  reasons: string[],
+): void {
+  for (const [name, spec] of Object.entries(fields)) {
+    const path = `${at}.${name}`;
+    if (!Object.hasOwn(obj, name) || obj[name] === undefined) {
+      if (spec.required) reasons.push(`${path}: required field is missing`);
+      continue;
+    }
+    checkValue(obj[name], spec, path, reasons);
+  }
+}
+
+function typeOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
+  return typeof v;
+}
+
+function typeMatches(v: unknown, t: string): boolean {
+  const actual = typeOf(v);
+  if (t === "any") return true;
+  if (t === "number") return actual === "number" || actual === "integer";
+  return actual === t;
+}
+
+function checkValue(v: unknown, spec: FieldSpec, path: string, reasons: string[]): void {
+  if (spec.type !== undefined) {
+    const types = Array.isArray(spec.type) ? spec.type : [spec.type];
+    if (!types.some((t) => typeMatches(v, t))) {
+      reasons.push(`${path}: expected type ${types.join(" or ")}, got ${typeOf(v)}`);
+      return;
+    }
+  }
+  if (v === null) return;
+  if (spec.required && typeof v === "string" && v.trim() === "") {
+    reasons.push(`${path}: required field is empty`);
+  }
+  if (spec.enum && !spec.enum.some((e) => jsonEqual(e, v))) {
+    reasons.push(`${path}: ${JSON.stringify(v)} is not one of ${JSON.stringify(spec.enum)}`);
+  }
+  if (typeof v === "string" && spec.format) checkFormat(v, spec, path, reasons);
+  if (typeof v === "number" && spec.minimum !== undefined && v < spec.minimum) {
+    reasons.push(`${path}: ${v} is below the minimum ${spec.minimum}`);
+  }
+  if (Array.isArray(v)) {
+    if (spec.minItems !== undefined && v.length < spec.minItems) {
+      reasons.push(`${path}: ${v.length} item(s), expected at least ${spec.minItems}`);
+    }
+    if (spec.items) v.forEach((item, i) => checkValue(item, spec.items!, `${path}[${i}]`, reasons));
+  }
+  if (spec.fields && typeOf(v) === "object") {
+    checkFields(v as Record<string, unknown>, spec.fields, path, reasons);
+  }
+}
+
+function checkFormat(v: string, spec: FieldSpec, path: string, reasons: string[]): void {
+  if (spec.format === "email" && !EMAIL_RE.test(v)) {
+    reasons.push(`${path}: "${v.slice(0, 80)}" is not an email address`);
+  } else if (spec.format === "date-time" && (!DATE_TIME_RE.test(v) || Number.isNaN(Date.parse(v)))) {
+    reasons.push(`${path}: "${v.slice(0, 80)}" is not an RFC 3339 date-time`);
+  } else if (spec.format === "hex") {
+    const prefix = spec.prefix ?? "";
+    if (!v.startsWith(prefix) || !HEX_RE.test(v.slice(prefix.length))) {
+      reasons.push(`${path}: "${v.slice(0, 80)}" is not hex${prefix ? ` with prefix ${prefix}` : ""}`);
+    }
+  }
+}
+
+/**
+ * Checks a workflow's event preconditions against its event stores. Returns every
+ * reason for denial (empty: admitted).
+ */
+export async function checkAdmission(
+  admission: Admission,
+  payload: Record<string, unknown>,
+  txn: StateTxn,
+): Promise<string[]> {
+  const reasons: string[] = [];
+  const events: Record<string, unknown>[] = [];
+  for (const store of admission.eventStores) {
+    for (const entry of await txn.log(store)) {
+      const rec = (entry as { record?: unknown })?.record;
+      if (rec && typeof rec === "object") events.push(rec as Record<string, unknown>);
+    }
+  }
+  const present = (code: string): boolean | string => {
+    const bind = admission.bindings[code] ?? {};
+    for (const payloadField of Object.values(bind)) {
+      if (payload[payloadField] === undefined) {
+        return `ADMISSION_BINDING_MISSING_FIELD: payload field "${payloadField}" (bound for ${code})`;
+      }
+    }
+    return events.some((e) =>
+      (e.event_code === code || e.event_type === code) &&
+      Object.entries(bind).every(([ef, pf]) => jsonEqual(e[ef], payload[pf]))
+    );
+  };
+  for (const code of admission.requires) {
+    const p = present(code);
+    if (typeof p === "string") reasons.push(p);
+    else if (!p) reasons.push(`required event ${code} not found${describe(admission, code, payload)}`);
+  }
+  for (const code of admission.forbids) {
+    const p = present(code);
+    if (typeof p === "string") reasons.push(p);
+    else if (p) reasons.push(`forbidden event ${code} present${describe(admission, code, payload)}`);
+  }
+  return reasons;
+}
+
+function describe(a: Admission, code: string, payload: Record<string, unknown>): string {
+  const bind = Object.entries(a.bindings[code] ?? {});
+  return bind.length === 0
+    ? ""
+    : ` for ${bind.map(([ef, pf]) => `${ef}=${JSON.stringify(payload[pf])}`).join(", ")}`;
+}

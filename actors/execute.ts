@@ -1,0 +1,146 @@
+/**
+ * One workflow run end to end: a fresh state transaction, the root run and its children,
+ * the chained trace, and one atomic commit of effects plus trace (SPEC §5, §6).
+ *
+ * @module
+ */
+import meta from "../deno.json" with { type: "json" };
+import { UsageError } from "../errors.ts";
+import type { CompiledWorkflow } from "../snapshot/graph.ts";
+import type { Store } from "../storage/store.ts";
+import { type NodeTiming, SEMANTICS_VERSION, TRACE_SCHEMA, type TraceRecord } from "../trace/record.ts";
+import { chainRecords, redact, RunRecorder } from "../trace/recorder.ts";
+import type { CapabilitySet, JsonObject } from "./capability.ts";
+import type { GraphOutcome, RunShared } from "./run.ts";
+import { runGraph } from "./run.ts";
+import { createRunContext, unsafeMonotonicMs, unsafeNewTraceId, validateTraceId } from "./run_context.ts";
+
+/** pgs-runtime version written in every trace header. */
+export const RUNTIME_VERSION: string = meta.version;
+/** Default step budget (node visits + pipeline steps, children included). */
+export const DEFAULT_BUDGET = 100_000;
+
+/** Options of {@link executeWorkflow}. */
+export interface ExecuteOptions {
+  /** State database. */
+  store: Store;
+  /** Capabilities (built-ins plus the application's). */
+  capabilities: CapabilitySet;
+  /** Trace id; default: time + 64 random bits. */
+  traceId?: string;
+  /** Hex seed of the run CSPRNG; default: OS entropy (recorded). */
+  seed?: string;
+  /** Run clock (ISO-8601); default: now (recorded). */
+  startedAt?: string;
+  /** Step budget; default {@link DEFAULT_BUDGET}. */
+  budget?: number;
+}
+
+/** What a run produced. */
+export interface RunResult {
+  /** Trace id. */
+  readonly traceId: string;
+  /** Outcome status that led to the end. */
+  readonly status: string;
+  /** COMPLETED, REJECTED, ENDED_<STATUS>, FAILED or FAULTED. */
+  readonly classification: string;
+  /** EXIT node reached, or null. */
+  readonly exitNode: string | null;
+  /** EXIT reason or failure reason. */
+  readonly reason: string | null;
+  /** EXIT emit. */
+  readonly emit: string | null;
+  /** CC surfaces by node key (redacted, as in the trace). */
+  readonly results: unknown;
+  /** The committed trace records. */
+  readonly records: readonly TraceRecord[];
+  /** The committed JSONL lines. */
+  readonly lines: readonly string[];
+  /** Node timings (not part of the trace body). */
+  readonly timings: readonly NodeTiming[];
+  /** Commit attempts (1 = no conflict). */
+  readonly attempts: number;
+}
+
+/**
+ * Runs `compiled` on `payload` and commits its effects and trace atomically.
+ * Reads the wall clock and OS entropy only when `startedAt` / `seed` / `traceId` are not
+ * given; all three are recorded, so replay sees the same values.
+ *
+ * @throws {UsageError} when the payload is not a JSON object or an option is invalid.
+ * @throws {StorageError} when the state database cannot be used.
+ */
+export async function executeWorkflow(
+  compiled: CompiledWorkflow,
+  payload: unknown,
+  options: ExecuteOptions,
+): Promise<RunResult> {
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
+    throw new UsageError("Invalid payload: expected a JSON object");
+  }
+  const traceId = options.traceId !== undefined
+    ? validateTraceId(options.traceId)
+    : unsafeNewTraceId();
+  const rc = createRunContext({ seed: options.seed, startedAt: options.startedAt });
+  const budget = options.budget ?? DEFAULT_BUDGET;
+  if (!Number.isInteger(budget) || budget < 1) {
+    throw new UsageError(`Invalid budget ${budget}: expected a positive integer`);
+  }
+  const fields = new Set<string>();
+  for (const g of compiled.graphs.values()) {
+    for (const n of Object.values(g.nodes)) if (n.type === "CC") n.cc.suppress.forEach((f) => fields.add(f));
+  }
+  const { value, attempts } = await options.store.transact(async (txn) => {
+    const rec = new RunRecorder("root");
+    const shared: RunShared = {
+      compiled,
+      txn,
+      rc,
+      caps: options.capabilities,
+      budget: { used: 0, max: budget },
+      secrets: new Set(),
+      timings: [],
+      clock: unsafeMonotonicMs,
+      childQueue: Promise.resolve(),
+    };
+    rec.push({
+      type: "header",
+      schema: TRACE_SCHEMA,
+      trace_id: traceId,
+      workflow: compiled.root.workflow,
+      snapshot_digest: compiled.digest,
+      payload,
+      seed: rc.seed,
+      started_at: rc.startedAt,
+      runtime_version: RUNTIME_VERSION,
+      semantics_version: SEMANTICS_VERSION,
+      budget,
+    });
+    const outcome: GraphOutcome = await runGraph(compiled.root, payload as JsonObject, rec, shared);
+    const redaction = { fields, values: shared.secrets };
+    const { records, lines } = chainRecords(rec.flatten(), redaction);
+    return {
+      value: { outcome, records, lines, timings: shared.timings, results: redact(outcome.results, redaction) },
+      trace: {
+        traceId,
+        lines,
+        meta: { workflow: compiled.root.workflow, classification: outcome.classification, timings: shared.timings },
+      },
+      discardState: outcome.classification === "FAULTED",
+    };
+  });
+  const o = value.outcome;
+  return {
+    traceId,
+    status: o.status,
+    classification: o.classification,
+    exitNode: o.exitNode,
+    reason: o.reason,
+    emit: o.emit,
+    results: value.results,
+    records: value.records,
+    lines: value.lines,
+    timings: value.timings,
+    attempts,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Evaluates compiled bindings against a scope: `$.<root>.a.b` walks, `{{timestamp}}`
+ * (the run clock), `{{<path> ± N}}` integer arithmetic, and literals, recursively.
+ *
+ * @module
+ */
+import type { Binding, Condition } from "../snapshot/bindings.ts";
+
+/** Marker for a path that did not resolve (distinct from a resolved null). */
+export const MISSING: unique symbol = Symbol("missing");
+
+/** Values a binding scope offers: root name → value. */
+export type Scope = Readonly<Record<string, unknown>>;
+
+/** Reads a path; MISSING when a segment is absent. */
+export function readPath(scope: Scope, root: string, segs: readonly (string | number)[]): unknown {
+  if (!Object.hasOwn(scope, root)) return MISSING;
+  let cur: unknown = scope[root];
+  for (const s of segs) {
+    if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur, s)) return MISSING;
+    cur = (cur as Record<string | number, unknown>)[s];
+  }
+  return cur;
+}
+
+/**
+ * Resolves a binding. A missing path resolves to null and is reported through `onMissing`
+ * (the pipeline turns it into an input failure or a trace warning).
+ */
+export function resolveBinding(
+  b: Binding,
+  scope: Scope,
+  now: string,
+  onMissing?: (pathText: string) => void,
+): unknown {
+  switch (b.k) {
+    case "lit":
+      return b.v;
+    case "now":
+      return now;
+    case "path": {
+      const v = readPath(scope, b.root, b.segs);
+      if (v === MISSING) {
+        onMissing?.(b.text);
+        return null;
+      }
+      return v;
+    }
+    case "arith": {
+      const v = resolveBinding(b.path, scope, now, onMissing);
+      const n = typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
+      if (typeof n !== "number" || !Number.isInteger(n)) {
+        onMissing?.(`${b.text} (not an integer: ${JSON.stringify(v)})`);
+        return null;
+      }
+      return n + b.delta;
+    }
+    case "obj": {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of b.entries) out[k] = resolveBinding(v, scope, now, onMissing);
+      return out;
+    }
+    case "arr":
+      return b.items.map((v) => resolveBinding(v, scope, now, onMissing));
+  }
+}
+
+/** Evaluates an evaluation condition; a missing operand makes the condition false. */
+export function evaluateCondition(c: Condition, scope: Scope, now: string): boolean {
+  let missing = false;
+  const l = resolveBinding(c.left, scope, now, () => missing = true);
+  const r = resolveBinding(c.right, scope, now, () => missing = true);
+  if (missing) return false;
+  switch (c.op) {
+    case "==":
+      return jsonEqual(l, r);
+    case "!=":
+      return !jsonEqual(l, r);
+    default: {
+      if (typeof l !== typeof r || (typeof l !== "number" && typeof l !== "string")) return false;
+      const a = l as number | string;
+      const b = r as number | string;
+      return c.op === "<" ? a < b : c.op === "<=" ? a <= b : c.op === ">" ? a > b : a >= b;
+    }
+  }
+}
+
+/** Structural equality of JSON values (object key order ignored). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => jsonEqual(v, bb[i]));
+  }
+  const ka = Object.keys(a);
+  const ob = b as Record<string, unknown>;
+  return ka.length === Object.keys(ob).length &&
+    ka.every((k) => Object.hasOwn(ob, k) && jsonEqual((a as Record<string, unknown>)[k], ob[k]));
+}

@@ -1,0 +1,263 @@
+/**
+ * Executes one CC node: its pipeline of CT/CS steps with `on_ct_result`, `on_result`
+ * (continue / exit / step / evaluation), output mapping and effect recording (SPEC §4).
+ *
+ * @module
+ */
+import type { CcNode, CompiledStep } from "../snapshot/graph.ts";
+import type { StateTxn } from "../storage/store.ts";
+import type { StepRecord } from "../trace/record.ts";
+import type { RunRecorder } from "../trace/recorder.ts";
+import {
+  type CapabilitySet,
+  type ChildRunResult,
+  CtViolation,
+  type JsonObject,
+  type TransformContext,
+} from "./capability.ts";
+import { runCtIr } from "./ct/mod.ts";
+import { evaluateCondition, resolveBinding } from "./inputs.ts";
+import type { RunContext } from "./run_context.ts";
+
+/** Shared, mutable step budget of a run and its children. */
+export interface Budget {
+  /** Steps and node visits so far. */
+  used: number;
+  /** Limit. */
+  readonly max: number;
+}
+
+/** The run's budget is spent: the whole run (children included) ends STEP_BUDGET_EXCEEDED. */
+export class BudgetExceeded extends Error {
+  /** Creates the error. */
+  constructor(max: number) {
+    super(`step budget of ${max} exhausted`);
+    this.name = "BudgetExceeded";
+  }
+}
+
+/** A capability threw: the run ends FAULTED. */
+export class CapabilityFault extends Error {
+  /** Node key. */
+  readonly node: string;
+  /** Step name. */
+  readonly step: string | undefined;
+  /** Creates a fault wrapping the original error. */
+  constructor(node: string, step: string | undefined, cause: unknown) {
+    super(
+      `${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`,
+      { cause },
+    );
+    this.node = node;
+    this.step = step;
+    this.name = "CapabilityFault";
+  }
+}
+
+/** What a node needs from its run. */
+export interface NodeEnv {
+  /** State transaction of the whole run. */
+  readonly txn: StateTxn;
+  /** Clock and entropy. */
+  readonly rc: RunContext;
+  /** This run's recorder. */
+  readonly rec: RunRecorder;
+  /** Bound capabilities. */
+  readonly caps: CapabilitySet;
+  /** Shared budget. */
+  readonly budget: Budget;
+  /** Secret values to redact from the trace. */
+  readonly secrets: Set<string>;
+  /** Runs a child workflow (serialised, in call order). */
+  readonly runChild: (
+    workflow: string,
+    payload: JsonObject,
+    label: string,
+    node: string,
+    step: string,
+  ) => Promise<ChildRunResult>;
+}
+
+/** Result of a CC node. */
+export interface ContractResult {
+  /** Final CC status (selects `next`). */
+  readonly status: string;
+  /** Output surface exposed as `$.results.<NODE>`. */
+  readonly surface: JsonObject;
+}
+
+/** Counts one unit of work against the budget. */
+export function spend(budget: Budget): void {
+  if (++budget.used > budget.max) throw new BudgetExceeded(budget.max);
+}
+
+/**
+ * Runs a CC node's pipeline.
+ *
+ * @throws {CapabilityFault} when a capability throws (not a declared VIOLATION).
+ * @throws {BudgetExceeded} when the run's step budget is spent.
+ */
+export async function runContract(
+  node: CcNode,
+  nodeInputs: JsonObject,
+  env: NodeEnv,
+  visit: string,
+): Promise<ContractResult> {
+  const cc = node.cc;
+  const missing = cc.requiredInputs.filter((k) => nodeInputs[k] === undefined || nodeInputs[k] === null);
+  if (missing.length > 0) {
+    env.rec.push({
+      type: "warning",
+      code: "INPUT_FAILURE",
+      node: node.key,
+      message: `required CC input(s) ${missing.join(", ")} missing; status ${cc.onInputFailure} ` +
+        `(on_input_failure of ${cc.file})`,
+    });
+    return { status: cc.onInputFailure, surface: { ...nodeInputs } };
+  }
+  collectSecrets(nodeInputs, cc.suppress, env.secrets);
+  const results: Record<string, JsonObject> = {};
+  const surface: JsonObject = { ...nodeInputs };
+  let i = 0;
+  while (true) {
+    spend(env.budget);
+    const step = cc.steps[i];
+    const warn = (code: string, message: string) =>
+      env.rec.push({ type: "warning", code, node: node.key, step: step.name, message });
+    const inputs = resolveBinding(
+      step.inputs,
+      { inputs: nodeInputs, results },
+      env.rc.startedAt,
+      (p) => warn("INPUT_PATH_MISSING", `step input path ${p} did not resolve; passed null`),
+    ) as JsonObject;
+    const ctx = env.rc.transformContext(`${visit}/${step.name}#${env.budget.used}`);
+    const mark = env.txn.mutations().length;
+    const { status, raw } = await runStep(step, inputs, ctx, env, node.key);
+    const outputs: JsonObject = {};
+    for (const [name, b] of step.outputs) {
+      outputs[name] = resolveBinding(
+        b,
+        { capability_result: raw, results, inputs: nodeInputs },
+        env.rc.startedAt,
+        (p) =>
+          warn("OUTPUT_PATH_MISSING", `output ${name} = ${p}: the capability did not produce it; null`),
+      );
+    }
+    collectSecrets({ ...inputs, ...outputs, ...raw }, cc.suppress, env.secrets);
+    results[step.name] = { ...outputs, capability_result: raw };
+    Object.assign(surface, outputs);
+    const route = step.onResult[status];
+    let evaluation: StepRecord["evaluation"];
+    if (route?.kind === "evaluation") {
+      const ev = cc.evaluations[route.name];
+      const value = evaluateCondition(
+        ev.condition,
+        { ...raw, ...outputs, capability_result: raw, inputs: nodeInputs, results },
+        env.rc.startedAt,
+      );
+      evaluation = {
+        name: route.name,
+        condition: ev.condition.text,
+        value,
+        status: value ? ev.onTrue : ev.onFalse,
+      };
+    }
+    env.rec.push({
+      type: "step",
+      node: node.key,
+      step: step.name,
+      kind: step.kind,
+      capability: step.capability,
+      op: step.op,
+      inputs,
+      outputs,
+      status,
+      route: route
+        ? (route.kind === "continue" || route.kind === "exit" ? route.kind : route.name)
+        : "unlisted",
+      ...(evaluation ? { evaluation } : {}),
+    });
+    for (const m of env.txn.mutations().slice(mark)) {
+      env.rec.push({
+        type: "effect",
+        node: node.key,
+        step: step.name,
+        store: m.store,
+        mutation: m.kind,
+        key: m.key,
+        operation: step.op ?? "",
+        result: status,
+      });
+    }
+    if (!route) {
+      warn(
+        "UNLISTED_STATUS",
+        `status ${status} is not listed in on_result of step ${step.name} (${cc.file}); ` +
+          `the CC ends with it (fail closed)`,
+      );
+      return { status, surface };
+    }
+    if (evaluation) return { status: evaluation.status, surface };
+    if (route.kind === "exit") return { status, surface };
+    if (route.kind === "step") {
+      i = route.index;
+      continue;
+    }
+    if (++i >= cc.steps.length) return { status, surface };
+  }
+}
+
+
+async function runStep(
+  step: CompiledStep,
+  inputs: JsonObject,
+  ctx: TransformContext,
+  env: NodeEnv,
+  nodeKey: string,
+): Promise<{ status: string; raw: JsonObject }> {
+  try {
+    if (step.kind === "CT") {
+      try {
+        // deno-lint-ignore no-explicit-any
+        const raw = runCtIr(step.ctIr as any, inputs, ctx, env.caps.transforms);
+        return { status: step.onCtResult.success, raw };
+      } catch (e) {
+        if (!(e instanceof CtViolation)) throw e;
+        env.rec.push({
+          type: "warning",
+          code: "CT_VIOLATION",
+          node: nodeKey,
+          step: step.name,
+          message: e.message,
+        });
+        return { status: step.onCtResult.failure, raw: {} };
+      }
+    }
+    const fn = env.caps.sideEffects[step.capability];
+    const r = await fn({
+      capability: step.capability,
+      op: step.op ?? "",
+      inputs,
+      store: step.store,
+      policy: step.policy,
+      state: env.txn,
+      ctx,
+      runChild: (wf, payload, label) => env.runChild(wf, payload, label, nodeKey, step.name),
+    });
+    return { status: r.status, raw: r.result ?? {} };
+  } catch (e) {
+    if (e instanceof BudgetExceeded || env.budget.used > env.budget.max) {
+      throw e instanceof BudgetExceeded ? e : new BudgetExceeded(env.budget.max);
+    }
+    if (e instanceof CapabilityFault) throw e;
+    throw new CapabilityFault(nodeKey, step.name, e);
+  }
+}
+
+function collectSecrets(obj: JsonObject, fields: readonly string[], into: Set<string>): void {
+  if (fields.length === 0) return;
+  for (const f of fields) {
+    const v = obj[f];
+    if (typeof v === "string" && v.length > 0) into.add(v);
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * The pgs-runtime command line: argv → command → exit code. The only file that prints
+ * or exits. `main(args)` returns the exit code so tests never exit the process.
+ *
+ * Exit codes: 0 COMPLETED; 1 REJECTED / ENDED_*; 2 usage or input error; 3 snapshot or
+ * compile error; 4 FAILED / FAULTED / internal error; 5 damaged or tampered trace
+ * (examine), or replay diverged.
+ *
+ * @module
+ */
+import { Command, CommanderError } from "commander";
+import { CompileError, ErrorCode, PgsError, SnapshotError, StorageError, TraceError, UsageError } from "./errors.ts";
+import { executeWorkflow } from "./actors/execute.ts";
+import { createCapabilityRegistry } from "./actors/registry.ts";
+import { compileWorkflow } from "./snapshot/compile.ts";
+import { loadSnapshot } from "./snapshot/load.ts";
+import { parseFqdn } from "./snapshot/resolve.ts";
+import { openKvStore } from "./storage/kv_store.ts";
+import { readPayloadFile } from "./cli_payload.ts";
+import { writeTraceFiles } from "./trace/files.ts";
+
+/** Exit code of each outcome (documented in README and --help). */
+export const ExitCode = {
+  COMPLETED: 0,
+  NOT_COMPLETED: 1,
+  USAGE: 2,
+  SNAPSHOT: 3,
+  FAILED: 4,
+  TRACE_DAMAGED: 5,
+} as const;
+
+const HELP_EXIT_CODES = `
+Exit codes:
+  0  run COMPLETED (examine: trace intact; replay: identical)
+  1  run REJECTED (NACK, admission denied) or ENDED_<STATUS> (declared non-success exit)
+  2  usage or input error (bad flag, unreadable / non-object payload, bad workflow name,
+     unknown workflow, invalid trace id)
+  3  snapshot or compile error (missing, tampered or invalid artifacts)
+  4  run FAILED (NO_TRANSITION, STEP_BUDGET_EXCEEDED) or FAULTED; internal error
+  5  examine: damaged or tampered trace; replay: diverged or refused`;
+
+/** Maps a run classification to its exit code. */
+export function exitCodeOf(classification: string): number {
+  if (classification === "COMPLETED") return ExitCode.COMPLETED;
+  if (classification === "FAILED" || classification === "FAULTED") return ExitCode.FAILED;
+  return ExitCode.NOT_COMPLETED;
+}
+
+/** I/O of the CLI, injectable for tests. */
+export interface CliIo {
+  /** Writes a line to standard output. */
+  out(line: string): void;
+  /** Writes a line to standard error. */
+  err(line: string): void;
+}
+
+const stdio: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
+
+/**
+ * Runs the CLI with `args` (without the program name) and returns the exit code.
+ *
+ * @example
+ * ```ts ignore
+ * const code = await main(["check", "--workspace", "examples/workspace"]);
+ * ```
+ */
+export async function main(args: string[], io: CliIo = stdio): Promise<number> {
+  let code: number = ExitCode.USAGE;
+  const program = new Command("pgs-runtime")
+    .description("Deterministic execution engine for Protocol-Governed Systems")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .addHelpText("after", HELP_EXIT_CODES)
+    .showSuggestionAfterError(false);
+  program.command("run")
+    .description("run one workflow on one JSON payload")
+    .requiredOption("--wf <domain::WF_CODE>", "workflow to run")
+    .requiredOption("--payload <file|->", "JSON object payload file, or - for stdin")
+    .requiredOption("--workspace <dir>", "workspace holding protocol_snapshot/ (traces go to <dir>/traces)")
+    .option("--data-root <dir>", "state directory (Deno KV database plus PGS file views)")
+    .option("--kv <url>", "KV Connect URL instead of a local database (token: DENO_KV_ACCESS_TOKEN)")
+    .option("--trace-id <id>", "trace id, [A-Za-z0-9_-]{1,128} (default: time + 64 random bits)")
+    .option("--seed <hex>", "seed of the run's CSPRNG (default: random, recorded)")
+    .option("--clock <iso>", "run clock, ISO-8601 (default: now, recorded)")
+    .option("--budget <n>", "step budget (node visits + steps, children included)")
+    .option("--no-png", "do not render the .png")
+    .option("--json", "print the result as JSON")
+    .addHelpText("after", HELP_EXIT_CODES)
+    .action(async (o) => {
+      code = await runCommand(o, io);
+    });
+  program.command("check")
+    .description("compile every workflow (or one) and list every problem")
+    .requiredOption("--workspace <dir>", "workspace holding protocol_snapshot/")
+    .option("--wf <domain::WF_CODE>", "only this workflow")
+    .option("--json", "print problems as JSON")
+    .action(async (o) => {
+      code = await checkCommand(o, io);
+    });
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return code;
+  } catch (e) {
+    return reportError(e, io);
+  }
+}
+
+/** Prints an error the way the CLI does and returns its exit code. */
+export function reportError(e: unknown, io: CliIo): number {
+  if (e instanceof CommanderError) {
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+    if (e.code === "commander.help") return 0;
+    return ExitCode.USAGE;
+  }
+  if (e instanceof CompileError) {
+    io.err(`error[${e.code}]: ${e.message.split(":")[0]}`);
+    for (const p of e.problems) io.err(`  ${p.file} ${p.jsonPath}: ${p.message}`);
+    return ExitCode.SNAPSHOT;
+  }
+  if (e instanceof PgsError) {
+    io.err(`error[${e.code}]: ${e.message.split("\n")[0]}`);
+    if (e instanceof UsageError) return ExitCode.USAGE;
+    if (e instanceof SnapshotError) return ExitCode.SNAPSHOT;
+    if (e instanceof TraceError) return ExitCode.TRACE_DAMAGED;
+    if (e instanceof StorageError) return ExitCode.USAGE;
+    return ExitCode.FAILED;
+  }
+  io.err(`error[INTERNAL]: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  return ExitCode.FAILED;
+}
+
+interface RunFlags {
+  wf: string;
+  payload: string;
+  workspace: string;
+  dataRoot?: string;
+  kv?: string;
+  traceId?: string;
+  seed?: string;
+  clock?: string;
+  budget?: string;
+  png: boolean;
+  json?: boolean;
+}
+
+async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
+  parseFqdn(o.wf);
+  if (!o.dataRoot && !o.kv) throw new UsageError("Missing --data-root <dir> (or --kv <url>)");
+  const budget = o.budget === undefined ? undefined : Number(o.budget);
+  if (budget !== undefined && (!Number.isInteger(budget) || budget < 1)) {
+    throw new UsageError(`Invalid --budget "${o.budget}": expected a positive integer`);
+  }
+  const payload = await readPayloadFile(o.payload);
+  const snapshot = await loadSnapshot(o.workspace);
+  const registry = createCapabilityRegistry();
+  const compiled = await compileWorkflow(snapshot, o.wf, registry.compileOptions);
+  const store = await openKvStore({ dataRoot: o.dataRoot, kvUrl: o.kv });
+  try {
+    const result = await executeWorkflow(compiled, payload, {
+      store,
+      capabilities: registry.capabilities,
+      traceId: o.traceId,
+      seed: o.seed,
+      startedAt: o.clock,
+      budget,
+    });
+    const files = await writeTraceFiles({
+      workspace: o.workspace,
+      compiled,
+      traceId: result.traceId,
+      lines: result.lines,
+      records: result.records,
+      timings: result.timings,
+      png: o.png,
+    });
+    if (o.json) {
+      io.out(JSON.stringify({
+        trace_id: result.traceId,
+        workflow: o.wf,
+        status: result.status,
+        classification: result.classification,
+        exit_node: result.exitNode,
+        reason: result.reason,
+        emit: result.emit,
+        files,
+        warnings: files.warnings,
+      }));
+    } else {
+      io.out(`${result.classification} ${o.wf} (status ${result.status}${result.exitNode ? `, exit ${result.exitNode}` : ""}${result.reason ? `, reason ${result.reason}` : ""})`);
+      io.out(`path: ${pathOf(result.records)}`);
+      io.out(`trace: ${files.jsonl}`);
+      for (const w of files.warnings) io.err(`warning: ${w}`);
+    }
+    return exitCodeOf(result.classification);
+  } finally {
+    await store.close();
+  }
+}
+
+function pathOf(records: readonly { type: string; run: string }[]): string {
+  return records
+    .filter((r) => r.type === "transition" && r.run === "root")
+    .map((r) => {
+      const t = r as unknown as { from: string; outcome: string };
+      return `${t.from} -${t.outcome}->`;
+    })
+    .join(" ") + ` ${
+    (records.at(-1) as unknown as { exit_node: string | null }).exit_node ?? "(no exit)"
+  }`;
+}
+
+async function checkCommand(o: { workspace: string; wf?: string; json?: boolean }, io: CliIo) {
+  const snapshot = await loadSnapshot(o.workspace);
+  const registry = createCapabilityRegistry();
+  const workflows = o.wf ? [parseFqdn(o.wf).id] : await snapshot.listWorkflows();
+  const report: { workflow: string; problems: { file: string; jsonPath: string; message: string }[] }[] = [];
+  for (const wf of workflows) {
+    try {
+      await compileWorkflow(snapshot, wf, registry.compileOptions);
+      report.push({ workflow: wf, problems: [] });
+    } catch (e) {
+      if (e instanceof CompileError) report.push({ workflow: wf, problems: [...e.problems] });
+      else if (e instanceof SnapshotError) {
+        report.push({ workflow: wf, problems: [{ file: e.file ?? "", jsonPath: e.jsonPath ?? "$", message: e.message }] });
+      } else throw e;
+    }
+  }
+  const total = report.reduce((n, r) => n + r.problems.length, 0);
+  if (o.json) io.out(JSON.stringify({ workflows: report.length, problems: total, report }));
+  else {
+    for (const r of report) {
+      io.out(`${r.problems.length === 0 ? "ok     " : "PROBLEM"} ${r.workflow}`);
+      for (const p of r.problems) io.out(`  ${p.file} ${p.jsonPath}: ${p.message}`);
+    }
+    io.out(`${report.length} workflow(s), ${total} problem(s)`);
+  }
+  return total > 0 ? ExitCode.SNAPSHOT : 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
+void ErrorCode;

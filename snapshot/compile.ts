@@ -1,0 +1,419 @@
+/**
+ * Compiles a workflow and everything it reaches into execution graphs, checking the
+ * closure of SPEC §3 before anything runs. Every problem is collected; the compile is
+ * refused with all of them at once.
+ *
+ * @module
+ */
+import { type CompileProblem, CompileError, ErrorCode, UsageError } from "../errors.ts";
+import type { StoreRef, ViewFormat } from "../storage/store.ts";
+import { type BindingProblem, compileBinding, compileCondition } from "./bindings.ts";
+import { canonicalJson, sha256Hex } from "./canonical.ts";
+import type {
+  Admission,
+  CompiledContract,
+  CompiledEvaluation,
+  CompiledStep,
+  CompiledWorkflow,
+  ExecutionGraph,
+  GraphNode,
+  Route,
+} from "./graph.ts";
+import type { Artifact, FrontmatterOf, Snapshot } from "./load.ts";
+import { type ArtifactKind, isSafeFqdn, parseFqdn } from "./resolve.ts";
+
+/** What the compiler needs to know about the bound implementations. */
+export interface CompileOptions {
+  /** Bound CT atom FQDNs. */
+  readonly transforms: ReadonlySet<string>;
+  /** Bound CS FQDN → view format of its store (null: the kind has no store). */
+  readonly sideEffects: ReadonlyMap<string, ViewFormat | null>;
+}
+
+const WF_REF_RE = /^[A-Za-z0-9_.]+::WF_[A-Za-z0-9_]+$/;
+const DATA_ROOT = "{{module_data_root}}";
+const NODE_KEY_RE = /^(?!__)[A-Za-z0-9_-]+$/;
+
+/**
+ * Compiles `workflow` and every sub-workflow its steps name literally.
+ *
+ * @throws {UsageError} WORKFLOW_NAME when the name is malformed or no such workflow exists.
+ * @throws {SnapshotError} when an artifact is malformed or tampered.
+ * @throws {CompileError} listing every closure problem.
+ */
+export async function compileWorkflow(
+  snapshot: Snapshot,
+  workflow: string,
+  options: CompileOptions,
+): Promise<CompiledWorkflow> {
+  parseFqdn(workflow);
+  if (!(await snapshot.get("WF", workflow))) {
+    throw new UsageError(
+      `Unknown workflow "${workflow}": no file protocol_snapshot/artifacts/workflows/` +
+        `${workflow.replace("::", "__")}.json`,
+      ErrorCode.WORKFLOW_NAME,
+    );
+  }
+  const problems: CompileProblem[] = [];
+  const reached = new Map<string, Artifact["executable"]>();
+  const graphs = new Map<string, ExecutionGraph>();
+  const queue = [workflow];
+  while (queue.length > 0) {
+    const wf = queue.shift()!;
+    if (graphs.has(wf)) continue;
+    const graph = await compileGraph(snapshot, wf, options, problems, reached);
+    if (!graph) continue;
+    graphs.set(wf, graph);
+    queue.push(...graph.children.filter((c) => !graphs.has(c)));
+  }
+  if (problems.length > 0) throw new CompileError(workflow, problems);
+  const parts = Object.fromEntries([...reached.entries()].sort(([a], [b]) => a < b ? -1 : 1));
+  return { root: graphs.get(workflow)!, graphs, digest: sha256Hex(canonicalJson(parts)) };
+}
+
+async function compileGraph(
+  snapshot: Snapshot,
+  workflow: string,
+  options: CompileOptions,
+  problems: CompileProblem[],
+  reached: Map<string, Artifact["executable"]>,
+): Promise<ExecutionGraph | null> {
+  const get = async <K extends ArtifactKind>(
+    kind: K,
+    fqdn: unknown,
+    file: string,
+    at: string,
+  ): Promise<Artifact<FrontmatterOf<K>> | null> => {
+    if (typeof fqdn !== "string" || !isSafeFqdn(fqdn)) {
+      problems.push({ file, jsonPath: at, message: `${kind} reference "${fqdn}" is not ns::CODE` });
+      return null;
+    }
+    const a = await snapshot.get(kind, fqdn);
+    if (!a) {
+      problems.push({ file, jsonPath: at, message: `${kind} "${fqdn}" does not resolve to an artifact` });
+      return null;
+    }
+    reached.set(`${kind}:${fqdn}`, a.executable);
+    return a;
+  };
+  const wf = await get("WF", workflow, "(command line)", "--wf");
+  if (!wf) return null;
+  const file = wf.file;
+  const core = wf.frontmatter.core;
+  const rb = await get("RB", wf.frontmatter.runtime_binding, file, "$.frontmatter.runtime_binding");
+  const structureRef = rb?.frontmatter.core.storage_structure;
+  const structure = structureRef
+    ? await get("STRUCTURE", structureRef, rb!.file, "$.frontmatter.core.storage_structure")
+    : null;
+  const entityStores = structure?.frontmatter.core.entity_stores ?? {};
+  const children = new Set<string>();
+  const nodes: Record<string, GraphNode> = {};
+  const nodeKeys = Object.keys(core.nodes);
+  if (!core.nodes[core.start_node]) {
+    problems.push({
+      file,
+      jsonPath: "$.frontmatter.core.start_node",
+      message: `start_node "${core.start_node}" is not a node`,
+    });
+  }
+  for (const [key, node] of Object.entries(core.nodes)) {
+    const at = `$.frontmatter.core.nodes.${key}`;
+    if (!NODE_KEY_RE.test(key)) {
+      problems.push({
+        file,
+        jsonPath: at,
+        message: `node key "${key}" must match [A-Za-z0-9_-]+ and not start with "__"`,
+      });
+    }
+    if (node.type !== "EXIT") {
+      for (const [outcome, target] of Object.entries(node.next)) {
+        if (!core.nodes[target]) {
+          problems.push({
+            file,
+            jsonPath: `${at}.next.${outcome}`,
+            message: `next target "${target}" is not a node (nodes: ${nodeKeys.join(", ")})`,
+          });
+        }
+      }
+    }
+    if (node.type === "EXIT") {
+      nodes[key] = { type: "EXIT", key, reason: node.reason ?? null, emit: node.emit ?? null };
+    } else if (node.type === "IN") {
+      const ref = node.fqdn_id;
+      const intent = ref ? await get("IN", ref, file, `${at}.fqdn_id`) : null;
+      nodes[key] = {
+        type: "IN",
+        key,
+        intent: intent
+          ? { fqdn: intent.fqdn, file: intent.file, inputs: intent.frontmatter.core.inputs ?? {} }
+          : null,
+        next: node.next,
+      };
+    } else {
+      const bp: BindingProblem[] = [];
+      const inputs = compileBinding(node.inputs ?? {}, ["payload", "results"], bp, `${at}.inputs`);
+      collect(problems, file, bp);
+      const artifact = await get("CC", node.fqdn_id, file, `${at}.fqdn_id`);
+      if (!artifact) continue;
+      const cc = await compileContract(artifact, {
+        get,
+        options,
+        problems,
+        bindings: rb?.frontmatter.core.bindings ?? {},
+        rbFile: rb?.file ?? file,
+        entityStores,
+        children,
+      });
+      if (cc) nodes[key] = { type: "CC", key, cc, inputs, next: node.next };
+    }
+  }
+  const cycle = findCycle(core.start_node, core.nodes);
+  if (cycle) {
+    problems.push({
+      file,
+      jsonPath: "$.frontmatter.core.nodes",
+      message: `graph has a cycle ${cycle.join(" → ")}; iteration belongs in CS_WORKFLOW_LOOP_V0`,
+    });
+  }
+  return {
+    workflow,
+    file,
+    start: core.start_node,
+    nodes,
+    admission: compileAdmission(core.admission, entityStores),
+    children: [...children].sort(),
+  };
+}
+
+interface ContractScope {
+  get: <K extends ArtifactKind>(
+    kind: K,
+    fqdn: unknown,
+    file: string,
+    at: string,
+  ) => Promise<Artifact<FrontmatterOf<K>> | null>;
+  options: CompileOptions;
+  problems: CompileProblem[];
+  bindings: Record<string, { policy?: Record<string, unknown>; config?: Record<string, unknown> }>;
+  rbFile: string;
+  entityStores: Record<string, { path: string }>;
+  children: Set<string>;
+}
+
+async function compileContract(
+  artifact: Artifact<FrontmatterOf<"CC">>,
+  s: ContractScope,
+): Promise<CompiledContract | null> {
+  const file = artifact.file;
+  const core = artifact.frontmatter.core;
+  const stepIndex = new Map(core.pipeline.map((st, i) => [st.step, i]));
+  const evaluationNames = new Set(Object.keys(core.evaluation ?? {}));
+  const steps: CompiledStep[] = [];
+  const before = s.problems.length;
+  for (const [i, st] of core.pipeline.entries()) {
+    const at = `$.frontmatter.core.pipeline[${i}]`;
+    const bp: BindingProblem[] = [];
+    const inputs = compileBinding(st.inputs ?? {}, ["inputs", "results"], bp, `${at}.inputs`);
+    const outputs = Object.entries(st.outputs ?? {}).map(([name, v]) =>
+      [
+        name,
+        compileBinding(v, ["capability_result", "results", "inputs"], bp, `${at}.outputs.${name}`),
+      ] as const
+    );
+    collect(s.problems, file, bp);
+    const onResult: Record<string, Route> = {};
+    for (const [status, target] of Object.entries(st.on_result)) {
+      if (target === "continue" || target === "exit") onResult[status] = { kind: target };
+      else if (stepIndex.has(target)) {
+        onResult[status] = { kind: "step", index: stepIndex.get(target)!, name: target };
+      } else if (evaluationNames.has(target)) onResult[status] = { kind: "evaluation", name: target };
+      else {
+        s.problems.push({
+          file,
+          jsonPath: `${at}.on_result.${status}`,
+          message: `on_result value "${target}" is not continue, exit, a step name or an ` +
+            `evaluation key`,
+        });
+      }
+    }
+    const common = {
+      name: st.step,
+      op: st.op ?? null,
+      inputs,
+      outputs,
+      onResult,
+      onCtResult: {
+        success: st.on_ct_result?.on_success ?? "SUCCESS",
+        failure: st.on_ct_result?.on_failure ?? "VIOLATION",
+      },
+    };
+    if (st.transform !== undefined && st.side_effect === undefined) {
+      const ct = await s.get("CT", st.transform, file, `${at}.transform`);
+      if (!ct?.ctIr) continue;
+      const atom = ct.ctIr.atom_stream[0].atom;
+      if (ct.ctIr.atom_stream.length !== 1 || !s.options.transforms.has(atom)) {
+        s.problems.push({
+          file: ct.file,
+          jsonPath: "$.ct_ir.atom_stream",
+          message: `CT atom "${atom}" has no bound implementation`,
+        });
+        continue;
+      }
+      steps.push({ ...common, kind: "CT", capability: ct.fqdn, ctIr: ct.ctIr, store: null, policy: {} });
+    } else if (st.side_effect !== undefined && st.transform === undefined) {
+      const cs = await s.get("CS", st.side_effect, file, `${at}.side_effect`);
+      if (!cs) continue;
+      if (!s.options.sideEffects.has(cs.fqdn)) {
+        s.problems.push({
+          file: cs.file,
+          jsonPath: "$.cs_ir",
+          message: `CS kind "${cs.fqdn}" has no bound implementation`,
+        });
+        continue;
+      }
+      const binding = s.bindings[cs.fqdn];
+      const policy = stripDataRoot(binding?.policy ?? binding?.config ?? {}) as Record<
+        string,
+        unknown
+      >;
+      const format = s.options.sideEffects.get(cs.fqdn) ?? null;
+      const store = resolveStore(st.store, policy, format, s, file, at);
+      for (const ref of literalWorkflowRefs(st.inputs ?? {}, cs.fqdn)) s.children.add(ref);
+      steps.push({ ...common, kind: "CS", capability: cs.fqdn, store, policy });
+    } else {
+      s.problems.push({
+        file,
+        jsonPath: at,
+        message: `step "${st.step}" must have exactly one of transform or side_effect`,
+      });
+    }
+  }
+  const evaluations: Record<string, CompiledEvaluation> = {};
+  for (const [name, ev] of Object.entries(core.evaluation ?? {})) {
+    const bp: BindingProblem[] = [];
+    const condition = compileCondition(ev.condition, ["*"], bp, `$.frontmatter.core.evaluation.${name}`);
+    collect(s.problems, file, bp);
+    if (condition) evaluations[name] = { condition, onTrue: ev.on_true, onFalse: ev.on_false };
+  }
+  if (s.problems.length > before) return null;
+  return {
+    fqdn: artifact.fqdn,
+    file,
+    requiredInputs: Object.entries(core.inputs ?? {}).filter(([, v]) => v.required).map(([k]) =>
+      k
+    ),
+    onInputFailure: core.result_status_contract?.on_input_failure ?? "VIOLATION",
+    steps,
+    evaluations,
+    suppress: core.suppress_trace_fields ?? [],
+  };
+}
+
+function resolveStore(
+  entity: string | undefined,
+  policy: Record<string, unknown>,
+  format: ViewFormat | null,
+  s: ContractScope,
+  file: string,
+  at: string,
+): StoreRef | null {
+  if (format === null) return null;
+  let path: string | null = null;
+  if (entity !== undefined) {
+    const declared = s.entityStores[entity];
+    if (!declared) {
+      s.problems.push({
+        file,
+        jsonPath: `${at}.store`,
+        message: `store "${entity}" is not an entity store of the runtime binding's storage ` +
+          `structure (${Object.keys(s.entityStores).join(", ") || "none declared"})`,
+      });
+      return null;
+    }
+    path = declared.path;
+  } else if (typeof policy.path === "string") path = policy.path;
+  if (path === null) return null;
+  if (!isSafeRelativePath(path)) {
+    s.problems.push({
+      file: s.rbFile,
+      jsonPath: "$.frontmatter.core.bindings",
+      message: `store path "${path}" must be relative to the data root, without ".." segments`,
+    });
+    return null;
+  }
+  return { path, format };
+}
+
+/** True for a "/"-separated relative path whose segments are plain names. */
+export function isSafeRelativePath(path: string): boolean {
+  return path.length > 0 && !path.startsWith("/") &&
+    path.split("/").every((seg) => /^[A-Za-z0-9_.-]+$/.test(seg) && seg !== "." && seg !== "..");
+}
+
+function stripDataRoot(value: unknown): unknown {
+  if (typeof value === "string") {
+    return value.startsWith(`${DATA_ROOT}/`) ? value.slice(DATA_ROOT.length + 1) : value;
+  }
+  if (Array.isArray(value)) return value.map(stripDataRoot);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stripDataRoot(v)]));
+  }
+  return value;
+}
+
+function literalWorkflowRefs(value: unknown, cs: string): string[] {
+  if (!/CS_(WORKFLOW_GATEWAY|WORKFLOW_LOOP|CONCURRENT_WORKFLOWS)_/.test(cs)) return [];
+  if (typeof value === "string") return WF_REF_RE.test(value) ? [value] : [];
+  if (Array.isArray(value)) return value.flatMap((v) => literalWorkflowRefs(v, cs));
+  if (value && typeof value === "object") {
+    return Object.values(value).flatMap((v) => literalWorkflowRefs(v, cs));
+  }
+  return [];
+}
+
+function compileAdmission(
+  admission: FrontmatterOf<"WF">["core"]["admission"],
+  entityStores: Record<string, { path: string }>,
+): Admission | null {
+  if (!admission) return null;
+  const requires = admission.requires ?? [];
+  const forbids = admission.forbids ?? [];
+  if (requires.length === 0 && forbids.length === 0) return null;
+  return {
+    requires,
+    forbids,
+    bindings: admission.bindings ?? {},
+    eventStores: Object.values(entityStores)
+      .filter((e) => e.path.endsWith(".jsonl") && isSafeRelativePath(e.path))
+      .map((e) => ({ path: e.path, format: "jsonl" as const })),
+  };
+}
+
+function findCycle(
+  start: string,
+  nodes: FrontmatterOf<"WF">["core"]["nodes"],
+): string[] | null {
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const visit = (key: string): string[] | null => {
+    if (state.get(key) === "done" || !nodes[key]) return null;
+    if (state.get(key) === "open") return [...stack.slice(stack.indexOf(key)), key];
+    state.set(key, "open");
+    stack.push(key);
+    const node = nodes[key];
+    if (node.type !== "EXIT") {
+      for (const target of Object.values(node.next)) {
+        const c = visit(target);
+        if (c) return c;
+      }
+    }
+    stack.pop();
+    state.set(key, "done");
+    return null;
+  };
+  return visit(start);
+}
+
+function collect(problems: CompileProblem[], file: string, bp: BindingProblem[]): void {
+  for (const p of bp) problems.push({ file, jsonPath: p.at, message: p.message });
+}

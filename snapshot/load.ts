@@ -1,0 +1,164 @@
+/**
+ * Reads artifacts from `<workspace>/protocol_snapshot/`: parse, verify `content_hash`,
+ * check the artifact type and schema. Errors name the file and the JSON path.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import { ErrorCode, SnapshotError, UsageError } from "../errors.ts";
+import { sha256Hex } from "./canonical.ts";
+import { ArtifactKind, artifactFile, type Fqdn, isSafeFqdn, parseFqdn } from "./resolve.ts";
+import { ctIr, envelope, KIND_SCHEMAS } from "./schema.ts";
+
+/** A loaded, verified artifact. */
+export interface Artifact<F = Record<string, unknown>> {
+  /** Artifact kind. */
+  readonly kind: ArtifactKind;
+  /** `namespace::CODE`. */
+  readonly fqdn: string;
+  /** Workspace-relative file, e.g. `protocol_snapshot/artifacts/workflows/x__WF_Y.json`. */
+  readonly file: string;
+  /** Parsed, schema-checked frontmatter. */
+  readonly frontmatter: F;
+  /** CT IR (CT only). */
+  readonly ctIr?: z.infer<typeof ctIr>;
+  /** The executable parts, hashed into the snapshot digest. */
+  readonly executable: { frontmatter: unknown; ct_ir?: unknown; cs_ir?: unknown };
+}
+
+/** Frontmatter type of each kind. */
+export type FrontmatterOf<K extends ArtifactKind> = z.infer<(typeof KIND_SCHEMAS)[K]["frontmatter"]>;
+
+/** An opened snapshot: artifacts are read lazily and cached. */
+export interface Snapshot {
+  /** Absolute or given workspace path. */
+  readonly workspace: string;
+  /**
+   * The artifact of `kind` named `fqdn`, or null when no such file exists.
+   *
+   * @throws {SnapshotError} when the file is unreadable, malformed, tampered or of the wrong type.
+   */
+  get<K extends ArtifactKind>(kind: K, fqdn: string): Promise<Artifact<FrontmatterOf<K>> | null>;
+  /** Every workflow FQDN in the snapshot, sorted. */
+  listWorkflows(): Promise<string[]>;
+}
+
+/**
+ * Opens the snapshot of a workspace.
+ *
+ * @throws {SnapshotError} SNAPSHOT when `<workspace>/protocol_snapshot/artifacts` is missing.
+ */
+export async function loadSnapshot(workspace: string): Promise<Snapshot> {
+  const root = `${workspace.replace(/\/+$/, "")}/protocol_snapshot`;
+  try {
+    const info = await Deno.stat(`${root}/artifacts`);
+    if (!info.isDirectory) throw new Error("not a directory");
+  } catch (e) {
+    throw new SnapshotError(
+      `Cannot open workspace "${workspace}": expected a directory protocol_snapshot/artifacts ` +
+        `(${e instanceof Error ? e.message.split("\n")[0] : e})`,
+      { file: "protocol_snapshot/artifacts" },
+    );
+  }
+  const cache = new Map<string, Promise<Artifact | null>>();
+  return {
+    workspace,
+    get<K extends ArtifactKind>(kind: K, fqdn: string) {
+      const key = `${kind}:${fqdn}`;
+      let hit = cache.get(key);
+      if (!hit) {
+        hit = readArtifact(root, kind, fqdn);
+        cache.set(key, hit);
+      }
+      return hit as Promise<Artifact<FrontmatterOf<K>> | null>;
+    },
+    async listWorkflows() {
+      const out: string[] = [];
+      for await (const e of Deno.readDir(`${root}/artifacts/${ArtifactKind.WF}`)) {
+        const m = /^(.+)__(.+)\.json$/.exec(e.name);
+        if (e.isFile && m && isSafeFqdn(`${m[1]}::${m[2]}`)) out.push(`${m[1]}::${m[2]}`);
+      }
+      return out.sort();
+    },
+  };
+}
+
+async function readArtifact(
+  root: string,
+  kind: ArtifactKind,
+  fqdnText: string,
+): Promise<Artifact | null> {
+  let fqdn: Fqdn;
+  try {
+    fqdn = parseFqdn(fqdnText, `${kind} reference`);
+  } catch (e) {
+    if (e instanceof UsageError) return null;
+    throw e;
+  }
+  const rel = artifactFile(kind, fqdn);
+  const file = `protocol_snapshot/${rel}`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(`${root}/${rel}`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw new SnapshotError(`Cannot read artifact "${file}": ${(e as Error).message}`, { file });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new SnapshotError(
+      `Cannot parse artifact "${file}": malformed JSON (${(e as Error).message})`,
+      { file, jsonPath: "$" },
+    );
+  }
+  const env = check(envelope, json, file, "$");
+  if (sha256Hex(env.content) !== env.content_hash) {
+    throw new SnapshotError(
+      `Cannot verify artifact "${file}": content_hash does not match sha256(content)`,
+      { file, jsonPath: "$.content_hash", code: ErrorCode.HASH_MISMATCH },
+    );
+  }
+  const spec = KIND_SCHEMAS[kind];
+  if (env.artifact_type !== spec.type) {
+    throw new SnapshotError(
+      `Invalid artifact "${file}": $.artifact_type is "${env.artifact_type}", expected "${spec.type}"`,
+      { file, jsonPath: "$.artifact_type", code: ErrorCode.SCHEMA },
+    );
+  }
+  if (env.fqdn_id !== fqdn.id) {
+    throw new SnapshotError(
+      `Invalid artifact "${file}": $.fqdn_id is "${env.fqdn_id}", expected "${fqdn.id}"`,
+      { file, jsonPath: "$.fqdn_id", code: ErrorCode.SCHEMA },
+    );
+  }
+  const frontmatter = check(spec.frontmatter, env.frontmatter, file, "$.frontmatter");
+  const ir = kind === "CT" ? check(ctIr, env.ct_ir, file, "$.ct_ir") : undefined;
+  return {
+    kind,
+    fqdn: fqdn.id,
+    file,
+    frontmatter: frontmatter as Record<string, unknown>,
+    ctIr: ir,
+    executable: { frontmatter: env.frontmatter, ct_ir: env.ct_ir, cs_ir: env.cs_ir },
+  };
+}
+
+function check<T extends z.ZodType>(schema: T, value: unknown, file: string, base: string) {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data as z.infer<T>;
+  const issue = parsed.error.issues[0];
+  const jsonPath = base + issue.path.map((p) =>
+    typeof p === "number"
+      ? `[${p}]`
+      : /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(p))
+      ? `.${String(p)}`
+      : `[${JSON.stringify(String(p))}]`
+  ).join("");
+  throw new SnapshotError(`Invalid artifact "${file}": ${jsonPath}: ${issue.message}`, {
+    file,
+    jsonPath,
+    code: ErrorCode.SCHEMA,
+  });
+}

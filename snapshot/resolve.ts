@@ -1,0 +1,60 @@
+/**
+ * Maps artifact FQDNs to files inside `protocol_snapshot/artifacts/` after validating
+ * both name parts, so that nothing outside the snapshot is ever opened.
+ *
+ * @module
+ */
+import { ErrorCode, UsageError } from "../errors.ts";
+
+const PART_RE = /^[A-Za-z0-9_.]+$/;
+
+/** Artifact kind directory names under `protocol_snapshot/artifacts/`. */
+export const ArtifactKind = {
+  WF: "workflows",
+  CC: "capability_contracts",
+  CT: "capability_transforms",
+  CS: "capability_side_effects",
+  RB: "runtime_bindings",
+  IN: "intents",
+  STRUCTURE: "structures",
+} as const;
+/** One of the artifact kinds the runtime reads. */
+export type ArtifactKind = keyof typeof ArtifactKind;
+
+/** A validated `<namespace>::<CODE>` name. */
+export interface Fqdn {
+  /** Namespace, e.g. `blockchain`. */
+  readonly namespace: string;
+  /** Artifact code, e.g. `WF_REGISTER_ACTOR_UNVERIFIED_V0`. */
+  readonly code: string;
+  /** `namespace::code`. */
+  readonly id: string;
+}
+
+/** True when both parts of `ns::CODE` are safe names (no "..", no path separators). */
+export function isSafeFqdn(text: string): boolean {
+  const parts = text.split("::");
+  return parts.length === 2 && parts.every((p) => PART_RE.test(p) && !p.includes(".."));
+}
+
+/**
+ * Parses and validates `<domain>::<CODE>`.
+ *
+ * @throws {UsageError} WORKFLOW_NAME when a part is empty or not `[A-Za-z0-9_.]+`.
+ */
+export function parseFqdn(text: string, what = "--wf"): Fqdn {
+  if (typeof text !== "string" || !isSafeFqdn(text)) {
+    throw new UsageError(
+      `Invalid ${what} "${String(text).slice(0, 80)}": expected <domain>::<CODE> with each ` +
+        `part matching [A-Za-z0-9_.]+`,
+      ErrorCode.WORKFLOW_NAME,
+    );
+  }
+  const [namespace, code] = text.split("::");
+  return { namespace, code, id: text };
+}
+
+/** Snapshot-relative file of an artifact: `artifacts/<kind dir>/<ns>__<CODE>.json`. */
+export function artifactFile(kind: ArtifactKind, fqdn: Fqdn): string {
+  return `artifacts/${ArtifactKind[kind]}/${fqdn.namespace}__${fqdn.code}.json`;
+}

@@ -1,0 +1,347 @@
+/**
+ * The Store implementation over an open Deno KV handle: optimistic transactions with
+ * bounded retry, group commit, trace reads and view flushing. `openKvStore` and
+ * `openMemoryStore` only differ in how they open the handle and where views go.
+ *
+ * @module
+ */
+import { ErrorCode, StorageError, UsageError } from "../errors.ts";
+import { concat, fromUtf8 } from "./_codec.ts";
+import {
+  buildPlan,
+  type Commit,
+  type CommitLimits,
+  type EncodedTrace,
+  encodeTrace,
+  GroupBudget,
+} from "./_commit.ts";
+import { listTraceMetas, type ReadEnv, readStoredTraceMeta, readTraceChunks } from "./_reads.ts";
+import { backoff, type BackoffOptions, isLockedError, retryLocked } from "./_retry.ts";
+import { BodyTxn, TxnGroup } from "./_txn.ts";
+import { packCommits } from "./_commit.ts";
+import { traceMetaKey } from "./keys.ts";
+import type { FileViews, ViewFlushStats } from "./views.ts";
+import type { StateTxn, Store, TraceCommit, TransactResult } from "./store.ts";
+
+/** A run body: reads and buffers writes on `txn`, returns its value and trace. */
+export type TxnBody<T> = (txn: StateTxn) => Promise<{ value: T; trace: TraceCommit | null }>;
+
+/** Result of one body of {@link KvStore.transactBatch}. */
+export type BatchOutcome<T> =
+  | { readonly ok: true; readonly value: T; readonly attempts: number }
+  | { readonly ok: false; readonly error: unknown; readonly attempts: number };
+
+/** Committed trace metadata. */
+export interface TraceInfo {
+  /** Number of body lines. */
+  readonly lines: number;
+  /** Commits the run took when it exceeded KV's per-commit limits (absent when 1). */
+  readonly chunked?: number;
+  /** The meta the body returned with its trace. */
+  readonly meta: Record<string, unknown>;
+}
+
+/** Counters since the store was opened (for benchmarks and tests). */
+export interface StoreStats {
+  /** Atomic commits that succeeded. */
+  commits: number;
+  /** Commit attempts refused by a check (a concurrent writer) → bodies re-run. */
+  conflicts: number;
+  /** "database is locked" errors retried (commits and reads). */
+  lockedRetries: number;
+  /** Groups that needed more than one commit (weaker atomicity, see packCommits). */
+  chunkedRuns: number;
+  /** Body executions, re-runs included. */
+  bodyRuns: number;
+}
+
+/** The Store contract plus group commit, trace listing and counters. */
+export interface KvStore extends Store {
+  /**
+   * Runs several bodies in order and commits them together (as few atomic commits as KV
+   * limits allow, splitting only between bodies). Each body sees the effects of the bodies
+   * before it. A body that throws, or whose trace id exists, gets `ok: false` and writes
+   * nothing; the others are unaffected. On a conflict the bodies of the failed commit are
+   * re-run.
+   */
+  transactBatch<T>(bodies: ReadonlyArray<TxnBody<T>>): Promise<Array<BatchOutcome<T>>>;
+  /** Ids of committed traces (pending chunked ones excluded), in key order. */
+  listTraces(): Promise<string[]>;
+  /** Committed trace metadata, or null. */
+  readTraceMeta(traceId: string): Promise<TraceInfo | null>;
+  /** Like {@link Store.flushViews}, returning what was done. */
+  flushViewsWithStats(): Promise<ViewFlushStats>;
+  /** Counters since open. */
+  stats(): StoreStats;
+}
+
+/** How an engine is configured. */
+export interface EngineOptions {
+  /** Open KV handle (closed by close()). */
+  readonly kv: Deno.Kv;
+  /** Data root for imports, or null. */
+  readonly dataRoot: string | null;
+  /** View writer, or null (no data root). */
+  readonly views: FileViews | null;
+  /** Per-commit limits. */
+  readonly limits: CommitLimits;
+  /** Bodies re-run at most this many times per commit; also the lock-retry bound. */
+  readonly maxAttempts: number;
+  /** Backoff between attempts. */
+  readonly backoff: BackoffOptions;
+}
+
+/** Creates the Store over an open KV handle. */
+export function createEngine(options: EngineOptions): KvStore {
+  return new KvEngine(options);
+}
+
+class KvEngine implements KvStore {
+  readonly #o: EngineOptions;
+  readonly #stats: StoreStats = {
+    commits: 0,
+    conflicts: 0,
+    lockedRetries: 0,
+    chunkedRuns: 0,
+    bodyRuns: 0,
+  };
+  readonly #env: ReadEnv & { dataRoot: string | null };
+  #closed = false;
+
+  constructor(options: EngineOptions) {
+    this.#o = options;
+    this.#env = {
+      kv: options.kv,
+      dataRoot: options.dataRoot,
+      read: (what, fn) => retryLocked(what, fn, options.maxAttempts, options.backoff, this.#stats),
+    };
+  }
+
+  async transact<T>(body: TxnBody<T>): Promise<TransactResult<T>> {
+    const [outcome] = await this.#run([body], true);
+    if (!outcome.ok) throw outcome.error;
+    return { value: outcome.value, attempts: outcome.attempts };
+  }
+
+  transactBatch<T>(bodies: ReadonlyArray<TxnBody<T>>): Promise<Array<BatchOutcome<T>>> {
+    return this.#run(bodies, false);
+  }
+
+  async #run<T>(bodies: ReadonlyArray<TxnBody<T>>, single: boolean): Promise<BatchOutcome<T>[]> {
+    this.#open();
+    const n = bodies.length;
+    const results: Array<BatchOutcome<T> | undefined> = new Array(n);
+    const runs = new Array<number>(n).fill(0);
+    let i = 0;
+    while (i < n) {
+      for (let attempt = 1;; attempt++) {
+        const group = new TxnGroup(this.#env);
+        const budget = new GroupBudget();
+        const members: Array<{ idx: number; value: T; trace: EncodedTrace | null }> = [];
+        const ids = new Set<string>();
+        let j = i;
+        for (; j < n; j++) {
+          if (results[j]) continue;
+          const txn = new BodyTxn(group);
+          runs[j]++;
+          this.#stats.bodyRuns++;
+          let value: T;
+          let trace: EncodedTrace | null;
+          try {
+            const out = await bodies[j](txn);
+            await txn.finish();
+            trace = out.trace === null ? null : encodeTrace(out.trace);
+            if (trace && ids.has(trace.id)) throw duplicateTrace(trace.id);
+            value = out.value;
+          } catch (err) {
+            if (single) throw err;
+            results[j] = { ok: false, error: err, attempts: runs[j] };
+            continue;
+          }
+          if (!single) {
+            const cost = await budget.costOf(group, txn, trace);
+            if (members.length > 0 && !budget.tally.fits(this.#o.limits, cost)) {
+              runs[j]--; // not a conflict: it simply starts the next group
+              break;
+            }
+            budget.admit(cost, txn);
+          }
+          group.absorb(txn);
+          if (trace) ids.add(trace.id);
+          members.push({ idx: j, value, trace });
+          if (!budget.tally.fits(this.#o.limits)) {
+            j++;
+            break;
+          }
+        }
+        if (members.length === 0) {
+          i = j;
+          break;
+        }
+        const traces = members.flatMap((m) => (m.trace ? [m.trace] : []));
+        const status = await this.#commit(group, traces);
+        if (status === "ok") {
+          for (const m of members) {
+            results[m.idx] = { ok: true, value: m.value, attempts: runs[m.idx] };
+          }
+          i = j;
+          break;
+        }
+        if (status === "conflict") this.#stats.conflicts++;
+        for (const m of await this.#duplicates(members)) {
+          results[m.idx] = { ok: false, error: duplicateTrace(m.trace!.id), attempts: runs[m.idx] };
+        }
+        if (single && results[0]) throw (results[0] as { error: unknown }).error;
+        if (attempt >= this.#o.maxAttempts) {
+          const error = new StorageError(
+            `Cannot commit transaction: still conflicting after ${attempt} attempts`,
+          );
+          if (single) throw error;
+          for (const m of members) results[m.idx] ??= { ok: false, error, attempts: runs[m.idx] };
+          i = j;
+          break;
+        }
+        await backoff(attempt, this.#o.backoff);
+      }
+    }
+    return results as BatchOutcome<T>[];
+  }
+
+  /** Commits a group; "conflict"/"locked" when the first commit was refused. */
+  async #commit(
+    group: TxnGroup,
+    traces: EncodedTrace[],
+  ): Promise<"ok" | "conflict" | "locked"> {
+    const plan = await buildPlan(group, traces);
+    const commits = packCommits(plan, this.#o.limits);
+    try {
+      if (!(await this.#atomic(commits[0])).ok) return "conflict";
+    } catch (err) {
+      if (!isLockedError(err)) throw commitError(err);
+      this.#stats.lockedRetries++;
+      return "locked";
+    }
+    this.#stats.commits++;
+    // Later commits carry no checks: the first one reserved the sequence numbers, the
+    // store versions and the trace id, so they only have to land (retried while locked).
+    for (let k = 1; k < commits.length; k++) {
+      const res = await this.#env.read(`commit part ${k + 1}/${commits.length}`, async () => {
+        try {
+          return await this.#atomic(commits[k]);
+        } catch (err) {
+          if (isLockedError(err)) throw err;
+          throw commitError(err);
+        }
+      });
+      if (!res.ok) throw new StorageError(`Cannot commit part ${k + 1} of a chunked run`);
+      this.#stats.commits++;
+    }
+    if (commits.length > 1) this.#stats.chunkedRuns++;
+    return "ok";
+  }
+
+  #atomic(commit: Commit): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
+    const op = this.#o.kv.atomic();
+    for (const c of commit.checks) op.check(c);
+    for (const m of commit.ops) {
+      if (m.value === null) op.delete(m.key);
+      else op.set(m.key, m.value);
+    }
+    return op.commit();
+  }
+
+  async #duplicates<M extends { trace: EncodedTrace | null }>(members: M[]): Promise<M[]> {
+    const out: M[] = [];
+    for (const m of members) {
+      if (!m.trace) continue;
+      const entry = await this.#env.read(
+        "read trace",
+        () => this.#o.kv.get(traceMetaKey(m.trace!.id)),
+      );
+      if (entry.versionstamp !== null) out.push(m);
+    }
+    return out;
+  }
+
+  async readTrace(traceId: string): Promise<string[] | null> {
+    this.#open();
+    checkTraceId(traceId);
+    const meta = await readStoredTraceMeta(this.#env, traceId);
+    if (meta === null || meta.state !== "complete") return null;
+    if (meta.lines === 0) return [];
+    const chunks = await readTraceChunks(this.#env, traceId);
+    const lines = fromUtf8(concat(chunks)).split("\n");
+    if (chunks.length !== meta.chunks || lines.length !== meta.lines) {
+      throw new StorageError(
+        `Cannot read trace "${traceId}": expected ${meta.lines} lines in ${meta.chunks} chunks, found ${lines.length} in ${chunks.length}`,
+      );
+    }
+    return lines;
+  }
+
+  async readTraceMeta(traceId: string): Promise<TraceInfo | null> {
+    this.#open();
+    checkTraceId(traceId);
+    const meta = await readStoredTraceMeta(this.#env, traceId);
+    if (meta === null || meta.state !== "complete") return null;
+    return {
+      lines: meta.lines,
+      ...(meta.chunked === undefined ? {} : { chunked: meta.chunked }),
+      meta: meta.meta,
+    };
+  }
+
+  async listTraces(): Promise<string[]> {
+    this.#open();
+    const all = await listTraceMetas(this.#env);
+    return all.filter((t) => t.meta.state === "complete").map((t) => t.id);
+  }
+
+  async flushViews(): Promise<void> {
+    await this.flushViewsWithStats();
+  }
+
+  flushViewsWithStats(): Promise<ViewFlushStats> {
+    this.#open();
+    if (!this.#o.views) return Promise.resolve({ rewritten: 0, appended: 0, skipped: 0 });
+    return this.#o.views.flush(this.#env);
+  }
+
+  stats(): StoreStats {
+    return { ...this.#stats };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.flushViews();
+    } finally {
+      this.#closed = true;
+      this.#o.kv.close();
+    }
+  }
+
+  #open(): void {
+    if (this.#closed) throw new StorageError("Cannot use store: it is closed");
+  }
+}
+
+function duplicateTrace(id: string): UsageError {
+  return new UsageError(
+    `Cannot commit trace "${id}": a trace with this id already exists`,
+    ErrorCode.TRACE_ID,
+  );
+}
+
+function commitError(err: unknown): StorageError {
+  return new StorageError(
+    `Cannot commit transaction: ${err instanceof Error ? err.message : String(err)}`,
+    { cause: err },
+  );
+}
+
+function checkTraceId(traceId: string): void {
+  if (typeof traceId !== "string" || traceId === "") {
+    throw new StorageError(`Cannot read trace: "traceId" must be a non-empty string`);
+  }
+}

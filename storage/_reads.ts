@@ -1,0 +1,186 @@
+/**
+ * Reads of committed state in the KV layout (strong consistency), reassembling split values.
+ * Shared by transactions, views and trace reads.
+ *
+ * @module
+ */
+import { decodeJson, decodeStoreMeta, fromBlob, headParts, type StoreMeta } from "./_codec.ts";
+import {
+  logKey,
+  logPartPrefix,
+  mapKey,
+  mapPartPrefix,
+  mapPrefix,
+  storeMetaKey,
+  storeMetaPrefix,
+  traceChunkPrefix,
+  traceMetaKey,
+  traceMetaPrefix,
+} from "./keys.ts";
+import type { ImportedStore } from "./import.ts";
+import type { StoredTraceMeta } from "./_codec.ts";
+
+/** Anything that can run KV reads with lock retries. */
+export interface ReadEnv {
+  /** The database. */
+  readonly kv: Deno.Kv;
+  /** Runs a KV read, retrying "database is locked". */
+  read<R>(what: string, fn: () => Promise<R>): Promise<R>;
+}
+
+/** An imported store file (see import.ts). */
+export type ImportedLike = ImportedStore;
+
+/** A committed key-map value and how many parts it is stored in (0 = whole). */
+export interface CommittedValue {
+  /** Value bytes (JSON). */
+  readonly bytes: Uint8Array;
+  /** Parts at the part keys (to delete when overwritten). */
+  readonly parts: number;
+}
+
+const LIST_BATCH = 1000;
+
+/** A store's meta and the versionstamp to check at commit. */
+export async function readStoreMeta(
+  env: ReadEnv,
+  path: string,
+): Promise<{ stamp: string | null; meta: StoreMeta | null }> {
+  const entry = await env.read(
+    `read store "${path}"`,
+    () => env.kv.get<Uint8Array>(storeMetaKey(path)),
+  );
+  return {
+    stamp: entry.versionstamp,
+    meta: entry.value === null ? null : decodeStoreMeta(entry.value),
+  };
+}
+
+/** One committed key-map value, or null. */
+export async function readCommittedValue(
+  env: ReadEnv,
+  path: string,
+  key: string,
+): Promise<CommittedValue | null> {
+  const entry = await env.read(
+    `read store "${path}"`,
+    () => env.kv.get<Uint8Array>(mapKey(path, key)),
+  );
+  if (entry.value === null) return null;
+  return await assemble(env, entry.value, mapPartPrefix(path, key), `key "${key}" of "${path}"`);
+}
+
+/** The whole committed key map in key order. */
+export async function readCommittedMap(
+  env: ReadEnv,
+  path: string,
+): Promise<Map<string, CommittedValue>> {
+  const out = new Map<string, CommittedValue>();
+  const entries = await listAll(env, `list store "${path}"`, { prefix: mapPrefix(path) });
+  for (const entry of entries) {
+    const key = entry.key[entry.key.length - 1] as string;
+    out.set(
+      key,
+      await assemble(env, entry.value, mapPartPrefix(path, key), `key "${key}" of "${path}"`),
+    );
+  }
+  return out;
+}
+
+/**
+ * Committed log records with sequence in (after, upTo], in order. A record missing after a
+ * crashed chunked commit is skipped; `seqs` reports which sequences were found.
+ */
+export async function readLogRange(
+  env: ReadEnv,
+  path: string,
+  after: number,
+  upTo: number,
+): Promise<{ records: Uint8Array[]; seqs: number[] }> {
+  const records: Uint8Array[] = [];
+  const seqs: number[] = [];
+  if (upTo <= after) return { records, seqs };
+  const entries = await listAll(env, `read log of "${path}"`, {
+    start: logKey(path, after + 1),
+    end: logKey(path, upTo + 1),
+  });
+  for (const entry of entries) {
+    const seq = entry.key[entry.key.length - 1] as number;
+    const value = await assemble(env, entry.value, logPartPrefix(path, seq), `record ${seq}`);
+    records.push(value.bytes);
+    seqs.push(seq);
+  }
+  return { records, seqs };
+}
+
+/** The committed log records 1..logLength. */
+export async function readCommittedLog(
+  env: ReadEnv,
+  path: string,
+  logLength: number,
+): Promise<Uint8Array[]> {
+  return (await readLogRange(env, path, 0, logLength)).records;
+}
+
+/** A trace's stored meta, or null. */
+export async function readStoredTraceMeta(
+  env: ReadEnv,
+  traceId: string,
+): Promise<StoredTraceMeta | null> {
+  const entry = await env.read(
+    `read trace "${traceId}"`,
+    () => env.kv.get<Uint8Array>(traceMetaKey(traceId)),
+  );
+  return entry.value === null ? null : decodeJson(entry.value) as StoredTraceMeta;
+}
+
+/** A trace's body chunks in order. */
+export async function readTraceChunks(env: ReadEnv, traceId: string): Promise<Uint8Array[]> {
+  const entries = await listAll(env, `read trace "${traceId}"`, {
+    prefix: traceChunkPrefix(traceId),
+  });
+  return entries.map((e) => e.value);
+}
+
+/** Ids of every trace meta (pending ones included), sorted. */
+export async function listTraceMetas(
+  env: ReadEnv,
+): Promise<Array<{ id: string; meta: StoredTraceMeta }>> {
+  const entries = await listAll(env, "list traces", { prefix: traceMetaPrefix() });
+  return entries.map((e) => ({
+    id: e.key[e.key.length - 1] as string,
+    meta: decodeJson(e.value) as StoredTraceMeta,
+  }));
+}
+
+/** Lists a selector completely (with lock retries), values as bytes. */
+export function listAll(
+  env: ReadEnv,
+  what: string,
+  selector: Deno.KvListSelector,
+): Promise<Array<Deno.KvEntry<Uint8Array>>> {
+  return env.read(what, async () => {
+    const out: Array<Deno.KvEntry<Uint8Array>> = [];
+    const iter = env.kv.list<Uint8Array>(selector, { batchSize: LIST_BATCH });
+    for await (const entry of iter) out.push(entry);
+    return out;
+  });
+}
+
+async function assemble(
+  env: ReadEnv,
+  head: Uint8Array,
+  partPrefix: Deno.KvKey,
+  where: string,
+): Promise<CommittedValue> {
+  const parts = headParts(head);
+  if (parts === 0) return { bytes: head, parts: 0 };
+  const entries = await listAll(env, `read ${where}`, { prefix: partPrefix });
+  return { bytes: fromBlob(head, entries.map((e) => e.value), where), parts };
+}
+
+/** Every store meta, by path, in key order. */
+export async function listStoreMetas(env: ReadEnv): Promise<Array<[string, StoreMeta]>> {
+  const entries = await listAll(env, "list stores", { prefix: storeMetaPrefix() });
+  return entries.map((e) => [e.key[e.key.length - 1] as string, decodeStoreMeta(e.value)]);
+}

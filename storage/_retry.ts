@@ -1,0 +1,63 @@
+/**
+ * Backoff for contended commits and "database is locked". The only place in storage that
+ * uses entropy and timers: jitter keeps processes that collided from colliding again.
+ *
+ * @module
+ */
+import { StorageError } from "../errors.ts";
+
+/** How retries wait between attempts. */
+export interface BackoffOptions {
+  /** First delay bound in ms; doubles per attempt. @default 1 */
+  readonly baseMs: number;
+  /** Largest delay bound in ms. @default 100 */
+  readonly capMs: number;
+}
+
+/** Default backoff: 1 ms doubling up to 100 ms. */
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1, capMs: 100 };
+
+/** True for SQLite contention surfaced by Deno KV (a TypeError "database is locked"). */
+export function isLockedError(err: unknown): boolean {
+  return err instanceof Error && /database is locked|database is busy/i.test(err.message);
+}
+
+/** Sleeps a random time in [0, min(cap, base × 2^attempt)] ms ("full jitter"). */
+export function backoff(attempt: number, options: BackoffOptions): Promise<void> {
+  const bound = Math.min(options.capMs, options.baseMs * 2 ** Math.min(attempt, 20));
+  const ms = Math.random() * bound;
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Counts retries for {@link StoreStats}-style reporting. */
+export interface RetryCounter {
+  /** Incremented once per "database is locked" retry. */
+  lockedRetries: number;
+}
+
+/**
+ * Runs a KV operation, retrying "database is locked" with backoff up to `attempts` times;
+ * other errors propagate. Exhaustion is a StorageError naming `what`.
+ */
+export async function retryLocked<R>(
+  what: string,
+  fn: () => Promise<R>,
+  attempts: number,
+  options: BackoffOptions,
+  counter: RetryCounter,
+): Promise<R> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isLockedError(err)) throw err;
+      if (attempt >= attempts) {
+        throw new StorageError(`Cannot ${what}: database stayed locked after ${attempt} attempts`, {
+          cause: err,
+        });
+      }
+      counter.lockedRetries++;
+      await backoff(attempt, options);
+    }
+  }
+}

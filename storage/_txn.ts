@@ -1,0 +1,334 @@
+/**
+ * Transaction state: a group (one future commit) holding what was read from KV and what
+ * earlier bodies of the group buffered, and one {@link BodyTxn} per run body layered on it.
+ * A body's writes join the group only when the body returns, so a throwing body leaves
+ * nothing behind and later bodies of a batch see exactly the effects that will commit.
+ *
+ * @module
+ */
+import { StorageError } from "../errors.ts";
+import {
+  type CommittedValue,
+  type ImportedLike,
+  readCommittedLog,
+  readCommittedMap,
+  readCommittedValue,
+  readStoreMeta,
+} from "./_reads.ts";
+import { decodeJson, encodeJson, type StoreMeta } from "./_codec.ts";
+import { keyBytes, KV_LIMITS, mapPartKey, maxUserKeyBytes } from "./keys.ts";
+import { importStoreFile } from "./import.ts";
+import type { Mutation, StateTxn, StoreRef } from "./store.ts";
+
+/** What a transaction needs from its store. */
+export interface TxnEnv {
+  /** The database. */
+  readonly kv: Deno.Kv;
+  /** Data root to import existing store files from, or null (KV URL without data root). */
+  readonly dataRoot: string | null;
+  /** Runs a KV read, retrying "database is locked". */
+  read<R>(what: string, fn: () => Promise<R>): Promise<R>;
+}
+
+/** Committed state of one store as this group saw it. */
+export interface StoreBase {
+  /** The ref the store was first opened with. */
+  readonly ref: StoreRef;
+  /** Versionstamp of the store meta when first read (null: the store did not exist). */
+  readonly stamp: string | null;
+  /** The committed meta, or null. */
+  readonly meta: StoreMeta | null;
+  /** The imported file, when this group imports the store. */
+  readonly imported: ImportedLike | null;
+  /** Committed key-map values read so far (null = absent). */
+  readonly values: Map<string, CommittedValue | null>;
+  /** True when `values` holds the whole committed key map. */
+  complete: boolean;
+  /** The committed log, once read. */
+  log: Uint8Array[] | null;
+}
+
+/** Buffered writes to one store. */
+export class StoreLayer {
+  /** The ref the writes were made with. */
+  readonly ref: StoreRef;
+  /** Creates an empty layer. */
+  constructor(ref: StoreRef) {
+    this.ref = ref;
+  }
+  /** Key-map writes (null = delete), last write per key. */
+  readonly writes = new Map<string, Uint8Array | null>();
+  /** Appended records, in order. */
+  readonly appends: Uint8Array[] = [];
+}
+
+/** One buffered write, in the order it was made (chunked commits keep this order). */
+export type OrderEntry =
+  | { readonly path: string; readonly kind: "k"; readonly key: string }
+  | { readonly path: string; readonly kind: "l"; readonly seq: number };
+
+/** Shared state of the bodies that will commit together. */
+export class TxnGroup {
+  /** Environment. */
+  readonly env: TxnEnv;
+  /** Stores opened by the group, by path. */
+  readonly bases = new Map<string, StoreBase>();
+  /** Writes of absorbed bodies, by path. */
+  readonly layers = new Map<string, StoreLayer>();
+  /** Absorbed writes in the order they were made. */
+  readonly order: OrderEntry[] = [];
+  readonly #opening = new Map<string, Promise<StoreBase>>();
+
+  /** Creates an empty group. */
+  constructor(env: TxnEnv) {
+    this.env = env;
+  }
+
+  /** Opens a store for this group: reads its meta (or imports its file) once. */
+  base(ref: StoreRef): Promise<StoreBase> {
+    checkRef(ref);
+    const known = this.bases.get(ref.path);
+    if (known) return Promise.resolve(checkFormat(known, ref));
+    let opening = this.#opening.get(ref.path);
+    if (!opening) {
+      opening = this.#open(ref);
+      this.#opening.set(ref.path, opening);
+    }
+    return opening.then((base) => checkFormat(base, ref));
+  }
+
+  async #open(ref: StoreRef): Promise<StoreBase> {
+    const { stamp, meta } = await readStoreMeta(this.env, ref.path);
+    let imported: ImportedLike | null = null;
+    if (meta === null && this.env.dataRoot !== null) {
+      imported = await importStoreFile(this.env.dataRoot, ref);
+    }
+    const values = new Map<string, CommittedValue | null>();
+    if (imported) { for (const [k, v] of imported.map) values.set(k, { bytes: v, parts: 0 }); }
+    const base: StoreBase = {
+      ref: { path: ref.path, format: meta?.format ?? ref.format },
+      stamp,
+      meta,
+      imported,
+      values,
+      complete: imported !== null || meta === null,
+      log: imported ? [...imported.log] : meta === null ? [] : null,
+    };
+    this.bases.set(ref.path, base);
+    return base;
+  }
+
+  /** Number of log records committed (or imported) before this group. */
+  baseLogLength(base: StoreBase): number {
+    return base.meta?.logLength ?? base.imported?.log.length ?? 0;
+  }
+
+  /** A committed key-map value, cached. */
+  async committedValue(base: StoreBase, key: string): Promise<CommittedValue | null> {
+    if (base.values.has(key)) return base.values.get(key)!;
+    if (base.complete) return null;
+    const value = await readCommittedValue(this.env, base.ref.path, key);
+    base.values.set(key, value);
+    return value;
+  }
+
+  /** The whole committed key map, cached. */
+  async committedMap(base: StoreBase): Promise<Map<string, CommittedValue | null>> {
+    if (!base.complete) {
+      const all = await readCommittedMap(this.env, base.ref.path);
+      base.values.clear();
+      for (const [k, v] of all) base.values.set(k, v);
+      base.complete = true;
+    }
+    return base.values;
+  }
+
+  /** The committed log, cached. */
+  async committedLog(base: StoreBase): Promise<Uint8Array[]> {
+    if (base.log === null) {
+      base.log = await readCommittedLog(this.env, base.ref.path, base.meta?.logLength ?? 0);
+    }
+    return base.log;
+  }
+
+  /** Buffered layer of a store (created on demand). */
+  layer(ref: StoreRef): StoreLayer {
+    let layer = this.layers.get(ref.path);
+    if (!layer) {
+      layer = new StoreLayer(ref);
+      this.layers.set(ref.path, layer);
+    }
+    return layer;
+  }
+
+  /** Moves a finished body's writes into the group. */
+  absorb(body: BodyTxn): void {
+    for (const mine of body.layers.values()) {
+      const layer = this.layer(mine.ref);
+      for (const [k, v] of mine.writes) layer.writes.set(k, v);
+      layer.appends.push(...mine.appends);
+    }
+    this.order.push(...body.order);
+  }
+}
+
+/** The StateTxn one run body sees. */
+export class BodyTxn implements StateTxn {
+  /** This body's own writes, by path. */
+  readonly layers = new Map<string, StoreLayer>();
+  /** This body's writes in order. */
+  readonly order: OrderEntry[] = [];
+  /** Paths this body read or wrote. */
+  readonly touched = new Set<string>();
+  readonly #group: TxnGroup;
+  readonly #mutations: Mutation[] = [];
+
+  /** Creates a body transaction on a group. */
+  constructor(group: TxnGroup) {
+    this.#group = group;
+  }
+
+  /** Value under `key`, or undefined. */
+  async get(store: StoreRef, key: string): Promise<unknown | undefined> {
+    checkRef(store);
+    checkKey(store, key);
+    const base = await this.#open(store);
+    const bytes = this.#buffered(store.path, key);
+    if (bytes !== undefined) return bytes === null ? undefined : decodeJson(bytes);
+    const committed = await this.#group.committedValue(base, key);
+    return committed === null ? undefined : decodeJson(committed.bytes);
+  }
+
+  /** Buffers `key = value`. */
+  set(store: StoreRef, key: string, value: unknown): void {
+    checkRef(store);
+    checkKey(store, key);
+    const bytes = encodeJson(value, `value of key "${key}" in store "${store.path}"`);
+    this.#write(store, key, bytes, "set");
+  }
+
+  /** Buffers removal of `key`. */
+  delete(store: StoreRef, key: string): void {
+    checkRef(store);
+    checkKey(store, key);
+    this.#write(store, key, null, "delete");
+  }
+
+  /** Every `[key, value]`, sorted by key (UTF-16 code units). */
+  async entries(store: StoreRef): Promise<Array<[string, unknown]>> {
+    const base = await this.#open(store);
+    const merged = new Map<string, Uint8Array | null>();
+    for (const [k, v] of await this.#group.committedMap(base)) merged.set(k, v?.bytes ?? null);
+    for (const layer of [this.#group.layers.get(store.path), this.layers.get(store.path)]) {
+      if (layer) { for (const [k, v] of layer.writes) merged.set(k, v); }
+    }
+    const out: Array<[string, unknown]> = [];
+    for (const [k, v] of merged) if (v !== null) out.push([k, decodeJson(v)]);
+    return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
+  /** Appends a record with the next gap-free sequence number. */
+  async append(store: StoreRef, make: (sequence: number) => unknown): Promise<number> {
+    const base = await this.#open(store);
+    const sequence = this.#group.baseLogLength(base) +
+      (this.#group.layers.get(store.path)?.appends.length ?? 0) +
+      (this.layers.get(store.path)?.appends.length ?? 0) + 1;
+    const bytes = encodeJson(make(sequence), `record ${sequence} of store "${store.path}"`);
+    this.#layer(store).appends.push(bytes);
+    this.order.push({ path: store.path, kind: "l", seq: sequence });
+    this.#mutations.push({ store: store.path, kind: "append", key: String(sequence) });
+    return sequence;
+  }
+
+  /** Committed records, then the group's, then this body's. */
+  async log(store: StoreRef): Promise<unknown[]> {
+    const base = await this.#open(store);
+    const out: unknown[] = [];
+    for (const bytes of await this.#group.committedLog(base)) out.push(decodeJson(bytes));
+    for (const layer of [this.#group.layers.get(store.path), this.layers.get(store.path)]) {
+      if (layer) { for (const bytes of layer.appends) out.push(decodeJson(bytes)); }
+    }
+    return out;
+  }
+
+  /** Opens every store this body wrote (import, format check) before it joins the group. */
+  async finish(): Promise<void> {
+    for (const layer of this.layers.values()) await this.#group.base(layer.ref);
+  }
+
+  /** Mutations buffered by this body, in order. */
+  mutations(): readonly Mutation[] {
+    return [...this.#mutations];
+  }
+
+  #open(store: StoreRef): Promise<StoreBase> {
+    this.touched.add(store.path);
+    return this.#group.base(store);
+  }
+
+  #buffered(path: string, key: string): Uint8Array | null | undefined {
+    const mine = this.layers.get(path)?.writes;
+    if (mine?.has(key)) return mine.get(key)!;
+    const group = this.#group.layers.get(path)?.writes;
+    if (group?.has(key)) return group.get(key)!;
+    return undefined;
+  }
+
+  #write(store: StoreRef, key: string, bytes: Uint8Array | null, kind: "set" | "delete"): void {
+    const known = this.#group.bases.get(store.path);
+    if (known) checkFormat(known, store);
+    this.touched.add(store.path);
+    this.#layer(store).writes.set(key, bytes);
+    this.order.push({ path: store.path, kind: "k", key });
+    this.#mutations.push({ store: store.path, kind, key });
+  }
+
+  #layer(ref: StoreRef): StoreLayer {
+    let layer = this.layers.get(ref.path);
+    if (!layer) {
+      layer = new StoreLayer({ path: ref.path, format: ref.format });
+      this.layers.set(ref.path, layer);
+    }
+    return layer;
+  }
+}
+
+/** Refuses a malformed StoreRef. */
+export function checkRef(ref: StoreRef): void {
+  if (typeof ref !== "object" || ref === null || typeof ref.path !== "string" || ref.path === "") {
+    throw new StorageError(`Cannot use store: "path" must be a non-empty string`);
+  }
+  if (ref.format !== "jsonl" && ref.format !== "json") {
+    throw new StorageError(
+      `Cannot use store "${ref.path}": "format" must be "jsonl" or "json", got ${
+        JSON.stringify(ref.format)
+      }`,
+    );
+  }
+  if (keyBytes(mapPartKey(ref.path, "", 0)) > KV_LIMITS.maxKeyBytes - 64) {
+    throw new StorageError(`Cannot use store "${ref.path.slice(0, 80)}…": path is too long`);
+  }
+}
+
+function checkKey(store: StoreRef, key: string): void {
+  if (typeof key !== "string") {
+    throw new StorageError(`Cannot use key in store "${store.path}": key must be a string`);
+  }
+  const size = keyBytes([key]) - 2;
+  if (size > maxUserKeyBytes(store.path)) {
+    throw new StorageError(
+      `Cannot use key in store "${store.path}": key is ${size} bytes, at most ${
+        maxUserKeyBytes(store.path)
+      } fit a KV key`,
+    );
+  }
+}
+
+function checkFormat(base: StoreBase, ref: StoreRef): StoreBase {
+  if (base.ref.format !== ref.format) {
+    throw new StorageError(
+      `Cannot open store "${ref.path}" as "${ref.format}": it was created as "${base.ref.format}"`,
+    );
+  }
+  return base;
+}

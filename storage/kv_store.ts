@@ -1,0 +1,155 @@
+/**
+ * Opens the Deno KV state database of a data root (`<dataRoot>/.pgs/state.kv`) or a KV
+ * Connect URL (`DENO_KV_ACCESS_TOKEN` is read by Deno itself) as a {@link KvStore}.
+ *
+ * Guarantees (see also `_commit.ts`): one run = one atomic commit holding a check on the
+ * meta version of every store it read or wrote, a check that its trace id is new, its state
+ * changes, the bumped store versions and its trace. A refused check or "database is
+ * locked" re-runs the body on a fresh transaction after a random exponential backoff (at
+ * most `maxAttempts` runs, then StorageError).
+ *
+ * Weaker guarantee, only for a run too large for one KV commit (> 1000 mutations, > 800 KiB,
+ * or > 80 KiB of keys): it is split into N commits. The first carries every check, reserves
+ * the trace id (a pending trace meta) and bumps the store metas; then the effects in the
+ * order they were made; the trace chunks and the final trace meta (recording `chunked: N`)
+ * come last. Until the last commit lands, other processes can see a prefix of the run's
+ * effects and `readTrace` returns null; a crash in between leaves that prefix, a pending
+ * trace meta and log sequence numbers that were reserved but never written. Group commits
+ * (`transactBatch`) only split between bodies, so each body stays atomic.
+ *
+ * Values: key-map values and log records larger than 60 KiB are split into parts (each
+ * ≤ 60 KiB) behind a small header and reassembled on read; keys longer than KV allows
+ * (≈ 2 KiB minus the store path) are refused with a StorageError.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { StorageError } from "../errors.ts";
+import { type CommitLimits, LOCAL_LIMITS, REMOTE_LIMITS } from "./_commit.ts";
+import { createEngine, type KvStore } from "./_engine.ts";
+import { type BackoffOptions, DEFAULT_BACKOFF } from "./_retry.ts";
+import { FileViews } from "./views.ts";
+
+/** Options of {@link openKvStore}. */
+export interface KvStoreOptions {
+  /**
+   * Data root: holds the KV database (`.pgs/state.kv`, unless `kvUrl` is given), the file
+   * views, and the files imported on first open. Created when missing.
+   */
+  readonly dataRoot?: string;
+  /**
+   * KV Connect URL (`https://…`), or any `Deno.openKv` argument (`":memory:"`), used
+   * instead of the data-root database. Without `dataRoot` there are no views or imports.
+   */
+  readonly kvUrl?: string;
+  /** Body runs per commit, and "database is locked" retries per KV call. @default 50 */
+  readonly maxAttempts?: number;
+  /** Per-commit limits (tests lower them to exercise chunking). @default KV's limits */
+  readonly limits?: Partial<CommitLimits>;
+  /** Backoff between attempts. @default { baseMs: 1, capMs: 100 } */
+  readonly backoff?: Partial<BackoffOptions>;
+}
+
+/**
+ * Opens a state database.
+ *
+ * @example
+ * ```ts
+ * const store = await openKvStore({ dataRoot: await Deno.makeTempDir() });
+ * const events = { path: "events/log.jsonl", format: "jsonl" } as const;
+ * await store.transact(async (txn) => {
+ *   await txn.append(events, (seq) => ({ seq, what: "hello" }));
+ *   return { value: null, trace: { traceId: "t1", lines: ['{"seq":0}'], meta: {} } };
+ * });
+ * await store.close(); // writes <dataRoot>/events/log.jsonl
+ * ```
+ * @throws {StorageError} STORAGE when the data root is not a writable directory or the
+ *   database cannot be opened.
+ */
+export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
+  const { dataRoot, kvUrl } = options;
+  if (dataRoot !== undefined && (typeof dataRoot !== "string" || dataRoot === "")) {
+    throw new StorageError(`Cannot open store: "dataRoot" must be a non-empty string`);
+  }
+  if (kvUrl !== undefined && (typeof kvUrl !== "string" || kvUrl === "")) {
+    throw new StorageError(`Cannot open store: "kvUrl" must be a non-empty string`);
+  }
+  if (dataRoot === undefined && kvUrl === undefined) {
+    throw new StorageError(`Cannot open store: "dataRoot" or "kvUrl" is required`);
+  }
+  const maxAttempts = options.maxAttempts ?? 50;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new StorageError(`Cannot open store: "maxAttempts" must be a positive integer`);
+  }
+  if (dataRoot !== undefined) await prepareDataRoot(dataRoot);
+  const target = kvUrl ?? join(dataRoot!, ".pgs", "state.kv");
+  let kv: Deno.Kv;
+  try {
+    kv = await Deno.openKv(target);
+  } catch (err) {
+    throw new StorageError(
+      `Cannot open KV database "${target}": ${err instanceof Error ? err.message : err}`,
+      { cause: err },
+    );
+  }
+  const remote = kvUrl !== undefined && /^https?:\/\//i.test(kvUrl);
+  const memory = kvUrl === ":memory:";
+  let views: FileViews | null = null;
+  if (dataRoot !== undefined) {
+    const source = kvUrl !== undefined ? `kv:${kvUrl}` : await fileIdentity(target);
+    views = new FileViews(dataRoot, { source, persist: !memory });
+  }
+  return createEngine({
+    kv,
+    dataRoot: dataRoot ?? null,
+    views,
+    limits: { ...(remote ? REMOTE_LIMITS : LOCAL_LIMITS), ...options.limits },
+    maxAttempts,
+    backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+  });
+}
+
+/**
+ * Makes sure `dataRoot` is a writable directory (creating it and `.pgs/` when missing).
+ *
+ * @throws {StorageError} STORAGE with a one-line message naming the path.
+ */
+export async function prepareDataRoot(dataRoot: string): Promise<void> {
+  let info: Deno.FileInfo | null = null;
+  try {
+    info = await Deno.stat(dataRoot);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw rootError(dataRoot, err);
+  }
+  if (info !== null && !info.isDirectory) {
+    throw new StorageError(`Cannot use data root "${dataRoot}": not a directory`);
+  }
+  try {
+    await Deno.mkdir(join(dataRoot, ".pgs"), { recursive: true });
+    const probe = await Deno.makeTempFile({ dir: dataRoot, prefix: ".pgs-probe-" });
+    await Deno.remove(probe);
+  } catch (err) {
+    throw rootError(dataRoot, err);
+  }
+}
+
+function rootError(dataRoot: string, err: unknown): StorageError {
+  const why = err instanceof Deno.errors.PermissionDenied
+    ? "not writable"
+    : err instanceof Deno.errors.NotADirectory
+    ? "not a directory"
+    : err instanceof Error
+    ? err.message
+    : String(err);
+  return new StorageError(`Cannot use data root "${dataRoot}": ${why}`, { cause: err });
+}
+
+/** Identity of a KV file: a recreated database gets a new inode/birth time. */
+async function fileIdentity(path: string): Promise<string> {
+  try {
+    const info = await Deno.stat(path);
+    return `file:${info.dev}:${info.ino}:${info.birthtime?.getTime() ?? ""}`;
+  } catch {
+    return `file:${path}`;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Writes a committed trace to `<workspace>/traces/<ID>/<ID>.{jsonl,md,png}`. Each file is
+ * written atomically (temp + rename). A rendering failure never changes the run: it is
+ * reported as a warning (returned, and shown in the .md), never thrown.
+ *
+ * @module
+ */
+import type { CompiledWorkflow, ExecutionGraph } from "../snapshot/graph.ts";
+import type { GraphView } from "./graph_dot.ts";
+import { traceText } from "./jsonl.ts";
+import { renderMarkdown } from "./markdown.ts";
+import { renderPng } from "./png.ts";
+import type { NodeTiming, TraceRecord } from "./record.ts";
+
+/** Options of {@link writeTraceFiles}. */
+export interface TraceFileOptions {
+  /** Workspace directory (traces go to `<workspace>/traces/<ID>/`). */
+  workspace: string;
+  /** The compiled workflow (for the PNG's graph). */
+  compiled: CompiledWorkflow;
+  /** Trace id. */
+  traceId: string;
+  /** Committed body lines. */
+  lines: readonly string[];
+  /** Committed records. */
+  records: readonly TraceRecord[];
+  /** Node timings. */
+  timings: readonly NodeTiming[];
+  /**
+   * Render the PNG.
+   * @default true
+   */
+  png?: boolean;
+}
+
+/** Paths written and warnings raised. */
+export interface TraceFiles {
+  /** The JSONL body. */
+  jsonl: string;
+  /** The Markdown summary. */
+  md: string;
+  /** The PNG, or null when not rendered. */
+  png: string | null;
+  /** Rendering problems (the run is unaffected). */
+  warnings: string[];
+}
+
+/** The graph the PNG draws: every node and declared outcome edge. */
+export function graphViewOf(graph: ExecutionGraph): GraphView {
+  const nodes = Object.values(graph.nodes);
+  return {
+    workflow: graph.workflow,
+    start: graph.start,
+    nodes: nodes.map((n) => {
+      const code = n.type === "CC" ? n.cc.fqdn.split("::")[1] : undefined;
+      return { key: n.key, type: n.type, ...(code && code !== n.key ? { label: code } : {}) };
+    }),
+    edges: nodes.flatMap((n) =>
+      n.type === "EXIT" ? [] : Object.entries(n.next).map(([outcome, to]) => ({ from: n.key, outcome, to }))
+    ),
+  };
+}
+
+/** Writes the trace files; returns their paths and any rendering warnings. */
+export async function writeTraceFiles(o: TraceFileOptions): Promise<TraceFiles> {
+  const dir = `${o.workspace.replace(/\/+$/, "")}/traces/${o.traceId}`;
+  await Deno.mkdir(dir, { recursive: true });
+  const base = `${dir}/${o.traceId}`;
+  const files: TraceFiles = { jsonl: `${base}.jsonl`, md: `${base}.md`, png: null, warnings: [] };
+  await writeAtomic(files.jsonl, traceText(o.lines));
+  if (o.png !== false) {
+    try {
+      const png = await renderPng(graphViewOf(o.compiled.root), o.records);
+      await writeAtomic(`${base}.png`, png);
+      files.png = `${base}.png`;
+    } catch (e) {
+      files.warnings.push(`PNG_RENDER_FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  let md = renderMarkdown(o.records, {
+    timings: [...o.timings],
+    tracePath: files.jsonl,
+    workspace: o.workspace,
+    ...(files.png ? { pngPath: `${o.traceId}.png` } : {}),
+  });
+  if (files.warnings.length > 0) {
+    md += `\n## Rendering warnings\n\n${files.warnings.map((w) => `- ${w}`).join("\n")}\n`;
+  }
+  await writeAtomic(files.md, md);
+  return files;
+}
+
+let tmpCounter = 0;
+
+async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${Deno.pid}-${++tmpCounter}`;
+  if (typeof data === "string") await Deno.writeTextFile(tmp, data);
+  else await Deno.writeFile(tmp, data);
+  await Deno.rename(tmp, path);
+}

@@ -1,0 +1,120 @@
+/**
+ * Turns run events into ordered `pgs.trace/1` records: one buffer per (child) run,
+ * flattened depth-first in call order (so concurrent children never interleave), then
+ * redacted and hash-chained. Observation only: nothing here feeds back into routing.
+ *
+ * @module
+ */
+import { canonicalJson, sha256Hex } from "../snapshot/canonical.ts";
+import { GENESIS_PREV, type TraceRecord, type UnchainedRecord } from "./record.ts";
+
+type Entry = UnchainedRecord | RunRecorder;
+
+/** Distributive Omit over the record union. */
+type WithoutRun<T> = T extends unknown ? Omit<T, "run"> : never;
+/** A record as a run emits it (the recorder adds `run`). */
+export type RunEvent = WithoutRun<UnchainedRecord>;
+
+/** Collects the records of one run; child runs get their own nested recorder. */
+export class RunRecorder {
+  /** Run id stamped on every record. */
+  readonly runId: string;
+  #entries: Entry[] = [];
+
+  /** Creates a recorder for run `runId`. */
+  constructor(runId: string) {
+    this.runId = runId;
+  }
+
+  /** Appends a record of this run. */
+  push(event: RunEvent): void {
+    this.#entries.push({ ...event, run: this.runId } as UnchainedRecord);
+  }
+
+  /** Opens a nested recorder for a child run; its records appear here, in call order. */
+  child(childRunId: string): RunRecorder {
+    const r = new RunRecorder(childRunId);
+    this.#entries.push(r);
+    return r;
+  }
+
+  /** Every record of this run and its children, depth-first. */
+  flatten(): UnchainedRecord[] {
+    const out: UnchainedRecord[] = [];
+    for (const e of this.#entries) {
+      if (e instanceof RunRecorder) out.push(...e.flatten());
+      else out.push(e);
+    }
+    return out;
+  }
+}
+
+/** What to hide: field names redacted everywhere, and secret values seen under them. */
+export interface Redaction {
+  /** Field names (from every reachable CC's `suppress_trace_fields`). */
+  readonly fields: ReadonlySet<string>;
+  /** Secret string values collected at run time; replaced wherever they occur. */
+  readonly values: ReadonlySet<string>;
+}
+
+/** The stand-in written for a redacted value. */
+export function redactedValue(value: unknown): string {
+  return `redacted:sha256:${sha256Hex(canonicalJson(value ?? null)).slice(0, 16)}`;
+}
+
+/** Deep copy of `value` with suppressed fields and secret values replaced. */
+export function redact(value: unknown, r: Redaction): unknown {
+  if (r.fields.size === 0 && r.values.size === 0) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return r.values.has(v) ? redactedValue(v) : v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        out[k] = r.fields.has(k) && x !== null ? redactedValue(x) : walk(x);
+      }
+      return out;
+    }
+    return v;
+  };
+  return walk(value);
+}
+
+/**
+ * Sequences, redacts and chains records: `seq` is the line index, `prev` the sha256 of
+ * the previous line. Returns the records and their JSONL lines (canonical JSON).
+ */
+export function chainRecords(
+  records: readonly UnchainedRecord[],
+  redaction: Redaction,
+): { records: TraceRecord[]; lines: string[] } {
+  const out: TraceRecord[] = [];
+  const lines: string[] = [];
+  let prev = GENESIS_PREV;
+  for (const [seq, rec] of records.entries()) {
+    const full = { ...redactRecord(rec, redaction), seq, prev } as TraceRecord;
+    const line = canonicalJson(full);
+    out.push(full);
+    lines.push(line);
+    prev = sha256Hex(line);
+  }
+  return { records: out, lines };
+}
+
+const VALUE_FIELDS = ["payload", "inputs", "outputs", "results"] as const;
+const TEXT_FIELDS = ["message", "error"] as const;
+
+/** Redacts the data-carrying fields of a record; its own envelope fields are never touched. */
+function redactRecord(rec: UnchainedRecord, r: Redaction): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...rec };
+  for (const f of VALUE_FIELDS) if (f in out) out[f] = redact(out[f], r);
+  for (const f of TEXT_FIELDS) {
+    let text = out[f];
+    if (typeof text !== "string") continue;
+    for (const secret of r.values) {
+      if (secret.length >= 8) text = (text as string).split(secret).join(redactedValue(secret));
+    }
+    out[f] = text;
+  }
+  return out;
+}
