@@ -36,7 +36,7 @@ function checkFields(
   for (const [name, spec] of Object.entries(fields)) {
     const path = `${at}.${name}`;
     if (!Object.hasOwn(obj, name) || obj[name] === undefined) {
-      if (spec.required) reasons.push(`${path}: required field is missing`);
+      if (spec.required === true) reasons.push(`${path}: required field is missing`);
       continue;
     }
     checkValue(obj[name], spec, path, reasons);
@@ -66,7 +66,7 @@ function checkValue(v: unknown, spec: FieldSpec, path: string, reasons: string[]
     }
   }
   if (v === null) return;
-  if (spec.required && typeof v === "string" && v.trim() === "") {
+  if (spec.required === true && typeof v === "string" && v.trim() === "") {
     reasons.push(`${path}: required field is empty`);
   }
   if (spec.enum && !spec.enum.some((e) => jsonEqual(e, v))) {
@@ -84,6 +84,13 @@ function checkValue(v: unknown, spec: FieldSpec, path: string, reasons: string[]
   }
   if (spec.fields && typeOf(v) === "object") {
     checkFields(v as Record<string, unknown>, spec.fields, path, reasons);
+  }
+  if (spec.properties && typeOf(v) === "object") {
+    const required = new Set(Array.isArray(spec.required) ? spec.required : []);
+    const props = Object.fromEntries(
+      Object.entries(spec.properties).map(([k, s]) => [k, { ...s, required: required.has(k) }]),
+    );
+    checkFields(v as Record<string, unknown>, props, path, reasons);
   }
 }
 

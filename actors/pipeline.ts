@@ -137,7 +137,7 @@ export async function runContract(
     for (const [name, b] of step.outputs) {
       outputs[name] = resolveBinding(
         b,
-        { capability_result: raw, results, inputs: nodeInputs },
+        { ...raw, capability_result: raw, results, inputs: nodeInputs },
         env.rc.startedAt,
         (p) =>
           warn("OUTPUT_PATH_MISSING", `output ${name} = ${p}: the capability did not produce it; null`),

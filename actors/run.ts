@@ -250,13 +250,22 @@ async function traverse(
   };
 }
 
-/** Classification of a run that reached an EXIT (SPEC §4). */
+/**
+ * Outcomes that mean "the declared effect holds": ALREADY_EXISTS is an idempotent
+ * success (execution ≠ effect), visible as the status but not a failure.
+ */
+const SUCCESS_LIKE = new Set(["SUCCESS", "ACK", "ALREADY_EXISTS", "default"]);
+
+/**
+ * Classification of a run that reached an EXIT (SPEC §4): NACK → REJECTED; reason
+ * COMPLETED, or EXITED / no reason after a success-like outcome → COMPLETED; any other
+ * declared exit → ENDED_<STATUS> (ENDED_<REASON> when the status itself was success-like).
+ */
 export function classify(status: string, reason: string | null): string {
   if (status === "NACK") return RunClassification.REJECTED;
   if (reason === "COMPLETED") return RunClassification.COMPLETED;
-  if (status === "SUCCESS" || status === "ACK" || status === "default") {
-    return RunClassification.COMPLETED;
-  }
+  const plainExit = reason === null || reason === "EXITED";
+  if (SUCCESS_LIKE.has(status)) return plainExit ? RunClassification.COMPLETED : `ENDED_${reason}`;
   return `ENDED_${status}`;
 }
 

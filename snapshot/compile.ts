@@ -66,7 +66,16 @@ export async function compileWorkflow(
     graphs.set(wf, graph);
     queue.push(...graph.children.filter((c) => !graphs.has(c)));
   }
-  if (problems.length > 0) throw new CompileError(workflow, problems);
+  if (problems.length > 0) {
+    const seen = new Set<string>();
+    throw new CompileError(
+      workflow,
+      problems.filter((p) => {
+        const id = `${p.file}\0${p.jsonPath}\0${p.message}`;
+        return !seen.has(id) && seen.add(id) !== undefined;
+      }),
+    );
+  }
   const parts = Object.fromEntries([...reached.entries()].sort(([a], [b]) => a < b ? -1 : 1));
   return { root: graphs.get(workflow)!, graphs, digest: sha256Hex(canonicalJson(parts)) };
 }
@@ -217,7 +226,8 @@ async function compileContract(
     const outputs = Object.entries(st.outputs ?? {}).map(([name, v]) =>
       [
         name,
-        compileBinding(v, ["capability_result", "results", "inputs"], bp, `${at}.outputs.${name}`),
+        // "$.<field>" (v0.2 style) reads a raw result field, so any root is allowed here.
+        compileBinding(v, ["*"], bp, `${at}.outputs.${name}`),
       ] as const
     );
     collect(s.problems, file, bp);

@@ -105,8 +105,8 @@ export const bindingFrontmatter = z.object({
 export interface FieldSpec {
   /** JSON type name or list of names. */
   type?: string | string[];
-  /** Whether the field must be present. */
-  required?: boolean;
+  /** Whether the field must be present; or (JSON-Schema style) the required property names. */
+  required?: boolean | string[];
   /** Allowed values. */
   enum?: unknown[];
   /** email, hex or date-time. */
@@ -121,6 +121,8 @@ export interface FieldSpec {
   minItems?: number;
   /** Nested object fields. */
   fields?: Record<string, FieldSpec>;
+  /** Nested object fields, JSON-Schema style (with `required` as a list). */
+  properties?: Record<string, FieldSpec>;
   /** Annotation only. */
   default?: unknown;
 }
@@ -128,7 +130,7 @@ export interface FieldSpec {
 const fieldSpec: z.ZodType<FieldSpec> = z.lazy(() =>
   z.object({
     type: z.union([z.string(), z.array(z.string())]).optional(),
-    required: z.boolean().optional(),
+    required: z.union([z.boolean(), z.array(z.string())]).optional(),
     enum: z.array(z.unknown()).optional(),
     format: z.string().optional(),
     prefix: z.string().optional(),
@@ -136,6 +138,7 @@ const fieldSpec: z.ZodType<FieldSpec> = z.lazy(() =>
     items: fieldSpec.optional(),
     minItems: z.number().int().optional(),
     fields: z.record(z.string(), fieldSpec).optional(),
+    properties: z.record(z.string(), fieldSpec).optional(),
     default: z.unknown().optional(),
   })
 );

@@ -298,6 +298,13 @@ export function checkRef(ref: StoreRef): void {
   if (typeof ref !== "object" || ref === null || typeof ref.path !== "string" || ref.path === "") {
     throw new StorageError(`Cannot use store: "path" must be a non-empty string`);
   }
+  if (
+    ref.path.startsWith("/") || ref.path.split("/").some((s) => s === "" || s === "." || s === "..")
+  ) {
+    throw new StorageError(
+      `Cannot use store "${ref.path}": "path" must be relative, "/"-separated, without "." or ".." segments`,
+    );
+  }
   if (ref.format !== "jsonl" && ref.format !== "json") {
     throw new StorageError(
       `Cannot use store "${ref.path}": "format" must be "jsonl" or "json", got ${

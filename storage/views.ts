@@ -113,10 +113,12 @@ export class FileViews {
       }
       let next: ViewMark;
       if (meta.format === "jsonl" && intact && mark.logLength <= meta.logLength) {
+        // Only the key map changed, or new records arrived: the log is append-only.
         const { records, seqs } = await readLogRange(env, path, mark.logLength, meta.logLength);
-        const after = await appendFile(file, records);
+        const after = records.length === 0 ? stat : await appendFile(file, records);
         next = markOf(meta.version, seqs.at(-1) ?? mark.logLength, after);
-        stats.appended++;
+        if (records.length === 0) stats.skipped++;
+        else stats.appended++;
       } else if (meta.format === "jsonl") {
         const { records, seqs } = await readLogRange(env, path, 0, meta.logLength);
         const after = await replaceFile(file, jsonlBytes(records));

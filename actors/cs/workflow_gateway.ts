@@ -12,7 +12,8 @@
  * - missing/empty `workflow_code` → VIOLATION "Missing workflow_code"; a non-string one
  *   (the tokenized form's integer addresses) → VIOLATION;
  * - null/absent `payload` → VIOLATION "Missing payload"; a non-object one → VIOLATION;
- * - `runChild` refuses with WORKFLOW_NAME (unknown workflow) → NOT_FOUND `{message}`;
+ * - unknown workflow → NOT_FOUND: either `runChild` resolves with status NOT_FOUND (passed
+ *   through, the engine's way) or refuses with WORKFLOW_NAME → NOT_FOUND `{message}`;
  *   any other PgsError → BACKEND_ERROR `{message}`; other errors fault the run;
  * - op other than EXECUTE (case-insensitive) → BACKEND_ERROR "Unsupported operation: X".
  *

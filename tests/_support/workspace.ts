@@ -1,5 +1,5 @@
 /** Test helpers: temp copies of the example and the real (read-only) workspace. */
-import { fromFileUrl } from "node:url";
+import { fileURLToPath as fromFileUrl } from "node:url";
 
 /** The real PGS workspace beside the project (read-only). */
 export const SHARED_WORKSPACE = fromFileUrl(new URL("../../../shared/pgs_workspace", import.meta.url));

@@ -67,6 +67,20 @@ Deno.test("EXECUTE of an unknown workflow (WORKFLOW_NAME refusal) gives NOT_FOUN
   });
 });
 
+Deno.test("EXECUTE passes an engine-reported NOT_FOUND child through as NOT_FOUND", async () => {
+  const { run } = gateway(
+    { workflow_code: "wf::GHOST", payload: {} },
+    () => ({ status: "NOT_FOUND", classification: "FAILED", results: {} }),
+  );
+  assert.deepEqual(await run(), {
+    status: "NOT_FOUND",
+    result: {
+      result_status: "NOT_FOUND",
+      execution_result: { status: "NOT_FOUND", classification: "FAILED" },
+    },
+  });
+});
+
 Deno.test("EXECUTE maps other refusals to BACKEND_ERROR and lets other errors fault", async () => {
   const refused = gateway({ workflow_code: WF, payload: {} }, () => {
     throw new CompileError(WF, [{ file: "f.json", jsonPath: "$.x", message: "bad" }]);

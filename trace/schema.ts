@@ -1,0 +1,264 @@
+/**
+ * The `pgs.trace/1` record schema as zod objects: strict on every field of
+ * `record.ts`, refusing unknown fields, so a record that gained, lost or retyped a field
+ * shows even when someone re-chained the hashes. `docs/pgs.trace-1.schema.json` is
+ * generated from it ({@link traceJsonSchema}); a test keeps the two equal.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { TRACE_SCHEMA } from "./record.ts";
+
+const HEX64 = /^[0-9a-f]{64}$/;
+// Node keys and step names never contain "/" (checked against the workspace), so a run id
+// splits unambiguously into (node, step, label) triples.
+const RUN_ID = /^root(?:\/[^/]+\/[^/]+\/[^/]+)*$/;
+
+const text = (description: string) => z.string().min(1).describe(description);
+// One shared instance, so the JSON Schema holds a single recursive "json_value" definition.
+const JSON_VALUE = z.json().meta({ id: "json_value", description: "Any JSON value" });
+// The description stays in the zod source only: a described copy would duplicate the $def.
+const json = (_description: string) => JSON_VALUE;
+
+const base = {
+  seq: z.int().nonnegative().describe("0-based line number of the record in the file"),
+  prev: z.string().regex(HEX64).describe(
+    "sha256 (hex) of the previous line; 64 zeros on the first line",
+  ),
+  run: z.string().regex(RUN_ID).describe(
+    'Run the record belongs to: "root" or "<parent>/<node>/<step>/<label>"',
+  ),
+};
+
+const header = z.strictObject({
+  ...base,
+  type: z.literal("header"),
+  run: z.literal("root").describe("The header belongs to the root run"),
+  schema: z.literal(TRACE_SCHEMA).describe("Trace schema identifier"),
+  trace_id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/).describe("Trace id"),
+  workflow: z.string().regex(/^[A-Za-z0-9_.]+::[A-Za-z0-9_.]+$/).describe(
+    "Workflow FQDN <domain>::<WF_CODE>",
+  ),
+  snapshot_digest: z.string().regex(HEX64).describe(
+    "sha256 over the executable parts of every artifact the workflow can reach",
+  ),
+  payload: json("The payload exactly as given (redacted)"),
+  seed: z.string().regex(/^[0-9a-f]{2,128}$/).describe("Seed of the run's CSPRNG (hex)"),
+  started_at: z.iso.datetime().describe("Run clock (ISO-8601, UTC)"),
+  runtime_version: text("pgs-runtime version"),
+  semantics_version: text("Execution semantics version; replay refuses another one"),
+  budget: z.int().positive().describe("Step budget (node visits + steps, children included)"),
+}).describe("First record: what ran, on what, with which clock and seed");
+
+const node = z.strictObject({
+  ...base,
+  type: z.literal("node"),
+  node: text("Node key"),
+  node_type: z.enum(["IN", "CC", "EXIT"]).describe("Node type"),
+  fqdn: text("FQDN of the node's intent (IN) or capability contract (CC)").optional(),
+  inputs: json("Resolved CC node inputs (redacted)").optional(),
+}).describe("A node was entered");
+
+const admission = z.strictObject({
+  ...base,
+  type: z.literal("admission"),
+  kind: z.enum(["IN", "WF"]).describe("IN: payload against intent; WF: requires/forbids events"),
+  node: text('IN node key, or "(workflow)" for WF admission'),
+  outcome: text("ACK / NACK (IN), ADMITTED / ADMISSION_DENIED (WF)"),
+  reasons: z.array(z.string()).describe("Every reason for a NACK or denial"),
+}).describe("IN payload validation or WF admission");
+
+const evaluation = z.strictObject({
+  name: text("Evaluation key"),
+  condition: z.string().describe("Condition text"),
+  value: z.boolean().describe("What the condition evaluated to"),
+  status: text("on_true / on_false status that ended the CC"),
+}).describe("The evaluation block run when the route names one");
+
+const step = z.strictObject({
+  ...base,
+  type: z.literal("step"),
+  node: text("CC node key"),
+  step: text("Step name"),
+  kind: z.enum(["CT", "CS"]).describe("Capability kind"),
+  capability: text("CT atom or CS FQDN"),
+  op: z.string().nullable().describe("Step op, or null"),
+  inputs: json("Resolved step inputs (redacted)"),
+  outputs: json("Mapped step outputs (redacted)"),
+  status: z.string().describe("Step status after on_ct_result"),
+  route: text('on_result: continue, exit, a step name, an evaluation key, or "unlisted"'),
+  evaluation: evaluation.optional(),
+}).describe("A pipeline step ran");
+
+const effect = z.strictObject({
+  ...base,
+  type: z.literal("effect"),
+  node: text("CC node key"),
+  step: text("Step name"),
+  store: text("Store path (data-root relative)"),
+  mutation: text("set / delete / append"),
+  key: z.string().describe("Key or sequence number"),
+  operation: z.string().describe("CS op (REGISTER, APPEND, ...)"),
+  result: z.string().describe("Status of the step that made the change"),
+}).describe("A state change made by a CS step");
+
+const transition = z.strictObject({
+  ...base,
+  type: z.literal("transition"),
+  from: text("Source node key"),
+  outcome: z.string().describe("Outcome (status) that selected the edge"),
+  to: z.string().min(1).nullable().describe("Target node key, or null: no such edge"),
+  outputs: json("The source CC's output surface (redacted)").optional(),
+}).describe("A node finished with a status and the graph moved on");
+
+const childRun = z.strictObject({
+  ...base,
+  type: z.literal("child_run"),
+  child: z.string().regex(RUN_ID).describe("Child run id"),
+  workflow: text("Child workflow"),
+  node: text("Parent node key"),
+  step: text("Parent step"),
+  payload: json("Child payload (redacted)"),
+}).describe("A child run started (gateway, loop, concurrent)");
+
+const warning = z.strictObject({
+  ...base,
+  type: z.literal("warning"),
+  code: text("Stable warning code"),
+  message: z.string().describe("Human-readable detail (redacted)"),
+  node: text("Node key").optional(),
+  step: text("Step name").optional(),
+}).describe("Something a reader should know that did not change a status");
+
+const fault = z.strictObject({
+  ...base,
+  type: z.literal("fault"),
+  node: text("Node key"),
+  step: text("Step name").optional(),
+  error: z.string().describe("Error name and message (redacted)"),
+}).describe("A capability or storage fault");
+
+const result = z.strictObject({
+  ...base,
+  type: z.literal("result"),
+  workflow: text("Workflow FQDN of the run"),
+  status: z.string().describe("Outcome that led to the exit, or the failure code"),
+  classification: text("COMPLETED, REJECTED, ENDED_<STATUS>, FAILED or FAULTED"),
+  exit_node: z.string().min(1).nullable().describe("EXIT node key, or null"),
+  reason: z.string().nullable().describe("EXIT reason or failure reason"),
+  emit: z.string().nullable().describe("EXIT emit, if declared"),
+  results: json("CC output surfaces by node key (redacted)"),
+}).describe("A (child) run ended; the root run's result is the last line");
+
+/** Schema of each record type, by its `type`. */
+export const recordSchemas = {
+  header,
+  node,
+  admission,
+  step,
+  effect,
+  transition,
+  child_run: childRun,
+  warning,
+  fault,
+  result,
+} as const;
+
+/** Schema of any `pgs.trace/1` record (one JSONL line). */
+export const traceRecordSchema = z.discriminatedUnion("type", [
+  header,
+  node,
+  admission,
+  step,
+  effect,
+  transition,
+  childRun,
+  warning,
+  fault,
+  result,
+]).meta({ title: `${TRACE_SCHEMA} record`, description: "One line of a pgs.trace/1 JSONL body" });
+
+/** The JSON Schema (draft 2020-12) of one record, as committed in `docs/`. */
+export function traceJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(traceRecordSchema) as Record<string, unknown>;
+}
+
+/** Problems of one record at 1-based `line`, e.g. `line 7 (step): $.status: expected string`. */
+export function validateRecord(record: unknown, line: number): string[] {
+  const type = isObject(record) && typeof record.type === "string" ? record.type : "?";
+  const at = `line ${line} (${type})`;
+  const parsed = traceRecordSchema.safeParse(record);
+  if (parsed.success) return [];
+  return parsed.error.issues.flatMap((issue) =>
+    describeIssue(issue, record).map((msg) => `${at}: ${msg}`)
+  );
+}
+
+/**
+ * Schema problems of a record list in file order (index 0 = line 1), plus a header on
+ * any other line than the first. Empty: every record is well formed.
+ */
+export function validateRecords(records: readonly unknown[]): string[] {
+  const problems: string[] = [];
+  for (const [i, record] of records.entries()) {
+    problems.push(...validateRecord(record, i + 1));
+    if (i > 0 && isObject(record) && record.type === "header") {
+      problems.push(`line ${i + 1} (header): a header is only allowed on line 1`);
+    }
+  }
+  return problems;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function jsonPath(path: readonly PropertyKey[]): string {
+  return "$" + path.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("");
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+function kindOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  if (typeof v === "number" && Number.isInteger(v)) return "integer";
+  return typeof v;
+}
+
+// Short messages instead of zod's, so problems read the same as verifyTrace's.
+function describeIssue(issue: z.core.$ZodIssue, record: unknown): string[] {
+  const path = jsonPath(issue.path);
+  const value = valueAt(record, issue.path);
+  const missing = value === undefined && issue.path.length > 0;
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((k) => `${jsonPath([...issue.path, k])}: unexpected field`);
+    case "invalid_union":
+      if ("discriminator" in issue && issue.discriminator) {
+        return [`${path}: unknown record type ${JSON.stringify(value ?? null)}`];
+      }
+      return [expect(path, "a JSON value", value, missing)];
+    case "invalid_type":
+      return [expect(path, issue.expected, value, missing)];
+    case "invalid_value":
+      return [expect(path, issue.values.map((v) => JSON.stringify(v)).join(" or "), value, missing)];
+    case "invalid_format":
+      return [`${path}: expected ${issue.format === "regex" ? `to match ${issue.pattern}` : issue.format}`];
+    case "too_small":
+      return [`${path}: expected ${issue.origin === "string" ? "a non-empty string" : `${issue.inclusive ? ">=" : ">"} ${issue.minimum}`}`];
+    default:
+      return [`${path}: ${issue.message}`];
+  }
+}
+
+function expect(path: string, expected: string, value: unknown, missing: boolean): string {
+  return missing ? `${path}: missing, expected ${expected}` : `${path}: expected ${expected}, got ${kindOf(value)}`;
+}
