@@ -11,6 +11,7 @@
 import { Command, CommanderError } from "commander";
 import { CompileError, ErrorCode, PgsError, SnapshotError, StorageError, TraceError, UsageError } from "./errors.ts";
 import { executeWorkflow } from "./actors/execute.ts";
+import { replayTrace } from "./actors/replay.ts";
 import { createCapabilityRegistry } from "./actors/registry.ts";
 import { compileWorkflow } from "./snapshot/compile.ts";
 import { loadSnapshot } from "./snapshot/load.ts";
@@ -96,6 +97,14 @@ export async function main(args: string[], io: CliIo = stdio): Promise<number> {
     .option("--json", "print problems as JSON")
     .action(async (o) => {
       code = await checkCommand(o, io);
+    });
+  program.command("replay")
+    .description("re-execute a trace (CS results served from it) and compare")
+    .argument("<trace.jsonl>", "trace file")
+    .requiredOption("--workspace <dir>", "workspace holding the same protocol_snapshot/")
+    .option("--json", "print the report as JSON")
+    .action(async (file: string, o: { workspace: string; json?: boolean }) => {
+      code = await replayCommand(file, o, io);
     });
   try {
     await program.parseAsync(args, { from: "user" });
@@ -235,6 +244,29 @@ async function checkCommand(o: { workspace: string; wf?: string; json?: boolean 
     io.out(`${report.length} workflow(s), ${total} problem(s)`);
   }
   return total > 0 ? ExitCode.SNAPSHOT : 0;
+}
+
+async function replayCommand(file: string, o: { workspace: string; json?: boolean }, io: CliIo) {
+  const text = await readTraceFile(file);
+  const snapshot = await loadSnapshot(o.workspace);
+  const report = await replayTrace(text, snapshot, createCapabilityRegistry());
+  if (o.json) io.out(JSON.stringify(report));
+  else if (report.identical) io.out(`identical (${report.records} records)`);
+  else {
+    const d = report.divergence!;
+    io.out(`diverged at line ${d.line}`);
+    io.out(`  recorded: ${d.recorded ?? "(missing)"}`);
+    io.out(`  replayed: ${d.replayed ?? "(missing)"}`);
+  }
+  return report.identical ? 0 : ExitCode.TRACE_DAMAGED;
+}
+
+async function readTraceFile(file: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(file);
+  } catch (e) {
+    throw new TraceError(`Cannot read trace "${file}": ${e instanceof Error ? e.message.split("\n")[0] : e}`);
+  }
 }
 
 if (import.meta.main) {

@@ -12,6 +12,7 @@ import { type NodeTiming, SEMANTICS_VERSION, TRACE_SCHEMA, type TraceRecord } fr
 import { chainRecords, redact, RunRecorder } from "../trace/recorder.ts";
 import type { CapabilitySet, JsonObject } from "./capability.ts";
 import type { GraphOutcome, RunShared } from "./run.ts";
+import type { ReplaySource } from "./replay_source.ts";
 import { runGraph } from "./run.ts";
 import { createRunContext, unsafeMonotonicMs, unsafeNewTraceId, validateTraceId } from "./run_context.ts";
 
@@ -34,6 +35,8 @@ export interface ExecuteOptions {
   startedAt?: string;
   /** Step budget; default {@link DEFAULT_BUDGET}. */
   budget?: number;
+  /** Replay: serve recorded results instead of executing CS steps (see actors/replay.ts). */
+  replay?: ReplaySource;
 }
 
 /** What a run produced. */
@@ -102,6 +105,7 @@ export async function executeWorkflow(
       timings: [],
       clock: unsafeMonotonicMs,
       childQueue: Promise.resolve(),
+      replay: options.replay,
     };
     rec.push({
       type: "header",

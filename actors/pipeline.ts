@@ -17,6 +17,7 @@ import {
 } from "./capability.ts";
 import { runCtIr } from "./ct/mod.ts";
 import { evaluateCondition, resolveBinding } from "./inputs.ts";
+import type { ReplaySource } from "./replay_source.ts";
 import type { RunContext } from "./run_context.ts";
 
 /** Shared, mutable step budget of a run and its children. */
@@ -68,6 +69,8 @@ export interface NodeEnv {
   readonly budget: Budget;
   /** Secret values to redact from the trace. */
   readonly secrets: Set<string>;
+  /** Set during replay: recorded results to serve instead of executing. */
+  readonly replay?: ReplaySource;
   /** Runs a child workflow (serialised, in call order). */
   readonly runChild: (
     workflow: string,
@@ -132,7 +135,13 @@ export async function runContract(
     ) as JsonObject;
     const ctx = env.rc.transformContext(`${visit}/${step.name}#${env.budget.used}`);
     const mark = env.txn.mutations().length;
-    const { status, raw } = await runStep(step, inputs, ctx, env, node.key);
+    const served = env.replay?.take(env.rec.runId, node.key, step.name, step.kind, step.capability, inputs);
+    if (served && "error" in served) {
+      const [name, ...rest] = served.error.split(": ");
+      const cause = Object.assign(new Error(rest.join(": ")), { name });
+      throw new CapabilityFault(node.key, step.name, cause);
+    }
+    const { status, raw } = served ?? await runStep(step, inputs, ctx, env, node.key);
     const outputs: JsonObject = {};
     for (const [name, b] of step.outputs) {
       outputs[name] = resolveBinding(
@@ -171,12 +180,16 @@ export async function runContract(
       op: step.op,
       inputs,
       outputs,
+      result: raw,
       status,
       route: route
         ? (route.kind === "continue" || route.kind === "exit" ? route.kind : route.name)
         : "unlisted",
       ...(evaluation ? { evaluation } : {}),
     });
+    if (served) {
+      for (const { seq: _s, prev: _p, run: _r, ...effect } of served.effects) env.rec.push(effect);
+    }
     for (const m of env.txn.mutations().slice(mark)) {
       env.rec.push({
         type: "effect",

@@ -21,6 +21,7 @@ import {
   OUTCOME_EVENT_PREFIX,
 } from "./machine.ts";
 import { type Budget, BudgetExceeded, CapabilityFault, type NodeEnv, runContract, spend } from "./pipeline.ts";
+import type { ReplaySource } from "./replay_source.ts";
 import type { RunContext } from "./run_context.ts";
 
 /** Run classifications. */
@@ -67,6 +68,8 @@ export interface RunShared {
   readonly timings: NodeTiming[];
   /** Reads a monotonic clock in ms for timings only (never enters the body). */
   readonly clock: () => number;
+  /** Set during replay: recorded results to serve instead of executing. */
+  readonly replay?: ReplaySource;
   /** Serialises child runs so their effects interleave deterministically. */
   childQueue: Promise<unknown>;
 }
@@ -91,7 +94,11 @@ export async function runGraph(
   shared: RunShared,
 ): Promise<GraphOutcome> {
   let outcome: GraphOutcome;
-  const denied = graph.admission ? await checkAdmission(graph.admission, payload, shared.txn) : [];
+  const denied = !graph.admission
+    ? []
+    : shared.replay
+    ? shared.replay.admission(rec.runId)
+    : await checkAdmission(graph.admission, payload, shared.txn);
   if (graph.admission) {
     rec.push({
       type: "admission",
@@ -149,6 +156,7 @@ async function traverse(
     caps: shared.caps,
     budget: shared.budget,
     secrets: shared.secrets,
+    replay: shared.replay,
     runChild: (wf, p, label, node, step) => runChild(wf, p, `${rec.runId}/${node}/${step}/${label}`, rec, node, step, shared),
   };
   const env: MachineEnv = {

@@ -214,6 +214,9 @@ class KvEngine implements KvStore {
   ): Promise<"ok" | "conflict" | "locked"> {
     const plan = await buildPlan(group, traces);
     const commits = packCommits(plan, this.#o.limits);
+    if (commits.length === 1 && commits[0].checks.length === 0 && commits[0].ops.length === 0) {
+      return "ok"; // touched nothing: no commit needed
+    }
     try {
       if (!(await this.#atomic(commits[0])).ok) return "conflict";
     } catch (err) {

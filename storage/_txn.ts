@@ -298,11 +298,10 @@ export function checkRef(ref: StoreRef): void {
   if (typeof ref !== "object" || ref === null || typeof ref.path !== "string" || ref.path === "") {
     throw new StorageError(`Cannot use store: "path" must be a non-empty string`);
   }
-  if (
-    ref.path.startsWith("/") || ref.path.split("/").some((s) => s === "" || s === "." || s === "..")
-  ) {
+  const segments = ref.path.split("/");
+  if (segments.some((s) => s === "" || s === "." || s === "..") || segments[0] === ".pgs") {
     throw new StorageError(
-      `Cannot use store "${ref.path}": "path" must be relative, "/"-separated, without "." or ".." segments`,
+      `Cannot use store "${ref.path}": "path" must be relative, "/"-separated, without "." or ".." segments, outside ".pgs/"`,
     );
   }
   if (ref.format !== "jsonl" && ref.format !== "json") {

@@ -57,9 +57,12 @@ export interface Redaction {
   readonly values: ReadonlySet<string>;
 }
 
+/** Prefix of every redacted value. */
+export const REDACTED_PREFIX = "redacted:sha256:";
+
 /** The stand-in written for a redacted value. */
 export function redactedValue(value: unknown): string {
-  return `redacted:sha256:${sha256Hex(canonicalJson(value ?? null)).slice(0, 16)}`;
+  return `${REDACTED_PREFIX}${sha256Hex(canonicalJson(value ?? null)).slice(0, 16)}`;
 }
 
 /** Deep copy of `value` with suppressed fields and secret values replaced. */
@@ -71,7 +74,8 @@ export function redact(value: unknown, r: Redaction): unknown {
     if (v && typeof v === "object") {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) {
-        out[k] = r.fields.has(k) && x !== null ? redactedValue(x) : walk(x);
+        const already = typeof x === "string" && x.startsWith(REDACTED_PREFIX);
+        out[k] = r.fields.has(k) && x !== null && !already ? redactedValue(x) : walk(x);
       }
       return out;
     }
@@ -101,7 +105,7 @@ export function chainRecords(
   return { records: out, lines };
 }
 
-const VALUE_FIELDS = ["payload", "inputs", "outputs", "results"] as const;
+const VALUE_FIELDS = ["payload", "inputs", "outputs", "result", "results"] as const;
 const TEXT_FIELDS = ["message", "error"] as const;
 
 /** Redacts the data-carrying fields of a record; its own envelope fields are never touched. */

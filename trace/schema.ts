@@ -15,9 +15,20 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const RUN_ID = /^root(?:\/[^/]+\/[^/]+\/[^/]+)*$/;
 
 const text = (description: string) => z.string().min(1).describe(description);
-// One shared instance, so the JSON Schema holds a single recursive "json_value" definition.
-const JSON_VALUE = z.json().meta({ id: "json_value", description: "Any JSON value" });
-// The description stays in the zod source only: a described copy would duplicate the $def.
+/** A JSON value, as `JSON.parse` produces it. */
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+// One shared instance, so the JSON Schema holds a single recursive "json_value" definition
+// (a described copy per field would duplicate it; descriptions stay in the zod source).
+const JSON_VALUE: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(JSON_VALUE),
+    z.record(z.string(), JSON_VALUE),
+  ])
+).meta({ id: "json_value", description: "Any JSON value" });
 const json = (_description: string) => JSON_VALUE;
 
 const base = {
@@ -260,5 +271,7 @@ function describeIssue(issue: z.core.$ZodIssue, record: unknown): string[] {
 }
 
 function expect(path: string, expected: string, value: unknown, missing: boolean): string {
-  return missing ? `${path}: missing, expected ${expected}` : `${path}: expected ${expected}, got ${kindOf(value)}`;
+  if (missing) return `${path}: missing, expected ${expected}`;
+  const got = typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : kindOf(value);
+  return `${path}: expected ${expected}, got ${got}`;
 }

@@ -1,5 +1,12 @@
-/** Runs the CLI in-process and captures its output. */
+/**
+ * Runs the CLI in-process and captures its output. Every `run` made through {@link cli}
+ * is also checked for determinism: the same run (same seed, clock and trace id) on a copy
+ * of the prior state must give a byte-identical trace body, and `replay` of the trace must
+ * say identical. So every workflow run in the test suite proves SPEC §5.
+ */
+import assert from "node:assert/strict";
 import { main } from "../../cli.ts";
+import { copyDir } from "./workspace.ts";
 
 /** Output and exit code of one CLI call. */
 export interface CliRun {
@@ -10,20 +17,64 @@ export interface CliRun {
   json: any;
 }
 
-/** Runs `main(args)` capturing stdout/stderr. */
-export async function cli(...args: string[]): Promise<CliRun> {
+let counter = 0;
+
+async function invoke(args: string[]): Promise<Omit<CliRun, "json">> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err };
+}
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** Runs `main(args)` capturing stdout/stderr (with the determinism check for `run`). */
+export async function cli(...args: string[]): Promise<CliRun> {
+  const check = args[0] === "run" && !args.includes("--kv") && !Deno.env.get("PGS_TEST_SKIP_DETERMINISM");
+  let copy: { dataRoot: string; workspace: string } | null = null;
+  if (check) {
+    if (!flag(args, "--seed")) args.push("--seed", (++counter).toString(16).padStart(8, "0"));
+    if (!flag(args, "--clock")) args.push("--clock", "2026-01-01T00:00:00.000Z");
+    if (!flag(args, "--trace-id")) args.push("--trace-id", `T_test_${Date.now()}_${++counter}`);
+    const dataRoot = flag(args, "--data-root")!;
+    const tmp = await Deno.makeTempDir({ prefix: "pgs-twin-" });
+    copy = { dataRoot: `${tmp}/data`, workspace: `${tmp}/ws` };
+    await copyDir(dataRoot, copy.dataRoot).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+    await Deno.mkdir(`${copy.workspace}/protocol_snapshot`, { recursive: true });
+    await Deno.symlink(`${await Deno.realPath(flag(args, "--workspace")!)}/protocol_snapshot/artifacts`, `${copy.workspace}/protocol_snapshot/artifacts`);
+  }
+  const r = await invoke(args);
   let json: unknown = undefined;
   if (args.includes("--json")) {
     try {
-      json = JSON.parse(out.join("\n"));
+      json = JSON.parse(r.out.join("\n"));
     } catch {
       json = undefined;
     }
   }
-  return { code, out, err, json };
+  if (check && copy && r.code !== 2 && r.code !== 3) {
+    const ws = flag(args, "--workspace")!;
+    const id = flag(args, "--trace-id")!;
+    const body = await Deno.readTextFile(`${ws}/traces/${id}/${id}.jsonl`);
+    const twinArgs = args.slice();
+    twinArgs[twinArgs.indexOf("--data-root") + 1] = copy.dataRoot;
+    twinArgs[twinArgs.indexOf("--workspace") + 1] = copy.workspace;
+    const payload = flag(args, "--payload")!;
+    if (payload === "-") throw new Error("determinism check cannot re-read stdin");
+    const twin = await invoke(twinArgs);
+    assert.equal(twin.code, r.code, "same exit code on a copy of the prior state");
+    const twinBody = await Deno.readTextFile(`${copy.workspace}/traces/${id}/${id}.jsonl`);
+    assert.equal(twinBody, body, "byte-identical trace body on a copy of the prior state");
+    const replay = await invoke(["replay", `${ws}/traces/${id}/${id}.jsonl`, "--workspace", ws]);
+    assert.equal(replay.code, 0, `replay of ${id}: ${replay.out.join("\n")} ${replay.err.join("\n")}`);
+    await Deno.remove(copy.dataRoot.replace(/\/data$/, ""), { recursive: true });
+  }
+  return { ...r, json };
 }
 
 /** The records of a trace file. */

@@ -2,14 +2,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ErrorCode, StorageError } from "../../errors.ts";
-import { openKvStore, type StateTxn, type StoreRef } from "../../storage/mod.ts";
+import { openKvStore, type StateTxn, type StoreRef, type TraceCommit } from "../../storage/mod.ts";
 import { ROOT } from "../../storage/keys.ts";
 
 const MAP: StoreRef = { path: "state/map.json", format: "json" };
 const LOG: StoreRef = { path: "events/log.jsonl", format: "jsonl" };
 
-function plain<T>(fn: (txn: StateTxn) => Promise<T>) {
-  return async (txn: StateTxn) => ({ value: await fn(txn), trace: null });
+function plain<T>(fn: (txn: StateTxn) => T | Promise<T>) {
+  return async (txn: StateTxn) => ({ value: await fn(txn), trace: null as TraceCommit | null });
 }
 
 async function tempDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -113,7 +113,7 @@ Deno.test("two handles on one data root: a conflicting commit re-runs the body",
       const r = await a.transact(plain(async (txn) => {
         runs++;
         const n = ((await txn.get(MAP, "n")) as number | undefined) ?? 0;
-        if (runs === 1) await b.transact(plain(async (t2) => t2.set(MAP, "n", 100)));
+        if (runs === 1) await b.transact(plain((t2) => t2.set(MAP, "n", 100)));
         txn.set(MAP, "n", n + 1);
       }));
       assert.equal(r.attempts, 2);
@@ -161,7 +161,7 @@ Deno.test("a deleted state database is rebuilt from the views on first open", as
 Deno.test("the raw layout: store meta fields, no orphan parts after overwrite and delete", async () => {
   await tempDir(async (dir) => {
     const store = await openKvStore({ dataRoot: dir });
-    await store.transact(plain(async (txn) => {
+    await store.transact(plain((txn) => {
       txn.set(MAP, "big", "x".repeat(200_000));
       txn.set(MAP, "big2", "y".repeat(70_000));
     }));
@@ -197,7 +197,7 @@ Deno.test("the raw layout: store meta fields, no orphan parts after overwrite an
 Deno.test("openKvStore({ kvUrl }) without a data root has no views or imports", async () => {
   const store = await openKvStore({ kvUrl: ":memory:" });
   try {
-    await store.transact(plain(async (txn) => txn.set(MAP, "a", 1)));
+    await store.transact(plain((txn) => txn.set(MAP, "a", 1)));
     assert.deepEqual(await store.flushViewsWithStats(), { rewritten: 0, appended: 0, skipped: 0 });
   } finally {
     await store.close();
@@ -209,12 +209,12 @@ Deno.test("chunking respects KV's byte and key-size limits exactly (real limits)
     const store = await openKvStore({ dataRoot: dir });
     try {
       const big = "v".repeat(58 * 1024);
-      await store.transact(plain(async (txn) => {
+      await store.transact(plain((txn) => {
         for (let i = 0; i < 30; i++) txn.set(MAP, `big${i}`, big);
       }));
       assert.equal(store.stats().chunkedRuns, 1);
       const longKeys = Array.from({ length: 100 }, (_, i) => `${i}`.padStart(1900, "k"));
-      await store.transact(plain(async (txn) => {
+      await store.transact(plain((txn) => {
         for (const k of longKeys) txn.set(MAP, k, 1);
       }));
       assert.equal(store.stats().chunkedRuns, 2);

@@ -25,9 +25,14 @@ function trace(id: string, lines: string[] = [`{"id":"${id}"}`]): TraceCommit {
   return { traceId: id, lines, meta: { file: `${id}.jsonl` } };
 }
 
+/** Wraps a synchronous body. */
+function sync<R>(fn: (txn: StateTxn) => R): (txn: StateTxn) => Promise<R> {
+  return (txn) => Promise.resolve(fn(txn));
+}
+
 /** Runs a body that returns no trace. */
-function plain<T>(fn: (txn: StateTxn) => Promise<T>) {
-  return async (txn: StateTxn) => ({ value: await fn(txn), trace: null });
+function plain<T>(fn: (txn: StateTxn) => T | Promise<T>) {
+  return async (txn: StateTxn) => ({ value: await fn(txn), trace: null as TraceCommit | null });
 }
 
 async function withStore(
@@ -108,7 +113,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
   test("entries() are sorted by key over committed and buffered writes", async () => {
     await withStore(factory, async (store) => {
-      await store.transact(plain(async (txn) => {
+      await store.transact(plain((txn) => {
         for (const k of ["b", "10", "2", "a", "B", "é", "_"]) txn.set(MAP, k, k);
       }));
       const entries = await store.transact(plain(async (txn) => {
@@ -153,7 +158,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
   test("transact() writes nothing when the body throws, and rethrows its error", async () => {
     await withStore(factory, async (store) => {
-      await store.transact(plain(async (txn) => txn.set(MAP, "keep", 1)));
+      await store.transact(plain((txn) => txn.set(MAP, "keep", 1)));
       const boom = new Error("boom");
       await assert.rejects(
         store.transact(async (txn) => {
@@ -177,10 +182,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
   test("transact() refuses a trace id that already exists (TRACE_ID) and writes nothing", async () => {
     await withStore(factory, async (store) => {
-      await store.transact(async (txn) => {
+      await store.transact(sync((txn) => {
         txn.set(MAP, "x", 1);
         return { value: null, trace: trace("dup", ["first"]) };
-      });
+      }));
       await assert.rejects(
         store.transact(async (txn) => {
           txn.set(MAP, "x", 2);
@@ -197,7 +202,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
   test("transact() re-runs a body whose store changed under it (no lost update)", async () => {
     await withStore(factory, async (store) => {
-      await store.transact(plain(async (txn) => txn.set(MAP, "n", 0)));
+      await store.transact(plain((txn) => txn.set(MAP, "n", 0)));
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       let readDone!: () => void;
@@ -220,7 +225,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         return n;
       }));
       // A transaction on another store does not conflict with either.
-      const unrelated = await store.transact(plain(async (txn) => txn.set(OTHER, "k", 1)));
+      const unrelated = await store.transact(plain((txn) => txn.set(OTHER, "k", 1)));
       release();
       const r = await slow;
       assert.equal(fast.attempts, 1);
@@ -267,7 +272,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
         txn.set(MAP, "10", "ten");
         txn.set(OTHER, "gone", 1);
       }));
-      await store.transact(plain(async (txn) => txn.delete(OTHER, "gone")));
+      await store.transact(plain((txn) => txn.delete(OTHER, "gone")));
       await store.flushViews();
       assert.equal(
         await Deno.readTextFile(join(dir, LOG.path)),
@@ -351,7 +356,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     const dir = await Deno.makeTempDir({ prefix: "pgs-store-" });
     try {
       const store = await factory(dir);
-      await store.transact(plain(async (txn) => txn.set(MAP, "k", "v")));
+      await store.transact(plain((txn) => txn.set(MAP, "k", "v")));
       await store.close();
       assert.equal(await Deno.readTextFile(join(dir, MAP.path)), '{\n  "k": "v"\n}');
       await assert.rejects(store.readTrace("x"), assertCode(ErrorCode.STORAGE));
@@ -489,10 +494,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
   test("lowered commit limits chunk a run in mutation order", async () => {
     await withStore(factory, async (store) => {
-      await store.transact(async (txn) => {
+      await store.transact(sync((txn) => {
         for (let i = 0; i < 25; i++) txn.set(MAP, `k${String(i).padStart(2, "0")}`, i);
         return { value: null, trace: trace("SMALL") };
-      });
+      }));
       assert.equal((await store.readTraceMeta("SMALL"))?.chunked, store.stats().commits);
       assert.ok(store.stats().commits >= 3);
       assert.equal((await readEntries(store)).length, 25);
@@ -508,11 +513,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
       }));
       assert.deepEqual(await readEntries(store), [["big", big]]);
       assert.deepEqual(await readLog(store), [big]);
-      await store.transact(plain(async (txn) => txn.set(MAP, "big", "small")));
+      await store.transact(plain((txn) => txn.set(MAP, "big", "small")));
       assert.deepEqual(await readEntries(store), [["big", "small"]]);
-      await store.transact(plain(async (txn) => txn.set(MAP, "big", { blob: "q".repeat(70_000) })));
+      await store.transact(plain((txn) => txn.set(MAP, "big", { blob: "q".repeat(70_000) })));
       assert.deepEqual(await readEntries(store), [["big", { blob: "q".repeat(70_000) }]]);
-      await store.transact(plain(async (txn) => txn.delete(MAP, "big")));
+      await store.transact(plain((txn) => txn.delete(MAP, "big")));
       assert.deepEqual(await readEntries(store), []);
     });
   });
@@ -523,15 +528,15 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const boom = new Error("boom");
       const results = await store.transactBatch<number>([
         async (txn) => ({ value: await txn.append(LOG, (s) => ({ s })), trace: trace("B1") }),
-        async (txn) => {
+        (txn) => {
           txn.set(MAP, "x", 1);
-          throw boom;
+          return Promise.reject(boom);
         },
         async (txn) => {
           assert.equal(await txn.get(MAP, "x"), undefined);
           return { value: await txn.append(LOG, (s) => ({ s })), trace: trace("B3") };
         },
-        async () => ({ value: 0, trace: trace("B1") }),
+        () => Promise.resolve({ value: 0, trace: trace("B1") }),
         async (txn) => ({ value: (await txn.log(LOG)).length, trace: null }),
       ]);
       assert.equal(store.stats().commits, before + 1);
@@ -569,9 +574,9 @@ export function storeContract(name: string, factory: StoreFactory): void {
       assert.equal(await store.readTrace("nope"), null);
       assert.equal(await store.readTraceMeta("nope"), null);
       const lines = Array.from({ length: 400 }, (_, i) => `{"i":${i},"t":"ü${"x".repeat(300)}"}`);
-      await store.transact(async () => ({ value: null, trace: trace("LARGE", lines) }));
-      await store.transact(async () => ({ value: null, trace: trace("EMPTY", []) }));
-      await store.transact(async () => ({ value: null, trace: trace("BLANK", [""]) }));
+      await store.transact(sync(() => ({ value: null, trace: trace("LARGE", lines) })));
+      await store.transact(sync(() => ({ value: null, trace: trace("EMPTY", []) })));
+      await store.transact(sync(() => ({ value: null, trace: trace("BLANK", [""]) })));
       assert.deepEqual(await store.readTrace("LARGE"), lines);
       assert.deepEqual(await store.readTrace("EMPTY"), []);
       assert.deepEqual(await store.readTrace("BLANK"), [""]);
@@ -596,14 +601,15 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await refuse((txn) => txn.get({ path: "", format: "json" }, "k"), '"path"');
       await refuse((txn) => txn.get({ path: "../up.json", format: "json" }, "k"), '"path"');
       await refuse((txn) => txn.set({ path: "/abs.json", format: "json" }, "k", 1), '"path"');
+      await refuse((txn) => txn.log({ path: ".pgs/state.kv", format: "jsonl" }), '"path"');
       await refuse(
         (txn) => txn.get({ path: "a.json", format: "yaml" as "json" }, "k"),
         '"format"',
       );
-      await store.transact(plain(async (txn) => txn.set(MAP, "k", 1)));
+      await store.transact(plain((txn) => txn.set(MAP, "k", 1)));
       await refuse((txn) => txn.log({ path: MAP.path, format: "jsonl" }), 'created as "json"');
       await assert.rejects(
-        store.transact(async () => ({ value: 1, trace: trace("NL", ["a\nb"]) })),
+        store.transact(sync(() => ({ value: 1, trace: trace("NL", ["a\nb"]) }))),
         (err) => err instanceof StorageError && err.message.includes("lines[0]"),
       );
       assert.deepEqual(await readEntries(store), [["k", 1]]);

@@ -1,0 +1,83 @@
+/**
+ * Replay (SPEC §5): re-executes a recorded run with CS results served from its trace (no
+ * state is touched) and CTs recomputed with the recorded seed and clock, then compares
+ * the new trace body with the recorded one line by line.
+ *
+ * @module
+ */
+import { TraceError } from "../errors.ts";
+import { compileWorkflow } from "../snapshot/compile.ts";
+import type { Snapshot } from "../snapshot/load.ts";
+import { openMemoryStore } from "../storage/memory_store.ts";
+import { verifyTrace } from "../trace/jsonl.ts";
+import { type HeaderRecord, SEMANTICS_VERSION } from "../trace/record.ts";
+import { executeWorkflow } from "./execute.ts";
+import type { CapabilityRegistry } from "./registry.ts";
+import { ReplaySource } from "./replay_source.ts";
+
+/** Outcome of {@link replayTrace}. */
+export interface ReplayReport {
+  /** True when every re-executed record equals the recorded one. */
+  readonly identical: boolean;
+  /** Records compared. */
+  readonly records: number;
+  /** First difference: 1-based line, recorded and replayed text (null when identical). */
+  readonly divergence: { line: number; recorded: string | null; replayed: string | null } | null;
+}
+
+/**
+ * Replays a trace body against a snapshot.
+ *
+ * @throws {TraceError} TRACE when the trace is damaged, was recorded under another
+ * semantics version, or the snapshot digest differs.
+ */
+export async function replayTrace(
+  text: string,
+  snapshot: Snapshot,
+  registry: CapabilityRegistry,
+): Promise<ReplayReport> {
+  const { records, problems } = verifyTrace(text);
+  if (problems.length > 0) {
+    throw new TraceError(`Cannot replay a damaged trace: ${problems[0]}`);
+  }
+  const header = records[0] as HeaderRecord;
+  if (header.semantics_version !== SEMANTICS_VERSION) {
+    throw new TraceError(
+      `Cannot replay: trace semantics version "${header.semantics_version}", runtime has "${SEMANTICS_VERSION}"`,
+    );
+  }
+  const compiled = await compileWorkflow(snapshot, header.workflow, registry.compileOptions);
+  if (compiled.digest !== header.snapshot_digest) {
+    throw new TraceError(
+      `Cannot replay: snapshot digest ${compiled.digest.slice(0, 16)}… differs from the ` +
+        `recorded ${header.snapshot_digest.slice(0, 16)}…`,
+    );
+  }
+  const store = await openMemoryStore();
+  try {
+    const result = await executeWorkflow(compiled, header.payload, {
+      store,
+      capabilities: registry.capabilities,
+      traceId: header.trace_id,
+      seed: header.seed,
+      startedAt: header.started_at,
+      budget: header.budget,
+      replay: new ReplaySource(records),
+    });
+    const recorded = text.split("\n").filter((l) => l.length > 0);
+    const replayed = result.lines;
+    const n = Math.max(recorded.length, replayed.length);
+    for (let i = 0; i < n; i++) {
+      if (recorded[i] !== replayed[i]) {
+        return {
+          identical: false,
+          records: n,
+          divergence: { line: i + 1, recorded: recorded[i] ?? null, replayed: replayed[i] ?? null },
+        };
+      }
+    }
+    return { identical: true, records: n, divergence: null };
+  } finally {
+    await store.close();
+  }
+}

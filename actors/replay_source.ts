@@ -1,0 +1,101 @@
+/**
+ * What a replay serves from a recorded trace instead of executing: CS step results and
+ * their effects (no state is touched), CT results whose inputs were redacted (the secret
+ * is not in the trace, so they cannot be recomputed), WF admission verdicts, and faults.
+ * Workflow-invoking CS kinds are re-executed: their children are replayed the same way.
+ *
+ * @module
+ */
+import type { EffectRecord, FaultRecord, StepRecord, TraceRecord } from "../trace/record.ts";
+import type { JsonObject } from "./capability.ts";
+
+const REDACTED_PREFIX = "redacted:sha256:";
+const WORKFLOW_KINDS = /::CS_(WORKFLOW_GATEWAY|WORKFLOW_LOOP|CONCURRENT_WORKFLOWS)_V\d+$/;
+
+/** A recorded step outcome handed back to the pipeline. */
+export interface ServedStep {
+  /** Recorded status. */
+  readonly status: string;
+  /** Recorded raw result. */
+  readonly raw: JsonObject;
+  /** Recorded effect records of the step. */
+  readonly effects: readonly EffectRecord[];
+}
+
+/** A recorded fault handed back to the pipeline. */
+export interface ServedFault {
+  /** Recorded error text (`Name: message`). */
+  readonly error: string;
+}
+
+/** Indexes a trace's records for replay. */
+export class ReplaySource {
+  #steps = new Map<string, { step: StepRecord; effects: EffectRecord[] }[]>();
+  #faults = new Map<string, FaultRecord>();
+  #admissions = new Map<string, string[]>();
+
+  /** Indexes `records` (a verified trace). */
+  constructor(records: readonly TraceRecord[]) {
+    let last: { step: StepRecord; effects: EffectRecord[] } | null = null;
+    for (const r of records) {
+      if (r.type === "step") {
+        last = { step: r, effects: [] };
+        const k = key(r.run, r.node, r.step);
+        const q = this.#steps.get(k) ?? [];
+        q.push(last);
+        this.#steps.set(k, q);
+        continue;
+      }
+      if (r.type === "effect" && last && last.step.run === r.run && last.step.step === r.step) {
+        last.effects.push(r);
+        continue;
+      }
+      last = null;
+      if (r.type === "fault") this.#faults.set(key(r.run, r.node, r.step ?? ""), r);
+      if (r.type === "admission" && r.kind === "WF") this.#admissions.set(r.run, r.reasons);
+    }
+  }
+
+  /**
+   * The recorded outcome of a step, if replay serves it: CS steps (except the
+   * workflow-invoking kinds) and CT steps fed redacted inputs. Null: execute it.
+   */
+  take(
+    run: string,
+    node: string,
+    step: string,
+    kind: "CT" | "CS",
+    capability: string,
+    inputs: unknown,
+  ): ServedStep | ServedFault | null {
+    const served = kind === "CS" ? !WORKFLOW_KINDS.test(capability) : hasRedacted(inputs);
+    if (!served) return null;
+    const q = this.#steps.get(key(run, node, step));
+    const next = q?.shift();
+    if (next) {
+      return {
+        status: next.step.status,
+        raw: (next.step.result ?? {}) as JsonObject,
+        effects: next.effects,
+      };
+    }
+    const fault = this.#faults.get(key(run, node, step));
+    return { error: fault ? fault.error : `replay: no recorded result for step ${step} of ${node}` };
+  }
+
+  /** The recorded WF admission reasons of a run (empty when admitted or not recorded). */
+  admission(run: string): string[] {
+    return this.#admissions.get(run) ?? [];
+  }
+}
+
+function key(run: string, node: string, step: string): string {
+  return `${run}\0${node}\0${step}`;
+}
+
+function hasRedacted(v: unknown): boolean {
+  if (typeof v === "string") return v.startsWith(REDACTED_PREFIX);
+  if (Array.isArray(v)) return v.some(hasRedacted);
+  if (v && typeof v === "object") return Object.values(v).some(hasRedacted);
+  return false;
+}
