@@ -8,23 +8,24 @@
 import { ErrorCode, StorageError, UsageError } from "../errors.ts";
 import { concat, fromUtf8 } from "./_codec.ts";
 import {
-  buildPlan,
   type Commit,
   type CommitLimits,
   type EncodedTrace,
   encodeTrace,
-  GroupBudget,
+  packCommits,
 } from "./_commit.ts";
+import { buildPlan, GroupBudget } from "./_plan.ts";
 import { listTraceMetas, type ReadEnv, readStoredTraceMeta, readTraceChunks } from "./_reads.ts";
 import { backoff, type BackoffOptions, isLockedError, retryLocked } from "./_retry.ts";
 import { BodyTxn, TxnGroup } from "./_txn.ts";
-import { packCommits } from "./_commit.ts";
 import { traceMetaKey } from "./keys.ts";
 import type { FileViews, ViewFlushStats } from "./views.ts";
 import type { StateTxn, Store, TraceCommit, TransactResult } from "./store.ts";
 
 /** A run body: reads and buffers writes on `txn`, returns its value and trace. */
-export type TxnBody<T> = (txn: StateTxn) => Promise<{ value: T; trace: TraceCommit | null }>;
+export type TxnBody<T> = (
+  txn: StateTxn,
+) => Promise<{ value: T; trace: TraceCommit | null; discardState?: boolean }>;
 
 /** Result of one body of {@link KvStore.transactBatch}. */
 export type BatchOutcome<T> =
@@ -96,6 +97,19 @@ export function createEngine(options: EngineOptions): KvStore {
   return new KvEngine(options);
 }
 
+interface Member<T> {
+  idx: number;
+  value: T;
+  trace: EncodedTrace | null;
+}
+
+interface RunState<T> {
+  bodies: ReadonlyArray<TxnBody<T>>;
+  single: boolean;
+  results: Array<BatchOutcome<T> | undefined>;
+  runs: number[];
+}
+
 class KvEngine implements KvStore {
   readonly #o: EngineOptions;
   readonly #stats: StoreStats = {
@@ -129,82 +143,111 @@ class KvEngine implements KvStore {
 
   async #run<T>(bodies: ReadonlyArray<TxnBody<T>>, single: boolean): Promise<BatchOutcome<T>[]> {
     this.#open();
-    const n = bodies.length;
-    const results: Array<BatchOutcome<T> | undefined> = new Array(n);
-    const runs = new Array<number>(n).fill(0);
+    const state: RunState<T> = {
+      bodies,
+      single,
+      results: new Array(bodies.length),
+      runs: new Array<number>(bodies.length).fill(0),
+    };
     let i = 0;
-    while (i < n) {
+    while (i < bodies.length) {
       for (let attempt = 1;; attempt++) {
         const group = new TxnGroup(this.#env);
-        const budget = new GroupBudget();
-        const members: Array<{ idx: number; value: T; trace: EncodedTrace | null }> = [];
-        const ids = new Set<string>();
-        let j = i;
-        for (; j < n; j++) {
-          if (results[j]) continue;
-          const txn = new BodyTxn(group);
-          runs[j]++;
-          this.#stats.bodyRuns++;
-          let value: T;
-          let trace: EncodedTrace | null;
+        const { members, next } = await this.#fill(group, state, i);
+        const fail = (error: unknown) => {
+          for (const m of members) {
+            state.results[m.idx] ??= { ok: false, error, attempts: state.runs[m.idx] };
+          }
+        };
+        let status: "ok" | "conflict" | "locked" = "ok";
+        if (members.length > 0) {
           try {
-            const out = await bodies[j](txn);
-            await txn.finish();
-            trace = out.trace === null ? null : encodeTrace(out.trace);
-            if (trace && ids.has(trace.id)) throw duplicateTrace(trace.id);
-            value = out.value;
+            status = await this.#commit(group, members.flatMap((m) => (m.trace ? [m.trace] : [])));
           } catch (err) {
             if (single) throw err;
-            results[j] = { ok: false, error: err, attempts: runs[j] };
-            continue;
-          }
-          if (!single) {
-            const cost = await budget.costOf(group, txn, trace);
-            if (members.length > 0 && !budget.tally.fits(this.#o.limits, cost)) {
-              runs[j]--; // not a conflict: it simply starts the next group
-              break;
-            }
-            budget.admit(cost, txn);
-          }
-          group.absorb(txn);
-          if (trace) ids.add(trace.id);
-          members.push({ idx: j, value, trace });
-          if (!budget.tally.fits(this.#o.limits)) {
-            j++;
-            break;
+            fail(err);
           }
         }
-        if (members.length === 0) {
-          i = j;
-          break;
-        }
-        const traces = members.flatMap((m) => (m.trace ? [m.trace] : []));
-        const status = await this.#commit(group, traces);
         if (status === "ok") {
           for (const m of members) {
-            results[m.idx] = { ok: true, value: m.value, attempts: runs[m.idx] };
+            state.results[m.idx] ??= { ok: true, value: m.value, attempts: state.runs[m.idx] };
           }
-          i = j;
+          i = next;
           break;
         }
         if (status === "conflict") this.#stats.conflicts++;
         for (const m of await this.#duplicates(members)) {
-          results[m.idx] = { ok: false, error: duplicateTrace(m.trace!.id), attempts: runs[m.idx] };
+          const error = duplicateTrace(m.trace!.id);
+          if (single) throw error;
+          state.results[m.idx] = { ok: false, error, attempts: state.runs[m.idx] };
         }
-        if (single && results[0]) throw (results[0] as { error: unknown }).error;
         if (attempt >= this.#o.maxAttempts) {
           const error = new StorageError(
             `Cannot commit transaction: still conflicting after ${attempt} attempts`,
           );
           if (single) throw error;
-          for (const m of members) results[m.idx] ??= { ok: false, error, attempts: runs[m.idx] };
-          i = j;
+          fail(error);
+          i = next;
           break;
         }
         await backoff(attempt, this.#o.backoff);
       }
     }
-    return results as BatchOutcome<T>[];
+    return state.results as BatchOutcome<T>[];
+  }
+
+  /**
+   * Runs bodies from index `from` into `group` until the next one would not fit one
+   * commit. A body that throws gets its failure recorded (or, for transact, rethrown).
+   */
+  async #fill<T>(
+    group: TxnGroup,
+    state: RunState<T>,
+    from: number,
+  ): Promise<{ members: Array<Member<T>>; next: number }> {
+    const { bodies, single, results, runs } = state;
+    const limits = this.#o.limits;
+    const budget = new GroupBudget();
+    const members: Array<Member<T>> = [];
+    const ids = new Set<string>();
+    let j = from;
+    for (; j < bodies.length; j++) {
+      if (results[j]) continue;
+      // A body with a trace needs at least one more check: commit what we have first
+      // rather than run it only to find it does not fit.
+      if (members.length > 0 && budget.tally.checks >= limits.maxChecks - 1) break;
+      let txn = new BodyTxn(group);
+      runs[j]++;
+      this.#stats.bodyRuns++;
+      let value: T;
+      let trace: EncodedTrace | null;
+      try {
+        const out = await bodies[j](txn);
+        // A discarded body (a FAULTED run) commits its trace and none of its state.
+        if (out.discardState) txn = new BodyTxn(group);
+        await txn.finish();
+        trace = out.trace === null ? null : encodeTrace(out.trace);
+        if (trace && ids.has(trace.id)) throw duplicateTrace(trace.id);
+        value = out.value;
+      } catch (err) {
+        if (single) throw err;
+        results[j] = { ok: false, error: err, attempts: runs[j] };
+        continue;
+      }
+      if (!single) {
+        const cost = await budget.costOf(group, txn, trace);
+        if (members.length > 0 && !budget.tally.fits(limits, cost)) {
+          runs[j]--; // not a conflict: it simply starts the next group
+          break;
+        }
+        budget.admit(cost, txn);
+      }
+      group.absorb(txn);
+      if (trace) ids.add(trace.id);
+      members.push({ idx: j, value, trace });
+      if (!single && !budget.tally.fits(limits)) return { members, next: j + 1 };
+    }
+    return { members, next: j };
   }
 
   /** Commits a group; "conflict"/"locked" when the first commit was refused. */

@@ -56,6 +56,29 @@ export async function readStoreMeta(
   };
 }
 
+/**
+ * A store's meta plus one key-map head in a single round trip (the common first access
+ * of a run is `get`). `head` is undefined when the value is split and still needs its parts.
+ */
+export async function readStoreMetaWith(
+  env: ReadEnv,
+  path: string,
+  key: string,
+): Promise<
+  { stamp: string | null; meta: StoreMeta | null; head: CommittedValue | null | undefined }
+> {
+  const [metaEntry, valueEntry] = await env.read(
+    `read store "${path}"`,
+    () => env.kv.getMany<[Uint8Array, Uint8Array]>([storeMetaKey(path), mapKey(path, key)]),
+  );
+  const meta = metaEntry.value === null ? null : decodeStoreMeta(metaEntry.value);
+  let head: CommittedValue | null | undefined = null;
+  if (valueEntry.value !== null) {
+    head = headParts(valueEntry.value) === 0 ? { bytes: valueEntry.value, parts: 0 } : undefined;
+  }
+  return { stamp: metaEntry.versionstamp, meta, head };
+}
+
 /** One committed key-map value, or null. */
 export async function readCommittedValue(
   env: ReadEnv,

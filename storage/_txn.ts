@@ -14,6 +14,7 @@ import {
   readCommittedMap,
   readCommittedValue,
   readStoreMeta,
+  readStoreMetaWith,
 } from "./_reads.ts";
 import { decodeJson, encodeJson, type StoreMeta } from "./_codec.ts";
 import { keyBytes, KV_LIMITS, mapPartKey, maxUserKeyBytes } from "./keys.ts";
@@ -85,20 +86,23 @@ export class TxnGroup {
   }
 
   /** Opens a store for this group: reads its meta (or imports its file) once. */
-  base(ref: StoreRef): Promise<StoreBase> {
+  base(ref: StoreRef, prefetch?: string): Promise<StoreBase> {
     checkRef(ref);
     const known = this.bases.get(ref.path);
     if (known) return Promise.resolve(checkFormat(known, ref));
     let opening = this.#opening.get(ref.path);
     if (!opening) {
-      opening = this.#open(ref);
+      opening = this.#open(ref, prefetch);
       this.#opening.set(ref.path, opening);
     }
     return opening.then((base) => checkFormat(base, ref));
   }
 
-  async #open(ref: StoreRef): Promise<StoreBase> {
-    const { stamp, meta } = await readStoreMeta(this.env, ref.path);
+  async #open(ref: StoreRef, prefetch: string | undefined): Promise<StoreBase> {
+    // The first access of a run is usually get(): fetch the meta and that key together.
+    const { stamp, meta, head } = prefetch === undefined
+      ? { ...(await readStoreMeta(this.env, ref.path)), head: undefined }
+      : await readStoreMetaWith(this.env, ref.path, prefetch);
     let imported: ImportedLike | null = null;
     if (meta === null && this.env.dataRoot !== null) {
       imported = await importStoreFile(this.env.dataRoot, ref);
@@ -114,6 +118,7 @@ export class TxnGroup {
       complete: imported !== null || meta === null,
       log: imported ? [...imported.log] : meta === null ? [] : null,
     };
+    if (meta !== null && prefetch !== undefined && head !== undefined) values.set(prefetch, head);
     this.bases.set(ref.path, base);
     return base;
   }
@@ -192,7 +197,7 @@ export class BodyTxn implements StateTxn {
   async get(store: StoreRef, key: string): Promise<unknown | undefined> {
     checkRef(store);
     checkKey(store, key);
-    const base = await this.#open(store);
+    const base = await this.#open(store, key);
     const bytes = this.#buffered(store.path, key);
     if (bytes !== undefined) return bytes === null ? undefined : decodeJson(bytes);
     const committed = await this.#group.committedValue(base, key);
@@ -261,9 +266,9 @@ export class BodyTxn implements StateTxn {
     return [...this.#mutations];
   }
 
-  #open(store: StoreRef): Promise<StoreBase> {
+  #open(store: StoreRef, prefetch?: string): Promise<StoreBase> {
     this.touched.add(store.path);
-    return this.#group.base(store);
+    return this.#group.base(store, prefetch);
   }
 
   #buffered(path: string, key: string): Uint8Array | null | undefined {

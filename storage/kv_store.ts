@@ -2,7 +2,7 @@
  * Opens the Deno KV state database of a data root (`<dataRoot>/.pgs/state.kv`) or a KV
  * Connect URL (`DENO_KV_ACCESS_TOKEN` is read by Deno itself) as a {@link KvStore}.
  *
- * Guarantees (see also `_commit.ts`): one run = one atomic commit holding a check on the
+ * Guarantees (see also `_plan.ts`, `_commit.ts`): one run = one atomic commit holding a check on the
  * meta version of every store it read or wrote, a check that its trace id is new, its state
  * changes, the bumped store versions and its trace. A refused check or "database is
  * locked" re-runs the body on a fresh transaction after a random exponential backoff (at

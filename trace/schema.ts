@@ -96,6 +96,7 @@ const step = z.strictObject({
   op: z.string().nullable().describe("Step op, or null"),
   inputs: json("Resolved step inputs (redacted)"),
   outputs: json("Mapped step outputs (redacted)"),
+  result: json("The capability's raw result (redacted); replay serves CS results from it"),
   status: z.string().describe("Step status after on_ct_result"),
   route: text('on_result: continue, exit, a step name, an evaluation key, or "unlisted"'),
   evaluation: evaluation.optional(),
@@ -260,11 +261,23 @@ function describeIssue(issue: z.core.$ZodIssue, record: unknown): string[] {
     case "invalid_type":
       return [expect(path, issue.expected, value, missing)];
     case "invalid_value":
-      return [expect(path, issue.values.map((v) => JSON.stringify(v)).join(" or "), value, missing)];
+      return [
+        expect(path, issue.values.map((v) => JSON.stringify(v)).join(" or "), value, missing),
+      ];
     case "invalid_format":
-      return [`${path}: expected ${issue.format === "regex" ? `to match ${issue.pattern}` : issue.format}`];
+      return [
+        `${path}: expected ${
+          issue.format === "regex" ? `to match ${issue.pattern}` : issue.format
+        }`,
+      ];
     case "too_small":
-      return [`${path}: expected ${issue.origin === "string" ? "a non-empty string" : `${issue.inclusive ? ">=" : ">"} ${issue.minimum}`}`];
+      return [
+        `${path}: expected ${
+          issue.origin === "string"
+            ? "a non-empty string"
+            : `${issue.inclusive ? ">=" : ">"} ${issue.minimum}`
+        }`,
+      ];
     default:
       return [`${path}: ${issue.message}`];
   }

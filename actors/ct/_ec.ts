@@ -17,9 +17,6 @@ import { bigIntToBytes, hex0x } from "./_hex.ts";
 /** Curves the key atoms accept. */
 export type CurveName = "secp256k1" | "secp256r1";
 
-/** Group order of secp256k1. */
-export const SECP256K1_N: bigint = secp256k1.Point.Fn.ORDER;
-
 /** True for the two supported curve names. */
 export function isCurveName(v: unknown): v is CurveName {
   return v === "secp256k1" || v === "secp256r1";

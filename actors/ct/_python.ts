@@ -97,12 +97,15 @@ export function pyTypeName(v: unknown): string {
 export function pyNumStr(n: number | boolean | bigint): string {
   if (typeof n === "boolean") return n ? "True" : "False";
   if (typeof n === "bigint") return n.toString();
-  if (Number.isInteger(n)) return Math.abs(n) < 1e21 ? String(Object.is(n, -0) ? 0 : n) : BigInt(n).toString();
+  if (Number.isInteger(n)) {
+    return Math.abs(n) < 1e21 ? String(Object.is(n, -0) ? 0 : n) : BigInt(n).toString();
+  }
   return pyFloatRepr(n);
 }
 
 /** Characters Python's `str.strip()` removes (`str.isspace()`). */
-const PY_WS = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const PY_WS =
+  "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const PY_STRIP_RE = new RegExp(`^[${PY_WS}]+|[${PY_WS}]+$`, "g");
 
 /** Python `s.strip()`. */

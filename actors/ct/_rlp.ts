@@ -7,9 +7,6 @@
 import { concatBytes } from "@noble/hashes/utils.js";
 import { violation } from "./_guard.ts";
 
-/** What the encoder accepts: Python `list`, `bytes` and `int` (bool included). */
-export type RlpItem = readonly RlpItem[] | Uint8Array | bigint | number | boolean;
-
 /** Minimal big-endian bytes of a positive integer. */
 function bigEndian(n: bigint): Uint8Array {
   let hex = n.toString(16);
@@ -26,7 +23,8 @@ function withLength(offset: number, payload: Uint8Array): Uint8Array {
 }
 
 /**
- * RLP of `item`.
+ * RLP of `item`: arrays are lists, Uint8Array is bytes, bigint / integral number / boolean
+ * is an int (Python's `bool` is an `int`).
  *
  * @throws {CtViolation} for negative integers and any other type (str, float, null, dict).
  */

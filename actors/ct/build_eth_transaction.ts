@@ -19,7 +19,9 @@ const ATOM = "CT_PURE_BUILD_ETH_TRANSACTION_V0";
  */
 function int(v: unknown, field: string): bigint {
   const n = pyToInt(v);
-  if (n === null) violation(ATOM, `${field} is not an integer: ${JSON.stringify(v) ?? pyTypeName(v)}`);
+  if (n === null) {
+    violation(ATOM, `${field} is not an integer: ${JSON.stringify(v) ?? pyTypeName(v)}`);
+  }
   return n;
 }
 
@@ -35,7 +37,10 @@ export function buildEthTransaction(args: JsonObject, _ctx: TransformContext): J
   }
   const chainId = int(args.chain_id, "chain_id");
   const nonce = int(args.nonce, "nonce");
-  const maxPriority = int(opt(args, "max_priority_fee_per_gas", "1000000000"), "max_priority_fee_per_gas");
+  const maxPriority = int(
+    opt(args, "max_priority_fee_per_gas", "1000000000"),
+    "max_priority_fee_per_gas",
+  );
   const maxFee = int(opt(args, "max_fee_per_gas", "20000000000"), "max_fee_per_gas");
   const gasLimit = int(opt(args, "gas_limit", 21000), "gas_limit");
   const to = args.to;
@@ -49,7 +54,17 @@ export function buildEthTransaction(args: JsonObject, _ctx: TransformContext): J
   }
   if (typeof data !== "string") violation(ATOM, `data must be str, got ${pyTypeName(data)}`);
   const dataBytes = hexArg(data, "data", ATOM, { upperPrefix: true });
-  const fields = [chainId, nonce, maxPriority, maxFee, gasLimit, toBytes, value, dataBytes, accessList];
+  const fields = [
+    chainId,
+    nonce,
+    maxPriority,
+    maxFee,
+    gasLimit,
+    toBytes,
+    value,
+    dataBytes,
+    accessList,
+  ];
   const rlp = rlpEncode(fields, ATOM);
   const tx = new Uint8Array(rlp.length + 1);
   tx[0] = 0x02;

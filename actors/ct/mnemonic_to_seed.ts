@@ -14,8 +14,8 @@ const ATOM = "CT_PURE_MNEMONIC_TO_SEED_V0";
 
 /**
  * `{seed_bytes}`. `passphrase` is not a declared input, so under CT-IR it is always "".
- * Decision: the phrase is lower-cased before validation and seeding, following the
- * reference notes on bip_utils (which lower-cases); @scure/bip39 alone would reject it.
+ * The phrase is lower-cased and NFKD-normalised before validation and seeding, as
+ * bip_utils' `Bip39Mnemonic._Normalize` does; @scure/bip39 alone would reject upper case.
  */
 export function mnemonicToSeed(args: JsonObject, _ctx: TransformContext): JsonObject {
   const mnemonic = requireKey(args, "mnemonic", ATOM);

@@ -21,7 +21,7 @@ import { BUILTIN_TRANSFORMS } from "./builtin.ts";
  */
 export type CtIrMode = "runtime" | "conformance";
 
-/** Step keys the reference never passes to an atom. */
+/** Step kinds the reference runtime v0.3.0 cannot run either (no `handler_ref` is emitted). */
 const UNSUPPORTED_STEP_KEYS = ["loop"];
 
 function ctIrError(ctIr: JsonObject, jsonPath: string, message: string): SnapshotError {

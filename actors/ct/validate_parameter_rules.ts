@@ -81,7 +81,9 @@ export function validateParameterRules(args: JsonObject, _ctx: TransformContext)
     const field = rule.field ?? null;
     const op = rule.op ?? null;
     if (!pyTruthy(field) || !pyTruthy(op)) continue;
-    if (typeof field === "object") violation(ATOM, `unhashable rule field ${JSON.stringify(field)}`);
+    if (typeof field === "object") {
+      violation(ATOM, `unhashable rule field ${JSON.stringify(field)}`);
+    }
     const value = typeof field === "string" && Object.hasOwn(parameters, field)
       ? parameters[field] ?? null
       : null;

@@ -551,6 +551,23 @@ export function storeContract(name: string, factory: StoreFactory): void {
     });
   });
 
+  test("transactBatch() refuses a body whose trace id is already committed, re-runs the rest", async () => {
+    await withStore(factory, async (store) => {
+      await store.transact(sync(() => ({ value: 0, trace: trace("OLD") })));
+      const results = await store.transactBatch<number>([
+        async (txn) => ({ value: await txn.append(LOG, (s) => ({ s })), trace: trace("NEW1") }),
+        async (txn) => ({ value: await txn.append(LOG, (s) => ({ s })), trace: trace("OLD") }),
+        async (txn) => ({ value: await txn.append(LOG, (s) => ({ s })), trace: trace("NEW2") }),
+      ]);
+      assert.deepEqual(results[0], { ok: true, value: 1, attempts: 2 });
+      assert.ok(!results[1].ok && results[1].error instanceof UsageError);
+      assert.equal(results[1].attempts, 1);
+      assert.deepEqual(results[2], { ok: true, value: 2, attempts: 2 });
+      assert.deepEqual(await readLog(store), [{ s: 1 }, { s: 2 }]);
+      assert.deepEqual(await store.readTrace("OLD"), ['{"id":"OLD"}']);
+    });
+  });
+
   test("transactBatch() splits a large batch between bodies, keeping sequences gap-free", async () => {
     await withStore(factory, async (store) => {
       const bodies = Array.from({ length: 250 }, (_, i) => async (txn: StateTxn) => ({

@@ -8,7 +8,10 @@ import { pyFloatRepr, pythonJsonDumps } from "../../../actors/ct/_python_json.ts
 Deno.test("pythonJsonDumps() sorts keys, is compact and escapes non-ASCII as \\uxxxx", () => {
   assert.equal(pythonJsonDumps({ b: 1, a: "é" }), '{"a":"\\u00e9","b":1}');
   assert.equal(
-    pythonJsonDumps({ x: '\u2028\x7f\x00\x1f"\\\n\t\b\f\r', "\u{1F680}": [1, 2.5, null, true, false] }),
+    pythonJsonDumps({
+      x: '\u2028\x7f\x00\x1f"\\\n\t\b\f\r',
+      "\u{1F680}": [1, 2.5, null, true, false],
+    }),
     '{"x":"\\u2028\\u007f\\u0000\\u001f\\"\\\\\\n\\t\\b\\f\\r","\\ud83d\\ude80":[1,2.5,null,true,false]}',
   );
 });
@@ -22,7 +25,10 @@ Deno.test("pythonJsonDumps() orders keys by code point, not UTF-16 unit", () => 
 
 Deno.test("pythonJsonDumps() writes numbers as Python does", () => {
   assert.equal(pythonJsonDumps({ n: 1e-7, m: 123.456 }), '{"m":123.456,"n":1e-07}');
-  assert.equal(pythonJsonDumps([1e21, -0, 12n ** 30n, NaN, -Infinity]), `[1000000000000000000000,0,${12n ** 30n},NaN,-Infinity]`);
+  assert.equal(
+    pythonJsonDumps([1e21, -0, 12n ** 30n, NaN, -Infinity]),
+    `[1000000000000000000000,0,${12n ** 30n},NaN,-Infinity]`,
+  );
 });
 
 Deno.test("pythonJsonDumps() limitation: JSON.parse('1.0') is written as the int 1", () => {

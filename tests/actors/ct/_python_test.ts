@@ -62,7 +62,14 @@ Deno.test("pyToInt() converts like int(): bools, truncated floats, strings", () 
 });
 
 Deno.test("pyTruthy(), pyTypeName(), pyLen() and pyDeepCopy()", () => {
-  assert.deepEqual([0, "", [], {}, null, false].map(pyTruthy), [false, false, false, false, false, false]);
+  assert.deepEqual([0, "", [], {}, null, false].map(pyTruthy), [
+    false,
+    false,
+    false,
+    false,
+    false,
+    false,
+  ]);
   assert.deepEqual([NaN, "0", [0], { a: 0 }].map(pyTruthy), [true, true, true, true]);
   assert.deepEqual(
     [null, true, 1, 1.5, "s", [], {}].map(pyTypeName),

@@ -11,5 +11,7 @@ Deno.test("CT_PURE_ASSEMBLE_RECORD_V0 returns fields as the record", () => {
 });
 
 Deno.test("CT_PURE_ASSEMBLE_RECORD_V0 direct call without fields copies all inputs", () => {
-  assert.deepEqual(assembleRecord({ a: 1, b: { c: 2 } }, fixedCtx()), { record: { a: 1, b: { c: 2 } } });
+  assert.deepEqual(assembleRecord({ a: 1, b: { c: 2 } }, fixedCtx()), {
+    record: { a: 1, b: { c: 2 } },
+  });
 });

@@ -9,7 +9,7 @@ Deno.test("BUILTIN_TRANSFORMS binds every CT atom FQDN of the snapshot, and noth
   assert.equal(files.length, 35);
   const atoms = files.map((f) => {
     const ctIr = readJson(join(CT_ARTIFACT_DIR, f)).ct_ir as JsonObject;
-    return ((ctIr.atom_stream as JsonObject[])[0]).atom as string;
+    return (ctIr.atom_stream as JsonObject[])[0].atom as string;
   });
   const missing = atoms.filter((a) => !Object.hasOwn(BUILTIN_TRANSFORMS, a));
   assert.deepEqual(missing, [], `unbound CT atoms: ${missing.join(", ")}`);

@@ -13,10 +13,12 @@ Deno.test("CT_PURE_CHECK_QUOTA_AVAILABLE_V0 is assigned_count < quota", () => {
 });
 
 Deno.test("CT_PURE_CHECK_QUOTA_AVAILABLE_V0 rejects non-ints and a negative quota", () => {
-  for (const inputs of [{ assigned_count: 1.5, quota: 3 }, { assigned_count: 1, quota: null }, {
-    assigned_count: "1",
-    quota: 3,
-  }, { assigned_count: 0, quota: -1 }]) {
+  for (
+    const inputs of [{ assigned_count: 1.5, quota: 3 }, { assigned_count: 1, quota: null }, {
+      assigned_count: "1",
+      quota: 3,
+    }, { assigned_count: 0, quota: -1 }]
+  ) {
     assert.throws(() => runCt(FQDN, inputs), CtViolation, JSON.stringify(inputs));
   }
 });

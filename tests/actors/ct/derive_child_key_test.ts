@@ -35,5 +35,7 @@ Deno.test("CT_PURE_DERIVE_CHILD_KEY_V0 rejects bad indices, lengths and keys", (
     { ...MASTER, index: 0, parent_chain_code_bytes: "0x" + "11".repeat(33) },
     { ...MASTER, index: 0, parent_private_key_bytes: "0x" + "00".repeat(32) },
   ];
-  for (const inputs of bad) assert.throws(() => runCt(FQDN, inputs), CtViolation, JSON.stringify(inputs));
+  for (const inputs of bad) {
+    assert.throws(() => runCt(FQDN, inputs), CtViolation, JSON.stringify(inputs));
+  }
 });

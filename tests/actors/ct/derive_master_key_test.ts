@@ -15,7 +15,10 @@ Deno.test("CT_PURE_DERIVE_MASTER_KEY_V0 matches BIP32 test vector 1 and @scure/b
     master_private_key_bytes: "0xe8f32e723decf4051aefac8e2c93c9c5b214313817cdb01a1494b917c8436b35",
     master_chain_code_bytes: "0x873dff81c02f525623fd1fe5167eac3a55a049de3d314bb42ee227ffed37d508",
   });
-  assert.equal(bytesToHex(ref.privateKey!), "e8f32e723decf4051aefac8e2c93c9c5b214313817cdb01a1494b917c8436b35");
+  assert.equal(
+    bytesToHex(ref.privateKey!),
+    "e8f32e723decf4051aefac8e2c93c9c5b214313817cdb01a1494b917c8436b35",
+  );
 });
 
 Deno.test("CT_PURE_DERIVE_MASTER_KEY_V0 accepts seeds over 64 bytes (no upper bound)", () => {

@@ -11,7 +11,11 @@ const KEY = "11".repeat(32);
 
 Deno.test("CT_PURE_ECDSA_SIGN_V0 signature verifies and recovers the signer's key", () => {
   const hash = keccak_256(utf8ToBytes("pgs"));
-  const out = runCt(FQDN, { private_key_bytes: KEY, message_hash: bytesToHex(hash), curve: "secp256k1" });
+  const out = runCt(FQDN, {
+    private_key_bytes: KEY,
+    message_hash: bytesToHex(hash),
+    curve: "secp256k1",
+  });
   const r = BigInt(out.r as string);
   const s = BigInt(out.s as string);
   const v = out.v as number;
@@ -43,5 +47,7 @@ Deno.test("CT_PURE_ECDSA_SIGN_V0 rejects wrong lengths, invalid keys and other c
     { ...base, private_key_bytes: "00".repeat(32) },
     { ...base, private_key_bytes: "ff".repeat(32) },
   ];
-  for (const inputs of bad) assert.throws(() => runCt(FQDN, inputs), CtViolation, JSON.stringify(inputs));
+  for (const inputs of bad) {
+    assert.throws(() => runCt(FQDN, inputs), CtViolation, JSON.stringify(inputs));
+  }
 });

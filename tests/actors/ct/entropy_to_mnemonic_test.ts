@@ -12,7 +12,10 @@ Deno.test("CT_PURE_ENTROPY_TO_MNEMONIC_V0 matches the BIP39 reference vectors", 
   assert.deepEqual(runCt(FQDN, { entropy_bytes: "7f".repeat(16) }), {
     mnemonic: "legal winner thank year wave sausage worth useful legal winner thank yellow",
   });
-  assert.equal((runCt(FQDN, { entropy_bytes: "ff".repeat(20) }).mnemonic as string).split(" ").length, 15);
+  assert.equal(
+    (runCt(FQDN, { entropy_bytes: "ff".repeat(20) }).mnemonic as string).split(" ").length,
+    15,
+  );
 });
 
 Deno.test("CT_PURE_ENTROPY_TO_MNEMONIC_V0 rejects other lengths and an uppercase 0X", () => {

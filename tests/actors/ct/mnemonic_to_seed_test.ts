@@ -22,7 +22,14 @@ Deno.test("CT_PURE_MNEMONIC_TO_SEED_V0 direct call honours a passphrase (Trezor 
 });
 
 Deno.test("CT_PURE_MNEMONIC_TO_SEED_V0 rejects bad checksums, words and types", () => {
-  for (const m of [`${"abandon ".repeat(12)}`.trim(), `${"abandon ".repeat(11)}abou`, ABOUT.replace(" ", "  "), 12]) {
+  for (
+    const m of [
+      `${"abandon ".repeat(12)}`.trim(),
+      `${"abandon ".repeat(11)}abou`,
+      ABOUT.replace(" ", "  "),
+      12,
+    ]
+  ) {
     assert.throws(() => runCt(FQDN, { mnemonic: m }), CtViolation, String(m));
   }
 });

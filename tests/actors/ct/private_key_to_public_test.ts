@@ -10,7 +10,9 @@ const KEY = "f79bb0d317b310b261a55a8ab393b4c8a1aba6fa4d08aef379caba502d5d67f9";
 
 Deno.test("CT_PURE_PRIVATE_KEY_TO_PUBLIC_V0 gives 0x04‖X‖Y on secp256k1 and secp256r1", () => {
   assert.deepEqual(runCt(FQDN, { private_key_bytes: `0x${KEY}`, curve: "secp256k1" }), {
-    public_key_uncompressed_bytes: `0x${bytesToHex(secp256k1.getPublicKey(hexToBytes(KEY), false))}`,
+    public_key_uncompressed_bytes: `0x${
+      bytesToHex(secp256k1.getPublicKey(hexToBytes(KEY), false))
+    }`,
   });
   assert.deepEqual(runCt(FQDN, { private_key_bytes: KEY, curve: "secp256r1" }), {
     public_key_uncompressed_bytes: `0x${bytesToHex(p256.getPublicKey(hexToBytes(KEY), false))}`,
@@ -37,5 +39,7 @@ Deno.test("CT_PURE_PRIVATE_KEY_TO_PUBLIC_V0 rejects 0, k ≥ n and unknown curve
     { private_key_bytes: KEY, curve: null },
     { private_key_bytes: "0xzz", curve: "secp256k1" },
   ];
-  for (const inputs of bad) assert.throws(() => runCt(FQDN, inputs), CtViolation, JSON.stringify(inputs));
+  for (const inputs of bad) {
+    assert.throws(() => runCt(FQDN, inputs), CtViolation, JSON.stringify(inputs));
+  }
 });

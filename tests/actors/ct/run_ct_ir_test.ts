@@ -29,7 +29,13 @@ const map = { [ATOM]: echo };
 
 Deno.test("runCtIr() binds $.inputs paths, absent inputs as null, literals as is", () => {
   seen.length = 0;
-  const ir = ctIr({ a: "$.inputs.a", deep: "$.inputs.o.k", gone: "$.inputs.nope", lit: 7, ret: "$.inputs.ret" }, []);
+  const ir = ctIr({
+    a: "$.inputs.a",
+    deep: "$.inputs.o.k",
+    gone: "$.inputs.nope",
+    lit: 7,
+    ret: "$.inputs.ret",
+  }, []);
   runCtIr(ir, { a: 1, o: { k: "v" }, ret: { x: 1 } }, fixedCtx(), map);
   assert.deepEqual(seen[0], { a: 1, deep: "v", gone: null, lit: 7, ret: { x: 1 } });
 });
@@ -44,7 +50,9 @@ Deno.test("runCtIr() runtime mode unwraps a one-key result; conformance mode doe
 Deno.test("runCtIr() output adaptation: same-named field, else the whole value", () => {
   const ir = ctIr({ ret: "$.inputs.ret" }, ["value"]);
   assert.deepEqual(runCtIr(ir, { ret: { value: 7, b: 2 } }, fixedCtx(), map), { value: 7 });
-  assert.deepEqual(runCtIr(ir, { ret: { a: 1, b: 2 } }, fixedCtx(), map), { value: { a: 1, b: 2 } });
+  assert.deepEqual(runCtIr(ir, { ret: { a: 1, b: 2 } }, fixedCtx(), map), {
+    value: { a: 1, b: 2 },
+  });
   assert.deepEqual(runCtIr(ir, { ret: [1] }, fixedCtx(), map), { value: [1] });
 });
 
@@ -84,7 +92,11 @@ Deno.test("runCtIr() chains atom steps through $.results.<var> and $.<var>", () 
     ct_fqdn: "test::CT_TWO_STEPS_V0",
     atom_stream: [
       { atom: ATOM, out: "first", args: { ret: "$.inputs.ret" } },
-      { atom: ATOM, out: "second", args: { ret: { v: 2 }, a: "$.results.first.x", b: "$.first.x" } },
+      {
+        atom: ATOM,
+        out: "second",
+        args: { ret: { v: 2 }, a: "$.results.first.x", b: "$.first.x" },
+      },
     ],
     outputs: { x: { from: "first" }, v: { from: "second" } },
   };
@@ -102,7 +114,10 @@ Deno.test("runCtIr() refuses malformed CT-IR, loop steps and unknown output symb
     { atom_stream: [{ atom: ATOM, out: "o" }] },
   ];
   for (const ir of bad) {
-    assert.throws(() => runCtIr(ir, { ret: {} }, fixedCtx(), { [ATOM]: () => ({}) }), SnapshotError);
+    assert.throws(
+      () => runCtIr(ir, { ret: {} }, fixedCtx(), { [ATOM]: () => ({}) }),
+      SnapshotError,
+    );
   }
 });
 

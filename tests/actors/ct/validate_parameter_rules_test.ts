@@ -34,7 +34,11 @@ Deno.test("CT_PURE_VALIDATE_PARAMETER_RULES_V0 first failing rule is a VIOLATION
     { field: "tier", op: "eq", value: "Standard" },
   ];
   for (const rule of failing) {
-    assert.throws(() => runCt(FQDN, { parameters: PARAMS, rules: [rule] }), CtViolation, JSON.stringify(rule));
+    assert.throws(
+      () => runCt(FQDN, { parameters: PARAMS, rules: [rule] }),
+      CtViolation,
+      JSON.stringify(rule),
+    );
   }
   assert.throws(() => runCt(FQDN, { parameters: [], rules: [] }), CtViolation);
   assert.throws(() => runCt(FQDN, { parameters: {}, rules: {} }), CtViolation);

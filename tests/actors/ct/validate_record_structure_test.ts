@@ -23,7 +23,14 @@ Deno.test("CT_PURE_VALIDATE_RECORD_STRUCTURE_V0 reports bounds, lengths and type
 });
 
 Deno.test("CT_PURE_VALIDATE_RECORD_STRUCTURE_V0 required, pattern, min_value, lte_field", () => {
-  const record = { name: "", code: "ab1", amount: "0.5", low: 9, high: 3, emoji: "\u{1F680}\u{1F680}" };
+  const record = {
+    name: "",
+    code: "ab1",
+    amount: "0.5",
+    low: 9,
+    high: 3,
+    emoji: "\u{1F680}\u{1F680}",
+  };
   const schema = {
     name: { required: true, type: "string" },
     missing: { required: true },
@@ -62,5 +69,8 @@ Deno.test("CT_PURE_VALIDATE_RECORD_STRUCTURE_V0 accepts integer_string and hex_s
 Deno.test("CT_PURE_VALIDATE_RECORD_STRUCTURE_V0 rejects non-objects and bad patterns", () => {
   assert.throws(() => runCt(FQDN, { record: null, schema: {} }), CtViolation);
   assert.throws(() => runCt(FQDN, { record: {}, schema: [] }), CtViolation);
-  assert.throws(() => runCt(FQDN, { record: { a: "x" }, schema: { a: { pattern: "(" } } }), CtViolation);
+  assert.throws(
+    () => runCt(FQDN, { record: { a: "x" }, schema: { a: { pattern: "(" } } }),
+    CtViolation,
+  );
 });

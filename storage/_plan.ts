@@ -1,0 +1,194 @@
+/**
+ * Builds what one transaction group commits (checks, store metas, effects in order, trace
+ * chunks) and estimates, body by body, whether a group still fits one KV commit.
+ *
+ * @module
+ */
+import { encodeJson, type StoreMeta, toBlob } from "./_codec.ts";
+import {
+  type Check,
+  type CommitPlan,
+  type EncodedTrace,
+  type Op,
+  Tally,
+  traceFinalOp,
+} from "./_commit.ts";
+import {
+  logKey,
+  logPartKey,
+  mapKey,
+  mapPartKey,
+  storeMetaKey,
+  traceChunkKey,
+  traceMetaKey,
+} from "./keys.ts";
+import type { BodyTxn, StoreBase, TxnGroup } from "./_txn.ts";
+
+/** Set ops for a (possibly split) value at `key`, parts at `partKey(i)`. */
+function blobOps(
+  out: Op[],
+  bytes: Uint8Array,
+  key: Deno.KvKey,
+  partKey: (i: number) => Deno.KvKey,
+  oldParts: number,
+): number {
+  const blob = toBlob(bytes);
+  out.push({ key, value: blob.head });
+  blob.parts.forEach((part, i) => out.push({ key: partKey(i), value: part }));
+  for (let i = blob.parts.length; i < oldParts; i++) out.push({ key: partKey(i), value: null });
+  return blob.parts.length;
+}
+
+/** Builds the commit plan of a group (resolving old part counts it still needs). */
+export async function buildPlan(
+  group: TxnGroup,
+  traces: readonly EncodedTrace[],
+): Promise<CommitPlan> {
+  const checks: Check[] = [];
+  const head: Op[] = [];
+  const effects: Op[] = [];
+  const splitDelta = new Map<string, number>();
+  for (const base of group.bases.values()) {
+    checks.push({ key: storeMetaKey(base.ref.path), versionstamp: base.stamp });
+  }
+  for (const t of traces) checks.push({ key: traceMetaKey(t.id), versionstamp: null });
+  for (const [path, layer] of group.layers) {
+    const base = group.bases.get(path)!;
+    if ((base.meta?.splitKeys ?? 0) > 0) {
+      for (const key of layer.writes.keys()) await group.committedValue(base, key);
+    }
+  }
+  for (const base of group.bases.values()) {
+    const imported = base.imported;
+    if (!imported) continue;
+    const path = base.ref.path;
+    const overwritten = group.layers.get(path)?.writes;
+    imported.log.forEach((bytes, i) =>
+      blobOps(effects, bytes, logKey(path, i + 1), (p) => logPartKey(path, i + 1, p), 0)
+    );
+    let split = 0;
+    for (const [key, bytes] of imported.map) {
+      if (overwritten?.has(key)) continue;
+      if (blobOps(effects, bytes, mapKey(path, key), (p) => mapPartKey(path, key, p), 0) > 0) {
+        split++;
+      }
+    }
+    splitDelta.set(path, split);
+  }
+  const emitted = new Set<string>();
+  for (const entry of group.order) {
+    const base = group.bases.get(entry.path)!;
+    const layer = group.layers.get(entry.path)!;
+    const path = entry.path;
+    if (entry.kind === "l") {
+      const bytes = layer.appends[entry.seq - group.baseLogLength(base) - 1];
+      blobOps(effects, bytes, logKey(path, entry.seq), (p) => logPartKey(path, entry.seq, p), 0);
+      continue;
+    }
+    const id = `${path}\u0000${entry.key}`;
+    if (emitted.has(id)) continue;
+    emitted.add(id);
+    const value = layer.writes.get(entry.key)!;
+    const oldParts = base.values.get(entry.key)?.parts ?? 0;
+    const partKey = (p: number) => mapPartKey(path, entry.key, p);
+    let newParts = 0;
+    if (value === null) {
+      effects.push({ key: mapKey(path, entry.key), value: null });
+      for (let i = 0; i < oldParts; i++) effects.push({ key: partKey(i), value: null });
+    } else {
+      newParts = blobOps(effects, value, mapKey(path, entry.key), partKey, oldParts);
+    }
+    const delta = (newParts > 0 ? 1 : 0) - (oldParts > 0 ? 1 : 0);
+    splitDelta.set(path, (splitDelta.get(path) ?? 0) + delta);
+  }
+  for (const base of group.bases.values()) {
+    const path = base.ref.path;
+    const layer = group.layers.get(path);
+    if (!layer && !base.imported) continue;
+    head.push({ key: storeMetaKey(path), value: encodeJson(nextMeta(group, base), "store meta") });
+  }
+  const traceBodies: Op[] = [];
+  for (const t of traces) {
+    t.chunks.forEach((c, i) => traceBodies.push({ key: traceChunkKey(t.id, i), value: c }));
+  }
+  return { checks, head, effects, traceBodies, traces };
+
+  function nextMeta(group: TxnGroup, base: StoreBase): StoreMeta {
+    const appended = group.layers.get(base.ref.path)?.appends.length ?? 0;
+    return {
+      format: base.ref.format,
+      version: (base.meta?.version ?? 0) + 1,
+      logLength: group.baseLogLength(base) + appended,
+      splitKeys: (base.meta?.splitKeys ?? 0) + (splitDelta.get(base.ref.path) ?? 0),
+    };
+  }
+}
+
+/** Which stores and writes a group's budget already counts (for batch packing). */
+export class GroupBudget {
+  /** Upper bound of the group's single-commit size. */
+  readonly tally = new Tally();
+  readonly #checked = new Set<string>();
+  readonly #written = new Set<string>();
+
+  /**
+   * Upper bound of what a finished body adds to the group's commit: over-counts keys that
+   * several bodies write, never under-counts.
+   */
+  async costOf(group: TxnGroup, body: BodyTxn, trace: EncodedTrace | null): Promise<Tally> {
+    const t = new Tally();
+    const metaValue = new Uint8Array(128);
+    for (const path of body.touched) {
+      if (this.#checked.has(path)) continue;
+      t.check({ key: storeMetaKey(path), versionstamp: null });
+      const imported = group.bases.get(path)?.imported;
+      if (imported) {
+        t.op({ key: storeMetaKey(path), value: metaValue });
+        const ops: Op[] = [];
+        imported.log.forEach((b, i) =>
+          blobOps(ops, b, logKey(path, i + 1), (p) => logPartKey(path, i + 1, p), 0)
+        );
+        for (const [k, b] of imported.map) {
+          blobOps(ops, b, mapKey(path, k), (p) => mapPartKey(path, k, p), 0);
+        }
+        for (const o of ops) t.op(o);
+      }
+    }
+    for (const [path, layer] of body.layers) {
+      const base = group.bases.get(path)!;
+      if (!this.#written.has(path) && !base.imported) {
+        t.op({ key: storeMetaKey(path), value: metaValue });
+      }
+      const ops: Op[] = [];
+      for (const [key, value] of layer.writes) {
+        const old = (base.meta?.splitKeys ?? 0) > 0
+          ? (await group.committedValue(base, key))?.parts ?? 0
+          : 0;
+        if (value === null) {
+          ops.push({ key: mapKey(path, key), value: null });
+          for (let i = 0; i < old; i++) ops.push({ key: mapPartKey(path, key, i), value: null });
+        } else {
+          blobOps(ops, value, mapKey(path, key), (p) => mapPartKey(path, key, p), old);
+        }
+      }
+      const seq = 1e9;
+      for (const bytes of layer.appends) {
+        blobOps(ops, bytes, logKey(path, seq), (p) => logPartKey(path, seq, p), 0);
+      }
+      for (const o of ops) t.op(o);
+    }
+    if (trace) {
+      t.check({ key: traceMetaKey(trace.id), versionstamp: null });
+      trace.chunks.forEach((c, i) => t.op({ key: traceChunkKey(trace.id, i), value: c }));
+      t.op(traceFinalOp(trace, 1e9));
+    }
+    return t;
+  }
+
+  /** Records that a body with this cost joined the group. */
+  admit(cost: Tally, body: BodyTxn): void {
+    this.tally.add(cost);
+    for (const p of body.touched) this.#checked.add(p);
+    for (const p of body.layers.keys()) this.#written.add(p);
+  }
+}
