@@ -409,43 +409,47 @@ const isNode = (run: string, node: string) => (r: TraceRecord): r is NodeRecord 
 const isStep = (run: string, node: string, step?: string) => (r: TraceRecord): r is StepRecord =>
   r.type === "step" && r.run === run && r.node === node && (step === undefined || r.step === step);
 
-/** Notes on the warnings a node raised, and the inputs they name. */
+/** A warning as a short note, and the input (name or binding path) it names, if any. */
+function noteOf(w: ExamineWarning): { note: string; input?: string[] } {
+  const at = w.step ? `step ${w.step}: ` : "";
+  let m: RegExpExecArray | null;
+  if (w.code === "INPUT_FAILURE" && (m = /required CC input\(s\) (.+?) missing/.exec(w.message))) {
+    const names = m[1].split(", ");
+    return {
+      note: `required input(s) ${m[1]} missing, so no step ran (on_input_failure)`,
+      input: names,
+    };
+  }
+  if (w.code === "INPUT_PATH_MISSING" && (m = /input path (\S+) did not resolve/.exec(w.message))) {
+    return {
+      note: `${at || "node "}input path ${m[1]} did not resolve (null was passed)`,
+      input: [m[1]],
+    };
+  }
+  if (w.code === "OUTPUT_PATH_MISSING" && (m = /^output (\S+) = (\S+):/.exec(w.message))) {
+    return { note: `${at}output ${m[1]} (${m[2]}) was not produced by the capability (null)` };
+  }
+  if (w.code === "UNLISTED_STATUS" && (m = /^status (\S+) is not listed/.exec(w.message))) {
+    return {
+      note: `${at}status ${m[1]} is not listed in on_result, so the CC ended with it (fail closed)`,
+    };
+  }
+  return { note: `${at}${w.code}: ${w.message}` };
+}
+
+/** Notes on the warnings a node raised in a run, and the inputs they name. */
 function warningNotes(
   warnings: readonly ExamineWarning[],
   run: string,
   node: string,
-): { notes: string[]; inputs: string[] } {
-  const notes: string[] = [];
-  const inputs: string[] = [];
-  for (const w of warnings.filter((x) => x.run === run && x.node === node)) {
-    const at = w.step ? `step ${w.step}: ` : "";
-    let m: RegExpExecArray | null;
-    if (
-      w.code === "INPUT_FAILURE" && (m = /required CC input\(s\) (.+?) missing/.exec(w.message))
-    ) {
-      const names = m[1].split(", ");
-      inputs.push(...names);
-      notes.push(
-        `required input(s) ${names.join(", ")} missing, so no step ran (on_input_failure)`,
-      );
-    } else if (
-      w.code === "INPUT_PATH_MISSING" && (m = /input path (\S+) did not resolve/.exec(w.message))
-    ) {
-      inputs.push(m[1]);
-      notes.push(`${at || "node "}input path ${m[1]} did not resolve (null was passed)`);
-    } else if (w.code === "OUTPUT_PATH_MISSING" && (m = /^output (\S+) = (\S+):/.exec(w.message))) {
-      notes.push(`${at}output ${m[1]} (${m[2]}) was not produced by the capability (null)`);
-    } else if (
-      w.code === "UNLISTED_STATUS" && (m = /^status (\S+) is not listed/.exec(w.message))
-    ) {
-      notes.push(
-        `${at}status ${m[1]} is not listed in on_result, so the CC ended with it (fail closed)`,
-      );
-    } else {
-      notes.push(`${at}${w.code}: ${w.message}`);
-    }
-  }
-  return { notes, inputs: [...new Set(inputs)] };
+): { notes: string[]; inputs: string[]; inputFailure: boolean } {
+  const mine = warnings.filter((x) => x.run === run && x.node === node);
+  const notes = mine.map((w) => noteOf(w));
+  return {
+    notes: notes.map((n) => n.note),
+    inputs: [...new Set(notes.flatMap((n) => n.input ?? []))],
+    inputFailure: mine.some((w) => w.code === "INPUT_FAILURE"),
+  };
 }
 
 function diagnose(
@@ -476,15 +480,17 @@ function completed(warnings: readonly ExamineWarning[]): Diagnosis {
     return diagnosis({ class: "none", hint: "the run completed; nothing to diagnose" });
   }
   const w = warnings[0];
-  const notes = warnings.map((x) =>
-    `${x.code}${x.node ? ` at ${x.node}${x.step ? `/${x.step}` : ""}` : ""}`
-  );
+  const notes = warnings.map((x) => {
+    const run = x.run === ROOT_RUN ? "" : ` (run ${x.run})`;
+    return `${x.node ?? "run"}${run}: ${noteOf(x).note}`;
+  });
   return diagnosis({
     class: "none",
     run: w.run,
     node: w.node,
     step: w.step,
-    hint: `the run completed, but review ${warnings.length} warning(s): ${notes.join(", ")}`,
+    inputs: [...new Set(warnings.flatMap((x) => noteOf(x).input ?? []))],
+    hint: `the run completed, but review ${warnings.length} warning(s): ${notes.join("; ")}`,
   });
 }
 
@@ -542,6 +548,13 @@ function lastStepNote(step: StepRecord | undefined): string {
     (ev ? `, evaluation ${ev.name} (${ev.condition}) was ${ev.value} → ${ev.status}` : "");
 }
 
+/** " (reason R, emit E)" of an EXIT, or "". */
+function exitFacts(result: ResultRecord): string {
+  const facts = [result.reason && `reason ${result.reason}`, result.emit && `emit ${result.emit}`];
+  const text = facts.filter(Boolean).join(", ");
+  return text ? ` (${text})` : "";
+}
+
 function endedAt(
   records: readonly TraceRecord[],
   result: ResultRecord,
@@ -556,7 +569,9 @@ function endedAt(
   const step = node ? lastOf(records, isStep(ROOT_RUN, node), at) : undefined;
   const stepInVisit = step && nodeRec && step.seq > nodeRec.seq ? step : undefined;
   const file = fileOf(nodeRec?.fqdn, nodeRec?.node_type === "IN" ? "IN" : "CC");
-  const w = node ? warningNotes(warnings, ROOT_RUN, node) : { notes: [], inputs: [] };
+  const w = node
+    ? warningNotes(warnings, ROOT_RUN, node)
+    : { notes: [], inputs: [], inputFailure: false };
   return diagnosis({
     class: "business_outcome",
     run: ROOT_RUN,
@@ -566,11 +581,10 @@ function endedAt(
     file,
     hint: join([
       `${node ?? "the last node"} ended with ${result.status}, which the workflow routes to ` +
-      `${result.exit_node} (reason ${result.reason ?? "-"}${
-        result.emit ? `, emit ${result.emit}` : ""
-      }): ` +
-      "a declared non-success outcome, not an engine error",
-      nodeRec?.node_type === "CC" && lastStepNote(stepInVisit),
+      `${result.exit_node}${
+        exitFacts(result)
+      }: a declared non-success outcome, not an engine error`,
+      nodeRec?.node_type === "CC" && !w.inputFailure && lastStepNote(stepInVisit),
       ...w.notes,
       file && `see on_result / on_input_failure in ${file}`,
     ]),
@@ -616,7 +630,7 @@ function noTransition(
     hint: join([
       `${edge.from} ended with ${edge.outcome}, but the workflow declares no next["${edge.outcome}"] ` +
       "for it (NO_TRANSITION)",
-      nodeRec?.node_type === "CC" && lastStepNote(stepInVisit),
+      nodeRec?.node_type === "CC" && !w.inputFailure && lastStepNote(stepInVisit),
       nack && nack.reasons.length > 0 && `admission reasons: ${nack.reasons.join("; ")}`,
       ...w.notes,
       `add the edge to core.nodes.${edge.from}.next in ${file ?? result.workflow}` +

@@ -178,6 +178,7 @@ Deno.test("renderMarkdown() shows the evaluation block a step routed to", () => 
       op: null,
       inputs: {},
       outputs: {},
+      result: {},
       status: "SUCCESS",
       route: "check_equal",
       evaluation: {
