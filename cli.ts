@@ -17,8 +17,11 @@ import { compileWorkflow } from "./snapshot/compile.ts";
 import { loadSnapshot } from "./snapshot/load.ts";
 import { parseFqdn } from "./snapshot/resolve.ts";
 import { openKvStore } from "./storage/kv_store.ts";
-import { readPayloadFile } from "./cli_payload.ts";
-import { writeTraceFiles } from "./trace/files.ts";
+import { parsePayload, readPayloadFile } from "./cli_payload.ts";
+import { writeTraceFiles, writeTracePng } from "./trace/files.ts";
+import type { TraceRecord } from "./trace/record.ts";
+import { executeBatch } from "./actors/batch.ts";
+import { unsafeMonotonicMs, validateTraceId } from "./actors/run_context.ts";
 
 /** Exit code of each outcome (documented in README and --help). */
 export const ExitCode = {
@@ -76,7 +79,8 @@ export async function main(args: string[], io: CliIo = stdio): Promise<number> {
   program.command("run")
     .description("run one workflow on one JSON payload")
     .requiredOption("--wf <domain::WF_CODE>", "workflow to run")
-    .requiredOption("--payload <file|->", "JSON object payload file, or - for stdin")
+    .option("--payload <file|->", "JSON object payload file, or - for stdin")
+    .option("--batch <payloads.jsonl>", "run once per line (one JSON object per line), group-committed")
     .requiredOption("--workspace <dir>", "workspace holding protocol_snapshot/ (traces go to <dir>/traces)")
     .option("--data-root <dir>", "state directory (Deno KV database plus PGS file views)")
     .option("--kv <url>", "KV Connect URL instead of a local database (token: DENO_KV_ACCESS_TOKEN)")
@@ -140,7 +144,8 @@ export function reportError(e: unknown, io: CliIo): number {
 
 interface RunFlags {
   wf: string;
-  payload: string;
+  payload?: string;
+  batch?: string;
   workspace: string;
   dataRoot?: string;
   kv?: string;
@@ -159,7 +164,11 @@ async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
   if (budget !== undefined && (!Number.isInteger(budget) || budget < 1)) {
     throw new UsageError(`Invalid --budget "${o.budget}": expected a positive integer`);
   }
-  const payload = await readPayloadFile(o.payload);
+  if ((o.payload === undefined) === (o.batch === undefined)) {
+    throw new UsageError("Expected exactly one of --payload <file|-> or --batch <payloads.jsonl>");
+  }
+  if (o.batch !== undefined) return await batchCommand(o, o.batch, budget, io);
+  const payload = await readPayloadFile(o.payload!);
   const snapshot = await loadSnapshot(o.workspace);
   const registry = createCapabilityRegistry();
   const compiled = await compileWorkflow(snapshot, o.wf, registry.compileOptions);
@@ -204,6 +213,112 @@ async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
   } finally {
     await store.close();
   }
+}
+
+async function batchCommand(o: RunFlags, file: string, budget: number | undefined, io: CliIo) {
+  if (o.traceId !== undefined) validateTraceId(o.traceId);
+  const payloads = await readBatchFile(file);
+  const snapshot = await loadSnapshot(o.workspace);
+  const registry = createCapabilityRegistry();
+  const compiled = await compileWorkflow(snapshot, o.wf, registry.compileOptions);
+  const store = await openKvStore({ dataRoot: o.dataRoot, kvUrl: o.kv });
+  const progress = Deno.stderr.isTerminal() && !o.json;
+  const counts: Record<string, number> = {};
+  const written: { traceId: string; records: readonly TraceRecord[] }[] = [];
+  const t0 = unsafeMonotonicMs();
+  let worst = 0;
+  try {
+    const items = await executeBatch(compiled, payloads, {
+      store,
+      capabilities: registry.capabilities,
+      traceIdPrefix: o.traceId,
+      seed: o.seed,
+      startedAt: o.clock,
+      budget,
+      onCommitted: async (chunk, done, total) => {
+        for (const item of chunk) {
+          if (!item.ok) {
+            counts.ERROR = (counts.ERROR ?? 0) + 1;
+            worst = Math.max(worst, ExitCode.FAILED);
+            io.err(`error: batch line ${item.index + 1}: ${errorText(item.error)}`);
+            continue;
+          }
+          const r = item.result;
+          counts[r.classification] = (counts[r.classification] ?? 0) + 1;
+          worst = Math.max(worst, exitCodeOf(r.classification));
+          await writeTraceFiles({
+            workspace: o.workspace,
+            compiled,
+            traceId: r.traceId,
+            lines: r.lines,
+            records: r.records,
+            timings: r.timings,
+            png: false,
+          });
+          written.push({ traceId: r.traceId, records: r.records });
+        }
+        if (progress) {
+          const width = 30;
+          const filled = Math.round((done / total) * width);
+          Deno.stderr.writeSync(new TextEncoder().encode(
+            `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total}`,
+          ));
+        }
+      },
+    });
+    if (progress) io.err("");
+    const seconds = (unsafeMonotonicMs() - t0) / 1000;
+    const summary = {
+      workflow: o.wf,
+      runs: items.length,
+      classifications: counts,
+      seconds: Number(seconds.toFixed(3)),
+      runs_per_second: Number((items.length / Math.max(seconds, 1e-9)).toFixed(1)),
+      traces: `${o.workspace.replace(/\/+$/, "")}/traces`,
+      trace_id_prefix: items[0] && items[0].ok ? items[0].result.traceId.replace(/-\d+$/, "") : null,
+    };
+    if (o.json) io.out(JSON.stringify(summary));
+    else {
+      io.out(`batch ${o.wf}: ${items.length} run(s) in ${summary.seconds} s (${summary.runs_per_second}/s)`);
+      for (const [k, v] of Object.entries(counts).sort()) io.out(`  ${k}: ${v}`);
+      io.out(`traces: ${summary.traces}/${summary.trace_id_prefix}-*`);
+    }
+    if (o.png) {
+      // Off the critical path: pictures are drawn after every run is committed and reported.
+      for (const w of written) {
+        await writeTracePng(o.workspace, compiled, w.traceId, w.records).catch((e) =>
+          io.err(`warning: PNG_RENDER_FAILED ${w.traceId}: ${errorText(e)}`)
+        );
+      }
+    }
+    return worst;
+  } finally {
+    await store.close();
+  }
+}
+
+async function readBatchFile(file: string): Promise<unknown[]> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (e) {
+    throw new UsageError(`Cannot read --batch "${file}": ${errorText(e)}`, ErrorCode.PAYLOAD);
+  }
+  const payloads: unknown[] = [];
+  for (const [i, line] of text.split("\n").entries()) {
+    if (line.trim() === "") continue;
+    try {
+      payloads.push(parsePayload(line, `${file}:${i + 1}`));
+    } catch (e) {
+      throw new UsageError(`Invalid --batch "${file}" line ${i + 1}: ${errorText(e)}`, ErrorCode.PAYLOAD);
+    }
+  }
+  if (payloads.length === 0) throw new UsageError(`Invalid --batch "${file}": no payload lines`, ErrorCode.PAYLOAD);
+  return payloads;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message.split("\n")[0] : String(e);
 }
 
 function pathOf(records: readonly { type: string; run: string }[]): string {

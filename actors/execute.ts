@@ -7,7 +7,7 @@
 import meta from "../deno.json" with { type: "json" };
 import { UsageError } from "../errors.ts";
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
-import type { Store } from "../storage/store.ts";
+import type { StateTxn, Store, TraceCommit } from "../storage/store.ts";
 import { type NodeTiming, SEMANTICS_VERSION, TRACE_SCHEMA, type TraceRecord } from "../trace/record.ts";
 import { chainRecords, redact, RunRecorder } from "../trace/recorder.ts";
 import type { CapabilitySet, JsonObject } from "./capability.ts";
@@ -65,19 +65,29 @@ export interface RunResult {
   readonly attempts: number;
 }
 
+/** One run prepared for a commit: its trace id and the transaction body that executes it. */
+export interface PreparedRun {
+  /** Trace id. */
+  readonly traceId: string;
+  /** Executes the run on a transaction; returns its result and trace. */
+  readonly body: (txn: StateTxn) => Promise<{
+    value: Omit<RunResult, "attempts">;
+    trace: TraceCommit;
+    discardState: boolean;
+  }>;
+}
+
 /**
- * Runs `compiled` on `payload` and commits its effects and trace atomically.
- * Reads the wall clock and OS entropy only when `startedAt` / `seed` / `traceId` are not
- * given; all three are recorded, so replay sees the same values.
+ * Validates options and builds the transaction body of one run (used by
+ * {@link executeWorkflow} and by batch mode, which group-commits many bodies).
  *
  * @throws {UsageError} when the payload is not a JSON object or an option is invalid.
- * @throws {StorageError} when the state database cannot be used.
  */
-export async function executeWorkflow(
+export function prepareRun(
   compiled: CompiledWorkflow,
   payload: unknown,
-  options: ExecuteOptions,
-): Promise<RunResult> {
+  options: Omit<ExecuteOptions, "store">,
+): PreparedRun {
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
     throw new UsageError("Invalid payload: expected a JSON object");
   }
@@ -89,11 +99,8 @@ export async function executeWorkflow(
   if (!Number.isInteger(budget) || budget < 1) {
     throw new UsageError(`Invalid budget ${budget}: expected a positive integer`);
   }
-  const fields = new Set<string>();
-  for (const g of compiled.graphs.values()) {
-    for (const n of Object.values(g.nodes)) if (n.type === "CC") n.cc.suppress.forEach((f) => fields.add(f));
-  }
-  const { value, attempts } = await options.store.transact(async (txn) => {
+  const fields = suppressedFields(compiled);
+  const body = async (txn: StateTxn) => {
     const rec = new RunRecorder("root");
     const shared: RunShared = {
       compiled,
@@ -120,31 +127,69 @@ export async function executeWorkflow(
       semantics_version: SEMANTICS_VERSION,
       budget,
     });
-    const outcome: GraphOutcome = await runGraph(compiled.root, payload as JsonObject, rec, shared);
+    const o: GraphOutcome = await runGraph(compiled.root, payload as JsonObject, rec, shared);
     const redaction = { fields, values: shared.secrets };
     const { records, lines } = chainRecords(rec.flatten(), redaction);
     return {
-      value: { outcome, records, lines, timings: shared.timings, results: redact(outcome.results, redaction) },
+      value: {
+        traceId,
+        status: o.status,
+        classification: o.classification,
+        exitNode: o.exitNode,
+        reason: o.reason,
+        emit: o.emit,
+        results: redact(o.results, redaction),
+        records,
+        lines,
+        timings: shared.timings,
+      },
       trace: {
         traceId,
         lines,
-        meta: { workflow: compiled.root.workflow, classification: outcome.classification, timings: shared.timings },
+        meta: {
+          workflow: compiled.root.workflow,
+          classification: o.classification,
+          timings: shared.timings,
+        },
       },
-      discardState: outcome.classification === "FAULTED",
+      // A FAULTED run applies nothing: its trace is committed, its state is not.
+      discardState: o.classification === "FAULTED",
     };
-  });
-  const o = value.outcome;
-  return {
-    traceId,
-    status: o.status,
-    classification: o.classification,
-    exitNode: o.exitNode,
-    reason: o.reason,
-    emit: o.emit,
-    results: value.results,
-    records: value.records,
-    lines: value.lines,
-    timings: value.timings,
-    attempts,
   };
+  return { traceId, body };
+}
+
+const suppressCache = new WeakMap<CompiledWorkflow, Set<string>>();
+
+/** Field names redacted in every trace of this closure (all reachable CCs). */
+function suppressedFields(compiled: CompiledWorkflow): Set<string> {
+  let fields = suppressCache.get(compiled);
+  if (!fields) {
+    fields = new Set();
+    for (const g of compiled.graphs.values()) {
+      for (const n of Object.values(g.nodes)) {
+        if (n.type === "CC") n.cc.suppress.forEach((f) => fields!.add(f));
+      }
+    }
+    suppressCache.set(compiled, fields);
+  }
+  return fields;
+}
+
+/**
+ * Runs `compiled` on `payload` and commits its effects and trace atomically.
+ * Reads the wall clock and OS entropy only when `startedAt` / `seed` / `traceId` are not
+ * given; all three are recorded, so replay sees the same values.
+ *
+ * @throws {UsageError} when the payload is not a JSON object or an option is invalid.
+ * @throws {StorageError} when the state database cannot be used.
+ */
+export async function executeWorkflow(
+  compiled: CompiledWorkflow,
+  payload: unknown,
+  options: ExecuteOptions,
+): Promise<RunResult> {
+  const run = prepareRun(compiled, payload, options);
+  const { value, attempts } = await options.store.transact(run.body);
+  return { ...value, attempts };
 }

@@ -218,7 +218,8 @@ export function formatExamine(report: ExamineReport): string[] {
     `result: ${r.classification}  status ${r.status}  exit ${r.exit_node ?? "-"}  ` +
       `reason ${r.reason ?? "-"}  emit ${r.emit ?? "-"}`,
   );
-  out.push(`path: ${report.path.map((v) => `${v.node} [${v.outcome ?? "?"}]`).join(" → ")}`);
+  const path = report.path.map((v) => `${v.node} [${v.outcome ?? "?"}]`).join(" → ");
+  out.push(`path: ${path || "(no node ran)"}`);
   if (report.child_runs > 0) out.push(`child runs: ${report.child_runs}`);
   const discarded = r.classification === "FAULTED" ? ", not committed: the run FAULTED" : "";
   out.push(
@@ -468,7 +469,15 @@ function diagnose(
 }
 
 function diagnosis(d: Partial<Diagnosis> & Pick<Diagnosis, "class" | "hint">): Diagnosis {
-  return { run: null, node: null, step: null, inputs: [], file: null, ...d };
+  return {
+    class: d.class,
+    run: d.run ?? null,
+    node: d.node ?? null,
+    step: d.step ?? null,
+    inputs: d.inputs ?? [],
+    file: d.file ?? null,
+    hint: d.hint,
+  };
 }
 
 function join(parts: Array<string | false | null | undefined>): string {

@@ -92,6 +92,18 @@ export async function writeTraceFiles(o: TraceFileOptions): Promise<TraceFiles> 
 
 let tmpCounter = 0;
 
+/** Renders and writes `<ID>.png` next to an already written trace (batch mode, lazily). */
+export async function writeTracePng(
+  workspace: string,
+  compiled: CompiledWorkflow,
+  traceId: string,
+  records: readonly TraceRecord[],
+): Promise<string> {
+  const path = `${workspace.replace(/\/+$/, "")}/traces/${traceId}/${traceId}.png`;
+  await writeAtomic(path, await renderPng(graphViewOf(compiled.root), records));
+  return path;
+}
+
 async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${path}.tmp-${Deno.pid}-${++tmpCounter}`;
   if (typeof data === "string") await Deno.writeTextFile(tmp, data);
