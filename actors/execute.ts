@@ -18,6 +18,8 @@ import { createRunContext, unsafeMonotonicMs, unsafeNewTraceId, validateTraceId 
 
 /** pgs-runtime version written in every trace header. */
 export const RUNTIME_VERSION: string = meta.version;
+/** Above this many mutations a run cannot fit one KV commit (limit 1000 with version keys). */
+const CHUNK_WARNING_MUTATIONS = 900;
 /** Default step budget (node visits + pipeline steps, children included). */
 export const DEFAULT_BUDGET = 100_000;
 
@@ -129,7 +131,20 @@ export function prepareRun(
     });
     const o: GraphOutcome = await runGraph(compiled.root, payload as JsonObject, rec, shared);
     const redaction = { fields, values: shared.secrets };
-    const { records, lines } = chainRecords(rec.flatten(), redaction);
+    const flat = rec.flatten();
+    const mutations = txn.mutations().length;
+    if (mutations > CHUNK_WARNING_MUTATIONS && o.classification !== "FAULTED") {
+      // Said in the body (before the result record) so the reader of the trace knows
+      // the effects did not land in one atomic commit.
+      flat.splice(flat.length - 1, 0, {
+        type: "warning",
+        run: "root",
+        code: "RUN_CHUNKED",
+        message: `${mutations} state mutations exceed one KV commit; committed in several ` +
+          `commits (effects first, the trace last)`,
+      });
+    }
+    const { records, lines } = chainRecords(flat, redaction);
     return {
       value: {
         traceId,

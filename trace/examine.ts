@@ -230,7 +230,8 @@ export function formatExamine(report: ExamineReport): string[] {
   for (const e of report.effects) {
     const run = e.run === ROOT_RUN ? "" : `[${e.run}] `;
     out.push(
-      `  ${run}${e.node}/${e.step}: ${e.mutation} ${e.store} key ${e.key}  ${e.operation} → ${e.result}`,
+      `  ${run}${e.node}/${e.step}: ${e.mutation} ${e.store} key ${shown(e.key)}  ` +
+        `${e.operation} → ${e.result}`,
     );
   }
   out.push(
@@ -252,6 +253,15 @@ export function formatExamine(report: ExamineReport): string[] {
   ].filter(Boolean);
   if (facts.length > 0) out.push(`  ${facts.join(" · ")}`);
   return out;
+}
+
+/** `text`, JSON-quoted when it holds control characters (storage keys may hold NUL). */
+function shown(text: string): string {
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    if (code < 0x20 || code === 0x7f || text === "") return JSON.stringify(text);
+  }
+  return text === "" ? '""' : text;
 }
 
 // ---- integrity beyond the chain --------------------------------------------------------

@@ -4,6 +4,7 @@
  * CC path, deriving ids the way CT_PURE_GENERATE_ID_V0 does, and seeding a data root with
  * PGS-format files the way the Python tools leave them (the store imports them on first open).
  */
+import assert from "node:assert/strict";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { executeWorkflow, type RunResult } from "../../actors/execute.ts";
@@ -216,4 +217,44 @@ export async function readJsonView(t: Pick<Ws, "dataRoot">, rel: string): Promis
     if (e instanceof Deno.errors.NotFound) return {};
     throw e;
   }
+}
+
+/** A named payload variant of `tests/testdata/payloads/<family>.json`. */
+export async function payloadOf(family: string, variant: string): Promise<any> {
+  const all = JSON.parse(
+    await Deno.readTextFile(new URL(`../testdata/payloads/${family}.json`, import.meta.url)),
+  );
+  if (!(variant in all)) throw new Error(`no payload variant ${variant} in ${family}.json`);
+  return structuredClone(all[variant]);
+}
+
+/** What a run must have produced. */
+export interface Expected {
+  /** Root CC path, `from:outcome`. */
+  path: string[];
+  classification: string;
+  status: string;
+  /** EXIT node key (null: none reached). */
+  exit: string | null;
+  /** EXIT emit, when the test cares. */
+  emit?: string | null;
+}
+
+/** Asserts the CLI result and the trace agree with `e` (and the exit code follows). */
+export function assertRun(r: WfRun, e: Expected): void {
+  const where = `${r.json.workflow}: ${r.err.join(" ")}`;
+  assert.deepEqual(r.path, e.path, `path of ${where}`);
+  assert.equal(r.json.classification, e.classification, `classification of ${where}`);
+  assert.equal(r.json.status, e.status, `status of ${where}`);
+  assert.equal(r.json.exit_node, e.exit, `exit node of ${where}`);
+  if (e.emit !== undefined) assert.equal(r.json.emit, e.emit, `emit of ${where}`);
+  const result = r.recs.at(-1);
+  assert.equal(result.type, "result");
+  assert.equal(result.classification, e.classification);
+  const code = e.classification === "COMPLETED"
+    ? 0
+    : e.classification === "REJECTED" || e.classification.startsWith("ENDED_")
+    ? 1
+    : 4;
+  assert.equal(r.code, code, `exit code of ${where}`);
 }

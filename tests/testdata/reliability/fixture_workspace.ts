@@ -22,6 +22,8 @@ export const WF_BATCH = `${NS}::WF_BATCH_V0`;
 export const WF_RUNAWAY = `${NS}::WF_RUNAWAY_V0`;
 /** Its CC ends VIOLATION (missing required input), which has no `next` entry. */
 export const WF_NO_NEXT = `${NS}::WF_NO_NEXT_V0`;
+/** CS_WORKFLOW_GATEWAY_V0 runs {@link WF_BATCH}, whose loop runs {@link WF_ITEM}: depth 2. */
+export const WF_NEST = `${NS}::WF_NEST_V0`;
 /** Registers, journals, then calls {@link CS_EXPLODE} (bound by the tests to a thrower). */
 export const WF_EXPLODE = `${NS}::WF_EXPLODE_V0`;
 /** A CS kind with no built-in implementation; tests bind it to a throwing function. */
@@ -221,6 +223,16 @@ export function fixtureArtifacts(): ArtifactFile[] {
     outputs: {},
     on_result: exitOnAll("SUCCESS", "VIOLATION", "BACKEND_ERROR", "NOT_FOUND"),
   }]);
+  const nest = contractArtifact(`${NS}::CC_RUN_BATCH_V0`, {
+    items: { type: "array", required: true },
+  }, [{
+    step: "run_batch",
+    side_effect: CS_GATEWAY,
+    op: "EXECUTE",
+    inputs: { workflow_code: WF_BATCH, payload: { items: "$.inputs.items" } },
+    outputs: {},
+    on_result: exitOnAll("SUCCESS", "VIOLATION", "BACKEND_ERROR", "NOT_FOUND"),
+  }]);
   const explode = contractArtifact(`${NS}::CC_EXPLODE_V0`, {
     item_id: { type: "string", required: true },
   }, [{
@@ -271,6 +283,18 @@ export function fixtureArtifacts(): ArtifactFile[] {
       fqdn_id: `${NS}::CC_RUN_ITEMS_V0`,
       inputs: { items: "$.payload.items" },
       next: { SUCCESS: "EXIT_DONE", ...fail3 },
+    },
+    EXIT_DONE: { type: "EXIT", reason: "EXITED" },
+    EXIT_REJECTED: { type: "EXIT", reason: "EXITED" },
+    EXIT_FAILED: { type: "EXIT", reason: "FAILED" },
+  });
+  const nested = workflowArtifact(WF_NEST, "IN_BATCH_V0", {
+    IN_BATCH_V0: { type: "IN", fqdn_id: `${NS}::IN_BATCH_V0`, next: { ACK: "CC_RUN_BATCH_V0", NACK: "EXIT_REJECTED" } },
+    CC_RUN_BATCH_V0: {
+      type: "CC",
+      fqdn_id: `${NS}::CC_RUN_BATCH_V0`,
+      inputs: { items: "$.payload.items" },
+      next: { SUCCESS: "EXIT_DONE", NOT_FOUND: "EXIT_FAILED", ...fail3 },
     },
     EXIT_DONE: { type: "EXIT", reason: "EXITED" },
     EXIT_REJECTED: { type: "EXIT", reason: "EXITED" },
@@ -340,9 +364,11 @@ export function fixtureArtifacts(): ArtifactFile[] {
     journal,
     loop,
     recurse,
+    nest,
     explode,
     item,
     batch,
+    nested,
     runaway,
     noNext,
     exploding,

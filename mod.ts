@@ -1,0 +1,6 @@
+/**
+ * pgs-runtime library.
+ *
+ * @module
+ */
+export * from "./snapshot/mod.ts";

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { main } from "../../cli.ts";
+import { snapshotDir } from "../_support/cli.ts";
+import { tempWorkspace } from "../_support/workspace.ts";
+
+const WF = "club::WF_REGISTER_MEMBER_V0";
+const FIXED = ["--seed", "0a0b", "--clock", "2026-01-01T00:00:00.000Z", "--no-png"];
+
+async function quiet(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err };
+}
+
+Deno.test("run --batch gives the same results, traces and state as running the payloads one by one", async () => {
+  const a = await tempWorkspace();
+  const b = await tempWorkspace();
+  const payloads = Array.from({ length: 30 }, (_, i) => ({
+    member: { name: `Member ${i % 12}`, email: `m${i % 12}@example.org` },
+  }));
+  payloads.splice(7, 0, { member: { name: "Bad", email: "not-an-email" } } as never);
+  await Deno.writeTextFile(`${a.dir}/batch.jsonl`, payloads.map((p) => JSON.stringify(p)).join("\n") + "\n");
+  const batch = await quiet([
+    "run", "--wf", WF, "--batch", `${a.dir}/batch.jsonl`, "--workspace", a.workspace,
+    "--data-root", a.dataRoot, "--trace-id", "B1", "--json", ...FIXED,
+  ]);
+  assert.equal(batch.code, 1, "one NACK makes the batch exit 1");
+  const summary = JSON.parse(batch.out.join("\n"));
+  assert.deepEqual(summary.classifications, { COMPLETED: 30, REJECTED: 1 });
+  for (const [i, p] of payloads.entries()) {
+    await Deno.writeTextFile(`${b.dir}/p.json`, JSON.stringify(p));
+    const id = `B1-${String(i + 1).padStart(6, "0")}`;
+    const one = await quiet([
+      "run", "--wf", WF, "--payload", `${b.dir}/p.json`, "--workspace", b.workspace,
+      "--data-root", b.dataRoot, "--trace-id", id, ...FIXED,
+    ]);
+    assert.equal(one.code, i === 7 ? 1 : 0);
+    const batchBody = await Deno.readTextFile(`${a.workspace}/traces/${id}/${id}.jsonl`);
+    const oneBody = await Deno.readTextFile(`${b.workspace}/traces/${id}/${id}.jsonl`);
+    assert.equal(batchBody, oneBody, `trace ${id} identical`);
+  }
+  const views = (s: Record<string, string>) =>
+    Object.fromEntries(Object.entries(s).filter(([k]) => k.startsWith("club/")));
+  const va = views(await snapshotDir(a.dataRoot));
+  assert.equal(va["club/registry/members.json"].trim().split("\n").length, 12);
+  assert.equal(va["club/events/member_events.jsonl"].trim().split("\n").length, 30);
+  assert.deepEqual(va, views(await snapshotDir(b.dataRoot)));
+});
+
+Deno.test("run --batch refuses a malformed line before running anything", async () => {
+  const t = await tempWorkspace();
+  await Deno.writeTextFile(`${t.dir}/batch.jsonl`, `{"member":{"name":"A","email":"a@b.org"}}\n[1,2]\n`);
+  const r = await quiet([
+    "run", "--wf", WF, "--batch", `${t.dir}/batch.jsonl`, "--workspace", t.workspace, "--data-root", t.dataRoot,
+  ]);
+  assert.equal(r.code, 2);
+  assert.equal(r.err.length, 1);
+  assert.match(r.err[0], /^error\[PAYLOAD\]: Invalid --batch ".*batch.jsonl" line 2: .*expected a JSON object, got an array/);
+  assert.deepEqual(await snapshotDir(t.dataRoot), {});
+});
+
+Deno.test("run refuses --payload together with --batch, and neither", async () => {
+  const t = await tempWorkspace();
+  for (const extra of [["--payload", "x.json", "--batch", "y.jsonl"], []]) {
+    const r = await quiet(["run", "--wf", WF, "--workspace", t.workspace, "--data-root", t.dataRoot, ...extra]);
+    assert.equal(r.code, 2);
+    assert.deepEqual(r.err, ["error[USAGE]: Expected exactly one of --payload <file|-> or --batch <payloads.jsonl>"]);
+  }
+});
