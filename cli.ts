@@ -20,6 +20,7 @@ import { openKvStore } from "./storage/kv_store.ts";
 import { parsePayload, readPayloadFile } from "./cli_payload.ts";
 import { writeTraceFiles, writeTracePng } from "./trace/files.ts";
 import type { TraceRecord } from "./trace/record.ts";
+import { examineTrace, formatExamine } from "./trace/examine.ts";
 import { executeBatch } from "./actors/batch.ts";
 import { unsafeMonotonicMs, validateTraceId } from "./actors/run_context.ts";
 
@@ -101,6 +102,16 @@ export async function main(args: string[], io: CliIo = stdio): Promise<number> {
     .option("--json", "print problems as JSON")
     .action(async (o) => {
       code = await checkCommand(o, io);
+    });
+  program.command("examine")
+    .description("verify a trace (schema, hash chain) and explain its outcome")
+    .argument("<trace.jsonl>", "trace file")
+    .option("--json", "print the report as JSON")
+    .action(async (file: string, o: { json?: boolean }) => {
+      const report = examineTrace(await readTraceFile(file));
+      if (o.json) io.out(JSON.stringify(report));
+      else for (const line of formatExamine(report)) io.out(line);
+      code = report.intact ? 0 : ExitCode.TRACE_DAMAGED;
     });
   program.command("replay")
     .description("re-execute a trace (CS results served from it) and compare")

@@ -20,6 +20,8 @@ import { evaluateCondition, resolveBinding } from "./inputs.ts";
 import type { ReplaySource } from "./replay_source.ts";
 import type { RunContext } from "./run_context.ts";
 
+const WORKFLOW_KINDS = /::CS_(WORKFLOW_GATEWAY|WORKFLOW_LOOP|CONCURRENT_WORKFLOWS)_V\d+$/;
+
 /** Shared, mutable step budget of a run and its children. */
 export interface Budget {
   /** Steps and node visits so far. */
@@ -190,7 +192,14 @@ export async function runContract(
     if (served) {
       for (const { seq: _s, prev: _p, run: _r, ...effect } of served.effects) env.rec.push(effect);
     }
-    for (const m of env.txn.mutations().slice(mark)) {
+    // A workflow-invoking step changes state only through its children, which record
+    // their own effects; attributing them here too would count them twice.
+    // Keys starting with NUL are a CS kind's private index (e.g. registry address index),
+    // not declared state: they are not reported as effects.
+    const own = WORKFLOW_KINDS.test(step.capability)
+      ? []
+      : env.txn.mutations().slice(mark).filter((m) => !m.key.startsWith("\u0000"));
+    for (const m of own) {
       env.rec.push({
         type: "effect",
         node: node.key,

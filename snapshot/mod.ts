@@ -44,3 +44,5 @@ export type {
 } from "./graph.ts";
 export { ArtifactKind, type Fqdn, isSafeFqdn, parseFqdn } from "./resolve.ts";
 export { canonicalJson, sha256Hex } from "./canonical.ts";
+export type { Binding, Condition } from "./bindings.ts";
+export type { FieldSpec } from "./schema.ts";

@@ -257,11 +257,8 @@ export function formatExamine(report: ExamineReport): string[] {
 
 /** `text`, JSON-quoted when it holds control characters (storage keys may hold NUL). */
 function shown(text: string): string {
-  for (const c of text) {
-    const code = c.charCodeAt(0);
-    if (code < 0x20 || code === 0x7f || text === "") return JSON.stringify(text);
-  }
-  return text === "" ? '""' : text;
+  const control = [...text].some((c) => c.charCodeAt(0) < 0x20 || c === "\x7f");
+  return control || text === "" ? JSON.stringify(text) : text;
 }
 
 // ---- integrity beyond the chain --------------------------------------------------------
@@ -473,9 +470,9 @@ function diagnose(
   if (c === "COMPLETED") return completed(warnings);
   if (c === "REJECTED") return rejected(records, result);
   if (c === "FAULTED") return faulted(records, paths, warnings);
-  if (c.startsWith("ENDED_")) return endedAt(records, result, warnings);
+  if (c.startsWith("ENDED_")) return endedAt(records, paths, result, warnings);
   if (result.reason === "STEP_BUDGET_EXCEEDED") return overBudget(records, paths);
-  return noTransition(records, result, warnings);
+  return noTransition(records, paths, result, warnings);
 }
 
 function diagnosis(d: Partial<Diagnosis> & Pick<Diagnosis, "class" | "hint">): Diagnosis {
@@ -559,12 +556,29 @@ function rejected(records: readonly TraceRecord[], result: ResultRecord): Diagno
   });
 }
 
-/** "last step s (CT X) returned S[, evaluation ...]" for the node's last visit. */
+/** "last step s (CT X) returned S (message)[, evaluation ...]" for the node's last visit. */
 function lastStepNote(step: StepRecord | undefined): string {
   if (!step) return "no step ran";
   const ev = step.evaluation;
+  const raw = step.result as Record<string, unknown> | null;
+  const said = raw && typeof raw === "object"
+    ? [raw.message, raw.error, raw.reason].find((v) => typeof v === "string" && v !== "")
+    : undefined;
   return `last step ${step.step} (${step.kind} ${step.capability}) returned ${step.status}` +
+    (said ? ` (${JSON.stringify(said)})` : "") +
     (ev ? `, evaluation ${ev.name} (${ev.condition}) was ${ev.value} → ${ev.status}` : "");
+}
+
+/** Child runs started by the last visit of a root node that did not complete, and how they ended. */
+function childNotes(paths: TracePaths, node: string | null): string[] {
+  const visit = paths.root.visits.findLast((v) => v.node === node);
+  return (visit?.children ?? [])
+    .filter((c) => c.result && c.result.classification !== "COMPLETED")
+    .map((c) => {
+      const last = c.visits.findLast((v) => v.nodeType !== "EXIT");
+      const at = last ? `: ${last.node} ended with ${last.outcome ?? "?"}` : "";
+      return `child run ${c.id} (${c.workflow}) ended ${c.result!.classification}${at}`;
+    });
 }
 
 /** " (reason R, emit E)" of an EXIT, or "". */
@@ -576,6 +590,7 @@ function exitFacts(result: ResultRecord): string {
 
 function endedAt(
   records: readonly TraceRecord[],
+  paths: TracePaths,
   result: ResultRecord,
   warnings: readonly ExamineWarning[],
 ): Diagnosis {
@@ -605,6 +620,7 @@ function endedAt(
       }: a declared non-success outcome, not an engine error`,
       nodeRec?.node_type === "CC" && !w.inputFailure && lastStepNote(stepInVisit),
       ...w.notes,
+      ...childNotes(paths, node),
       file && `see on_result / on_input_failure in ${file}`,
     ]),
   });
@@ -612,6 +628,7 @@ function endedAt(
 
 function noTransition(
   records: readonly TraceRecord[],
+  paths: TracePaths,
   result: ResultRecord,
   warnings: readonly ExamineWarning[],
 ): Diagnosis {
@@ -652,6 +669,7 @@ function noTransition(
       nodeRec?.node_type === "CC" && !w.inputFailure && lastStepNote(stepInVisit),
       nack && nack.reasons.length > 0 && `admission reasons: ${nack.reasons.join("; ")}`,
       ...w.notes,
+      ...childNotes(paths, edge.from),
       `add the edge to core.nodes.${edge.from}.next in ${file ?? result.workflow}` +
       (ccFile ? `, or make ${ccFile} end with a routed status` : ""),
     ]),

@@ -10,9 +10,9 @@ import { z } from "zod";
 import { TRACE_SCHEMA } from "./record.ts";
 
 const HEX64 = /^[0-9a-f]{64}$/;
-// Node keys and step names never contain "/" (checked against the workspace), so a run id
-// splits unambiguously into (node, step, label) triples.
-const RUN_ID = /^root(?:\/[^/]+\/[^/]+\/[^/]+)*$/;
+// "root", or a parent id plus "/<node>/<step>/<label>"; a loop's label may itself hold a
+// "/" (`item<i>/sub<j>`), so only the shape "at least three more segments" is checked.
+const RUN_ID = /^root(?:(?:\/[^/]+){3,})?$/;
 
 const text = (description: string) => z.string().min(1).describe(description);
 /** A JSON value, as `JSON.parse` produces it. */

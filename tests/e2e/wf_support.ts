@@ -12,8 +12,9 @@ import { createCapabilityRegistry } from "../../actors/registry.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
 import { openKvStore } from "../../storage/kv_store.ts";
+import { main } from "../../cli.ts";
 import { cli, type CliRun, readRecords } from "../_support/cli.ts";
-import { SHARED_WORKSPACE, tempWorkspace } from "../_support/workspace.ts";
+import { copyDir, SHARED_WORKSPACE, tempWorkspace } from "../_support/workspace.ts";
 
 /** A temp copy of the real workspace plus an empty data root. */
 export type Ws = Awaited<ReturnType<typeof tempWorkspace>>;
@@ -47,6 +48,42 @@ export async function runWf(t: Ws, wf: string, payload: unknown, seed = SEED): P
     "--json", "--no-png", "--seed", seed, "--clock", CLOCK,
   );
   if (!r.json) throw new Error(`run of ${wf} printed no JSON (exit ${r.code}): ${r.err.join("\n")}`);
+  const recs = await readRecords(r.json.files.jsonl);
+  return { ...r, recs, path: rootPath(recs) };
+}
+
+/**
+ * Like {@link runWf} but without the `replay` half of the suite's determinism check, for the
+ * runs a known replay bug (wf_engine_bugs_test.ts, named in `bug`) makes diverge. The other
+ * half stays: the same run on a copy of the prior state must give a byte-identical trace.
+ */
+export async function runWfWithoutReplay(t: Ws, wf: string, payload: unknown, bug: string, seed = SEED): Promise<WfRun> {
+  assert.ok(bug.length > 0, "name the replay bug this run works around");
+  const file = `${t.dir}/payload_${++payloadCounter}.json`;
+  await Deno.writeTextFile(file, JSON.stringify(payload));
+  const traceId = `T_noreplay_${payloadCounter}`;
+  const twin = await Deno.makeTempDir({ prefix: "pgs-twin-" });
+  await copyDir(t.dataRoot, `${twin}/data`);
+  await Deno.mkdir(`${twin}/ws/protocol_snapshot`, { recursive: true });
+  await copyDir(`${t.workspace}/protocol_snapshot/artifacts`, `${twin}/ws/protocol_snapshot/artifacts`);
+  const invoke = async (workspace: string, dataRoot: string) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main([
+      "run", "--wf", wf, "--payload", file, "--workspace", workspace, "--data-root", dataRoot,
+      "--json", "--no-png", "--seed", seed, "--clock", CLOCK, "--trace-id", traceId,
+    ], { out: (l) => out.push(l), err: (l) => err.push(l) });
+    return { code, out, err, json: JSON.parse(out.join("\n")) };
+  };
+  const r = await invoke(t.workspace, t.dataRoot);
+  const copy = await invoke(`${twin}/ws`, `${twin}/data`);
+  assert.equal(copy.code, r.code, "same exit code on a copy of the prior state");
+  assert.equal(
+    await Deno.readTextFile(copy.json.files.jsonl),
+    await Deno.readTextFile(r.json.files.jsonl),
+    "byte-identical trace body on a copy of the prior state",
+  );
+  await Deno.remove(twin, { recursive: true });
   const recs = await readRecords(r.json.files.jsonl);
   return { ...r, recs, path: rootPath(recs) };
 }

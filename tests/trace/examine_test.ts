@@ -10,6 +10,7 @@ import {
   BATCH_RUN,
   budgetTrace,
   build,
+  childEndedTrace,
   childFaultTrace,
   completedTrace,
   endedTrace,
@@ -20,6 +21,7 @@ import {
   nackTrace,
   NOTIFY_RUN,
   noTransitionTrace,
+  SLOT_RUN,
 } from "../testdata/examine/traces.ts";
 
 const FIXTURES: Record<string, () => Fixture> = {
@@ -33,6 +35,7 @@ const FIXTURES: Record<string, () => Fixture> = {
   budget: budgetTrace,
   fault: faultTrace,
   childFault: childFaultTrace,
+  childEnded: childEndedTrace,
 };
 
 const CC = "protocol_snapshot/artifacts/capability_contracts";
@@ -160,6 +163,21 @@ Deno.test("examineTrace() diagnoses ENDED_<STATUS>: node, last step, warning, CC
       "output record ($.capability_result.record) was not produced by the capability (null); " +
       `see on_result / on_input_failure in ${CC}/demo__CC_LOOKUP_ACTOR_V0.json`,
   });
+});
+
+Deno.test("examineTrace() follows an ENDED_<STATUS> into the child run that did not complete", () => {
+  const d = examineTrace(childEndedTrace().text).diagnosis!;
+  assert.equal(d.class, "business_outcome");
+  assert.equal(d.node, "CC_RUN");
+  assert.equal(d.step, "loop");
+  assert.equal(
+    d.hint,
+    "CC_RUN ended with VIOLATION, which the workflow routes to EXIT (reason EXITED): a declared " +
+      "non-success outcome, not an engine error; last step loop (CS demo::CS_WORKFLOW_LOOP_V0) " +
+      'returned VIOLATION ("Workflow \\"demo::WF_SLOT_V0\\" (item0) ended with status ' +
+      `\\"NOT_FOUND\\""); child run ${SLOT_RUN} (demo::WF_SLOT_V0) ended ENDED_NOT_FOUND: ` +
+      `CC_READ ended with NOT_FOUND; see on_result / on_input_failure in ${CC}/demo__CC_RUN_SLOTS_V0.json`,
+  );
 });
 
 Deno.test("examineTrace() names the missing input of an on_input_failure exit", () => {

@@ -115,6 +115,16 @@ Deno.test("validateRecord() names unknown record types and non-objects", () => {
   assert.deepEqual(validateRecord([1], 5), ["line 5 (?): $: expected object, got array"]);
 });
 
+Deno.test("validateRecord() accepts child run ids, loop sub-item labels included", () => {
+  const node = recordOf("node");
+  for (const run of ["root", "root/A/b/0", "root/A/b/item0/sub1", "root/A/b/0/C/d/item2"]) {
+    assert.deepEqual(validateRecord({ ...node, run }, 2), [], run);
+  }
+  for (const run of ["child", "root/A", "root/A/b", "root/A/b/", "root//b/0"]) {
+    assert.equal(validateRecord({ ...node, run }, 2).length, 1, run);
+  }
+});
+
 Deno.test("validateRecord() refuses each required field removed, of every record type", () => {
   for (const record of RECORDS) {
     for (const key of Object.keys(record)) {

@@ -554,3 +554,89 @@ export function childFaultTrace(): Fixture {
     result(R, "demo::WF_BATCH_V0", "FAULT", "FAULTED", { node: null, reason: "FAULT" }, {}),
   ]);
 }
+
+/** Child run of the child-ended fixture. */
+export const SLOT_RUN = "root/CC_RUN/loop/item0";
+
+/** ENDED_VIOLATION because a child run ended ENDED_NOT_FOUND: the loop step says why. */
+export function childEndedTrace(): Fixture {
+  const message = 'Workflow "demo::WF_SLOT_V0" (item0) ended with status "NOT_FOUND"';
+  const surface = { slots: [0], items_processed: 0 };
+  return build([
+    header("demo::WF_RUN_V0", { slots: [0] }),
+    ...inVisit(R, "IN_RUN", "demo::IN_RUN_V0", "ACK", "CC_RUN"),
+    {
+      type: "node",
+      run: R,
+      node: "CC_RUN",
+      node_type: "CC",
+      fqdn: "demo::CC_RUN_SLOTS_V0",
+      inputs: { slots: [0] },
+    },
+    {
+      type: "child_run",
+      run: R,
+      child: SLOT_RUN,
+      workflow: "demo::WF_SLOT_V0",
+      node: "CC_RUN",
+      step: "loop",
+      payload: { slot: 0 },
+    },
+    ...inVisit(SLOT_RUN, "IN_SLOT", "demo::IN_SLOT_V0", "ACK", "CC_READ"),
+    {
+      type: "node",
+      run: SLOT_RUN,
+      node: "CC_READ",
+      node_type: "CC",
+      fqdn: "demo::CC_READ_CLOCK_V0",
+      inputs: { slot: 0 },
+    },
+    step(SLOT_RUN, "CC_READ", "read", {
+      kind: "CS",
+      capability: "demo::CS_MUTABLE_JSON_V0",
+      op: "READ",
+      status: "NOT_FOUND",
+      route: "exit",
+    }),
+    {
+      type: "transition",
+      run: SLOT_RUN,
+      from: "CC_READ",
+      outcome: "NOT_FOUND",
+      to: "EXIT",
+      outputs: { slot: 0 },
+    },
+    { type: "node", run: SLOT_RUN, node: "EXIT", node_type: "EXIT" },
+    result(SLOT_RUN, "demo::WF_SLOT_V0", "NOT_FOUND", "ENDED_NOT_FOUND", {
+      node: "EXIT",
+      reason: null,
+    }, { CC_READ: { slot: 0 } }),
+    step(R, "CC_RUN", "loop", {
+      kind: "CS",
+      capability: "demo::CS_WORKFLOW_LOOP_V0",
+      op: "RUN",
+      inputs: { items: [0] },
+      outputs: { items_processed: 0 },
+      result: { items_processed: 0, message, result_status: "VIOLATION" },
+      status: "VIOLATION",
+      route: "exit",
+    }),
+    {
+      type: "transition",
+      run: R,
+      from: "CC_RUN",
+      outcome: "VIOLATION",
+      to: "EXIT",
+      outputs: surface,
+    },
+    { type: "node", run: R, node: "EXIT", node_type: "EXIT" },
+    result(
+      R,
+      "demo::WF_RUN_V0",
+      "VIOLATION",
+      "ENDED_VIOLATION",
+      { node: "EXIT", reason: "EXITED" },
+      { CC_RUN: surface },
+    ),
+  ]);
+}

@@ -1,0 +1,70 @@
+/**
+ * Trace: the last stop of the data path. A run's `pgs.trace/1` body is JSONL, one record
+ * per line, each carrying `seq` and `prev` (a sha256 hash chain), so any edit, deletion,
+ * reordering or truncation shows. This folder holds the record types, the verifier, the
+ * writers of `<workspace>/traces/<ID>/<ID>.{jsonl,md,png}` and `examineTrace`, which says
+ * whether a trace is intact and, if so, what happened and why.
+ *
+ * @example Verify and examine the trace of a run
+ * ```ts
+ * import { runWorkflow } from "../mod.ts";
+ * import { examineTrace, formatExamine, traceText, verifyTrace } from "./mod.ts";
+ * import { fileURLToPath } from "node:url";
+ *
+ * const run = await runWorkflow({
+ *   workspace: fileURLToPath(new URL("../examples/workspace", import.meta.url)),
+ *   workflow: "club::WF_REGISTER_MEMBER_V0",
+ *   payload: { member: { name: "Ada", email: "ada@example.org" } },
+ *   dataRoot: ":memory:",
+ *   seed: "01",
+ *   startedAt: "2026-01-01T00:00:00.000Z",
+ *   traceFiles: false,
+ * });
+ * const text = traceText(run.lines); // what <workspace>/traces/<ID>/<ID>.jsonl holds
+ * console.log(verifyTrace(text).problems); // []
+ *
+ * // Editing any record but the last breaks the chain at the next line.
+ * const edited = text.replace('"name":"Ada"', '"name":"Eve"');
+ * console.log(verifyTrace(edited).problems[0]); // line 2: prev hash does not match line 1 ...
+ *
+ * const report = examineTrace(text);
+ * console.log(report.intact, report.result?.classification); // true COMPLETED
+ * console.log(formatExamine(report).join("\n"));
+ * ```
+ *
+ * @module
+ */
+export {
+  type AdmissionRecord,
+  type ChildRunRecord,
+  type EffectRecord,
+  type FaultRecord,
+  type HeaderRecord,
+  type NodeRecord,
+  type NodeTiming,
+  type RecordBase,
+  type ResultRecord,
+  SEMANTICS_VERSION,
+  type StepRecord,
+  TRACE_SCHEMA,
+  type TraceRecord,
+  type TransitionRecord,
+  type UnchainedRecord,
+  type WarningRecord,
+} from "./record.ts";
+export { traceText, type TraceVerification, verifyTrace } from "./jsonl.ts";
+export { graphViewOf, type TraceFileOptions, type TraceFiles, writeTraceFiles } from "./files.ts";
+export type { GraphView, GraphViewEdge, GraphViewNode } from "./graph_dot.ts";
+export { type MarkdownOptions, renderMarkdown } from "./markdown.ts";
+export { type PngOptions, renderPng } from "./png.ts";
+export {
+  type Diagnosis,
+  DiagnosisClass,
+  type ExamineEffect,
+  type ExaminePathEntry,
+  type ExamineReport,
+  type ExamineResult,
+  examineTrace,
+  type ExamineWarning,
+  formatExamine,
+} from "./examine.ts";
