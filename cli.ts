@@ -9,7 +9,15 @@
  * @module
  */
 import { Command, CommanderError } from "commander";
-import { CompileError, ErrorCode, PgsError, SnapshotError, StorageError, TraceError, UsageError } from "./errors.ts";
+import {
+  CompileError,
+  ErrorCode,
+  PgsError,
+  SnapshotError,
+  StorageError,
+  TraceError,
+  UsageError,
+} from "./errors.ts";
 import { executeWorkflow } from "./actors/execute.ts";
 import { replayTrace } from "./actors/replay.ts";
 import { createCapabilityRegistry } from "./actors/registry.ts";
@@ -81,10 +89,19 @@ export async function main(args: string[], io: CliIo = stdio): Promise<number> {
     .description("run one workflow on one JSON payload")
     .requiredOption("--wf <domain::WF_CODE>", "workflow to run")
     .option("--payload <file|->", "JSON object payload file, or - for stdin")
-    .option("--batch <payloads.jsonl>", "run once per line (one JSON object per line), group-committed")
-    .requiredOption("--workspace <dir>", "workspace holding protocol_snapshot/ (traces go to <dir>/traces)")
+    .option(
+      "--batch <payloads.jsonl>",
+      "run once per line (one JSON object per line), group-committed",
+    )
+    .requiredOption(
+      "--workspace <dir>",
+      "workspace holding protocol_snapshot/ (traces go to <dir>/traces)",
+    )
     .option("--data-root <dir>", "state directory (Deno KV database plus PGS file views)")
-    .option("--kv <url>", "KV Connect URL instead of a local database (token: DENO_KV_ACCESS_TOKEN)")
+    .option(
+      "--kv <url>",
+      "KV Connect URL instead of a local database (token: DENO_KV_ACCESS_TOKEN)",
+    )
     .option("--trace-id <id>", "trace id, [A-Za-z0-9_-]{1,128} (default: time + 64 random bits)")
     .option("--seed <hex>", "seed of the run's CSPRNG (default: random, recorded)")
     .option("--clock <iso>", "run clock, ISO-8601 (default: now, recorded)")
@@ -215,7 +232,11 @@ async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
         warnings: files.warnings,
       }));
     } else {
-      io.out(`${result.classification} ${o.wf} (status ${result.status}${result.exitNode ? `, exit ${result.exitNode}` : ""}${result.reason ? `, reason ${result.reason}` : ""})`);
+      io.out(
+        `${result.classification} ${o.wf} (status ${result.status}${
+          result.exitNode ? `, exit ${result.exitNode}` : ""
+        }${result.reason ? `, reason ${result.reason}` : ""})`,
+      );
       io.out(`path: ${pathOf(result.records)}`);
       io.out(`trace: ${files.jsonl}`);
       for (const w of files.warnings) io.err(`warning: ${w}`);
@@ -286,11 +307,15 @@ async function batchCommand(o: RunFlags, file: string, budget: number | undefine
       seconds: Number(seconds.toFixed(3)),
       runs_per_second: Number((items.length / Math.max(seconds, 1e-9)).toFixed(1)),
       traces: `${o.workspace.replace(/\/+$/, "")}/traces`,
-      trace_id_prefix: items[0] && items[0].ok ? items[0].result.traceId.replace(/-\d+$/, "") : null,
+      trace_id_prefix: items[0] && items[0].ok
+        ? items[0].result.traceId.replace(/-\d+$/, "")
+        : null,
     };
     if (o.json) io.out(JSON.stringify(summary));
     else {
-      io.out(`batch ${o.wf}: ${items.length} run(s) in ${summary.seconds} s (${summary.runs_per_second}/s)`);
+      io.out(
+        `batch ${o.wf}: ${items.length} run(s) in ${summary.seconds} s (${summary.runs_per_second}/s)`,
+      );
       for (const [k, v] of Object.entries(counts).sort()) io.out(`  ${k}: ${v}`);
       io.out(`traces: ${summary.traces}/${summary.trace_id_prefix}-*`);
     }
@@ -321,10 +346,15 @@ async function readBatchFile(file: string): Promise<unknown[]> {
     try {
       payloads.push(parsePayload(line, `${file}:${i + 1}`));
     } catch (e) {
-      throw new UsageError(`Invalid --batch "${file}" line ${i + 1}: ${errorText(e)}`, ErrorCode.PAYLOAD);
+      throw new UsageError(
+        `Invalid --batch "${file}" line ${i + 1}: ${errorText(e)}`,
+        ErrorCode.PAYLOAD,
+      );
     }
   }
-  if (payloads.length === 0) throw new UsageError(`Invalid --batch "${file}": no payload lines`, ErrorCode.PAYLOAD);
+  if (payloads.length === 0) {
+    throw new UsageError(`Invalid --batch "${file}": no payload lines`, ErrorCode.PAYLOAD);
+  }
   return payloads;
 }
 
@@ -339,16 +369,18 @@ function pathOf(records: readonly { type: string; run: string }[]): string {
       const t = r as unknown as { from: string; outcome: string };
       return `${t.from} -${t.outcome}->`;
     })
-    .join(" ") + ` ${
-    (records.at(-1) as unknown as { exit_node: string | null }).exit_node ?? "(no exit)"
-  }`;
+    .join(" ") +
+    ` ${(records.at(-1) as unknown as { exit_node: string | null }).exit_node ?? "(no exit)"}`;
 }
 
 async function checkCommand(o: { workspace: string; wf?: string; json?: boolean }, io: CliIo) {
   const snapshot = await loadSnapshot(o.workspace);
   const registry = createCapabilityRegistry();
   const workflows = o.wf ? [parseFqdn(o.wf).id] : await snapshot.listWorkflows();
-  const report: { workflow: string; problems: { file: string; jsonPath: string; message: string }[] }[] = [];
+  const report: {
+    workflow: string;
+    problems: { file: string; jsonPath: string; message: string }[];
+  }[] = [];
   for (const wf of workflows) {
     try {
       await compileWorkflow(snapshot, wf, registry.compileOptions);
@@ -356,7 +388,10 @@ async function checkCommand(o: { workspace: string; wf?: string; json?: boolean 
     } catch (e) {
       if (e instanceof CompileError) report.push({ workflow: wf, problems: [...e.problems] });
       else if (e instanceof SnapshotError) {
-        report.push({ workflow: wf, problems: [{ file: e.file ?? "", jsonPath: e.jsonPath ?? "$", message: e.message }] });
+        report.push({
+          workflow: wf,
+          problems: [{ file: e.file ?? "", jsonPath: e.jsonPath ?? "$", message: e.message }],
+        });
       } else throw e;
     }
   }
@@ -391,7 +426,9 @@ async function readTraceFile(file: string): Promise<string> {
   try {
     return await Deno.readTextFile(file);
   } catch (e) {
-    throw new TraceError(`Cannot read trace "${file}": ${e instanceof Error ? e.message.split("\n")[0] : e}`);
+    throw new TraceError(
+      `Cannot read trace "${file}": ${e instanceof Error ? e.message.split("\n")[0] : e}`,
+    );
   }
 }
 

@@ -97,12 +97,16 @@ function checkValue(v: unknown, spec: FieldSpec, path: string, reasons: string[]
 function checkFormat(v: string, spec: FieldSpec, path: string, reasons: string[]): void {
   if (spec.format === "email" && !EMAIL_RE.test(v)) {
     reasons.push(`${path}: "${v.slice(0, 80)}" is not an email address`);
-  } else if (spec.format === "date-time" && (!DATE_TIME_RE.test(v) || Number.isNaN(Date.parse(v)))) {
+  } else if (
+    spec.format === "date-time" && (!DATE_TIME_RE.test(v) || Number.isNaN(Date.parse(v)))
+  ) {
     reasons.push(`${path}: "${v.slice(0, 80)}" is not an RFC 3339 date-time`);
   } else if (spec.format === "hex") {
     const prefix = spec.prefix ?? "";
     if (!v.startsWith(prefix) || !HEX_RE.test(v.slice(prefix.length))) {
-      reasons.push(`${path}: "${v.slice(0, 80)}" is not hex${prefix ? ` with prefix ${prefix}` : ""}`);
+      reasons.push(
+        `${path}: "${v.slice(0, 80)}" is not hex${prefix ? ` with prefix ${prefix}` : ""}`,
+      );
     }
   }
 }
@@ -139,12 +143,16 @@ export async function checkAdmission(
   for (const code of admission.requires) {
     const p = present(code);
     if (typeof p === "string") reasons.push(p);
-    else if (!p) reasons.push(`required event ${code} not found${describe(admission, code, payload)}`);
+    else if (!p) {
+      reasons.push(`required event ${code} not found${describe(admission, code, payload)}`);
+    }
   }
   for (const code of admission.forbids) {
     const p = present(code);
     if (typeof p === "string") reasons.push(p);
-    else if (p) reasons.push(`forbidden event ${code} present${describe(admission, code, payload)}`);
+    else if (p) {
+      reasons.push(`forbidden event ${code} present${describe(admission, code, payload)}`);
+    }
   }
   return reasons;
 }

@@ -28,7 +28,12 @@ export interface BatchOptions extends Omit<ExecuteOptions, "store" | "traceId"> 
 /** Outcome of one payload of a batch. */
 export type BatchItem =
   | { readonly ok: true; readonly index: number; readonly result: RunResult }
-  | { readonly ok: false; readonly index: number; readonly traceId: string; readonly error: unknown };
+  | {
+    readonly ok: false;
+    readonly index: number;
+    readonly traceId: string;
+    readonly error: unknown;
+  };
 
 /**
  * Runs `compiled` once per payload, in order, group-committing the runs.

@@ -8,13 +8,23 @@ import meta from "../deno.json" with { type: "json" };
 import { UsageError } from "../errors.ts";
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
 import type { StateTxn, Store, TraceCommit } from "../storage/store.ts";
-import { type NodeTiming, SEMANTICS_VERSION, TRACE_SCHEMA, type TraceRecord } from "../trace/record.ts";
+import {
+  type NodeTiming,
+  SEMANTICS_VERSION,
+  TRACE_SCHEMA,
+  type TraceRecord,
+} from "../trace/record.ts";
 import { chainRecords, redact, RunRecorder } from "../trace/recorder.ts";
 import type { CapabilitySet, JsonObject } from "./capability.ts";
 import type { GraphOutcome, RunShared } from "./run.ts";
 import type { ReplaySource } from "./replay_source.ts";
 import { runGraph } from "./run.ts";
-import { createRunContext, unsafeMonotonicMs, unsafeNewTraceId, validateTraceId } from "./run_context.ts";
+import {
+  createRunContext,
+  unsafeMonotonicMs,
+  unsafeNewTraceId,
+  validateTraceId,
+} from "./run_context.ts";
 
 /** pgs-runtime version written in every trace header. */
 export const RUNTIME_VERSION: string = meta.version;

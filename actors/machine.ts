@@ -27,7 +27,11 @@ export interface NodeOutcome {
 /** The behaviour a run plugs into the machine. */
 export interface MachineEnv {
   /** Runs the IN or CC node `key` and returns its outcome. */
-  visit(key: string, payload: JsonObject, results: Record<string, JsonObject>): Promise<NodeOutcome>;
+  visit(
+    key: string,
+    payload: JsonObject,
+    results: Record<string, JsonObject>,
+  ): Promise<NodeOutcome>;
 }
 
 /** Machine context. */
@@ -103,7 +107,9 @@ export function createWorkflowMachine(graph: ExecutionGraph) {
         };
       }),
       emitOutcome: raise(({ event }) => ({
-        type: `${OUTCOME_EVENT_PREFIX}${(event as unknown as { output: NodeOutcome }).output.status}`,
+        type: `${OUTCOME_EVENT_PREFIX}${
+          (event as unknown as { output: NodeOutcome }).output.status
+        }`,
       })),
       halt: assign({ error: ({ event }) => (event as unknown as { error: unknown }).error }),
     },

@@ -109,7 +109,9 @@ export async function runContract(
   visit: string,
 ): Promise<ContractResult> {
   const cc = node.cc;
-  const missing = cc.requiredInputs.filter((k) => nodeInputs[k] === undefined || nodeInputs[k] === null);
+  const missing = cc.requiredInputs.filter((k) =>
+    nodeInputs[k] === undefined || nodeInputs[k] === null
+  );
   if (missing.length > 0) {
     env.rec.push({
       type: "warning",
@@ -137,7 +139,14 @@ export async function runContract(
     ) as JsonObject;
     const ctx = env.rc.transformContext(`${visit}/${step.name}#${env.budget.used}`);
     const mark = env.txn.mutations().length;
-    const served = env.replay?.take(env.rec.runId, node.key, step.name, step.kind, step.capability, inputs);
+    const served = env.replay?.take(
+      env.rec.runId,
+      node.key,
+      step.name,
+      step.kind,
+      step.capability,
+      inputs,
+    );
     if (served && "error" in served) {
       const [name, ...rest] = served.error.split(": ");
       const cause = Object.assign(new Error(rest.join(": ")), { name });
@@ -151,7 +160,10 @@ export async function runContract(
         { ...raw, capability_result: raw, results, inputs: nodeInputs },
         env.rc.startedAt,
         (p) =>
-          warn("OUTPUT_PATH_MISSING", `output ${name} = ${p}: the capability did not produce it; null`),
+          warn(
+            "OUTPUT_PATH_MISSING",
+            `output ${name} = ${p}: the capability did not produce it; null`,
+          ),
       );
     }
     collectSecrets({ ...inputs, ...outputs, ...raw }, cc.suppress, env.secrets);
@@ -228,7 +240,6 @@ export async function runContract(
     if (++i >= cc.steps.length) return { status, surface };
   }
 }
-
 
 async function runStep(
   step: CompiledStep,

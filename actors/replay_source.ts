@@ -80,7 +80,9 @@ export class ReplaySource {
       };
     }
     const fault = this.#faults.get(key(run, node, step));
-    return { error: fault ? fault.error : `replay: no recorded result for step ${step} of ${node}` };
+    return {
+      error: fault ? fault.error : `replay: no recorded result for step ${step} of ${node}`,
+    };
   }
 
   /** The recorded WF admission reasons of a run (empty when admitted or not recorded). */

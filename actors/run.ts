@@ -20,7 +20,14 @@ import {
   NO_TRANSITION_STATE,
   OUTCOME_EVENT_PREFIX,
 } from "./machine.ts";
-import { type Budget, BudgetExceeded, CapabilityFault, type NodeEnv, runContract, spend } from "./pipeline.ts";
+import {
+  type Budget,
+  BudgetExceeded,
+  CapabilityFault,
+  type NodeEnv,
+  runContract,
+  spend,
+} from "./pipeline.ts";
 import type { ReplaySource } from "./replay_source.ts";
 import type { RunContext } from "./run_context.ts";
 
@@ -157,7 +164,8 @@ async function traverse(
     budget: shared.budget,
     secrets: shared.secrets,
     replay: shared.replay,
-    runChild: (wf, p, label, node, step) => runChild(wf, p, `${rec.runId}/${node}/${step}/${label}`, rec, node, step, shared),
+    runChild: (wf, p, label, node, step) =>
+      runChild(wf, p, `${rec.runId}/${node}/${step}/${label}`, rec, node, step, shared),
   };
   const env: MachineEnv = {
     async visit(key, payload, results) {
@@ -205,10 +213,10 @@ async function traverse(
     },
   };
   const machine = machineOf(graph);
-  let root: AnyActorRef | undefined;
+  const self: { ref?: AnyActorRef } = {};
   let current = graph.start;
   const inspect = (e: InspectionEvent) => {
-    if (e.type !== "@xstate.microstep" || e.actorRef !== root) return;
+    if (e.type !== "@xstate.microstep" || e.actorRef !== self.ref) return;
     const type = e.event.type;
     if (!type.startsWith(OUTCOME_EVENT_PREFIX)) return;
     const from = current;
@@ -216,10 +224,13 @@ async function traverse(
     current = to;
     const outcome = type.slice(OUTCOME_EVENT_PREFIX.length);
     const target = to === NO_TRANSITION_STATE ? null : to;
-    const ctx = (e.snapshot as unknown as { context: { results: Record<string, JsonObject> } }).context;
+    const ctx =
+      (e.snapshot as unknown as { context: { results: Record<string, JsonObject> } }).context;
     rec.push({ type: "transition", from, outcome, to: target, outputs: ctx.results[from] ?? null });
     const node = target ? graph.nodes[target] : undefined;
-    if (node?.type === "IN") rec.push({ type: "node", node: node.key, node_type: "IN", fqdn: node.intent?.fqdn });
+    if (node?.type === "IN") {
+      rec.push({ type: "node", node: node.key, node_type: "IN", fqdn: node.intent?.fqdn });
+    }
     if (node?.type === "EXIT") rec.push({ type: "node", node: node.key, node_type: "EXIT" });
   };
   const startNode = graph.nodes[graph.start];
@@ -227,7 +238,7 @@ async function traverse(
     rec.push({ type: "node", node: startNode.key, node_type: "IN", fqdn: startNode.intent?.fqdn });
   }
   const actor = createActor(machine, { input: { payload, env }, inspect });
-  root = actor;
+  self.ref = actor;
   actor.start();
   await toPromise(actor).catch(() => undefined);
   const snap = actor.getSnapshot();
@@ -238,7 +249,10 @@ async function traverse(
   }
   if (at === HALTED_STATE) {
     if (ctx.error instanceof BudgetExceeded) {
-      return { ...fail("FAILED", ctx.status ?? "", "STEP_BUDGET_EXCEEDED", ctx.results), error: ctx.error };
+      return {
+        ...fail("FAILED", ctx.status ?? "", "STEP_BUDGET_EXCEEDED", ctx.results),
+        error: ctx.error,
+      };
     }
     const fault = ctx.error instanceof CapabilityFault
       ? ctx.error
@@ -314,5 +328,9 @@ async function runChild(
   shared.childQueue = turn.catch(() => undefined);
   const outcome = await turn;
   if (outcome.error) throw outcome.error;
-  return { status: outcome.status, classification: outcome.classification, results: outcome.results };
+  return {
+    status: outcome.status,
+    classification: outcome.classification,
+    results: outcome.results,
+  };
 }

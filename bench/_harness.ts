@@ -8,7 +8,7 @@
 import { unsafeMonotonicMs } from "../actors/run_context.ts";
 
 /** One benchmark. */
-export interface BenchCase<S = unknown> {
+export interface BenchCase<S = unknown, A = undefined> {
   /** Suite letter and topic, e.g. `b run`. */
   readonly suite: string;
   /** `deno bench` group (cases of a group are compared). */
@@ -19,8 +19,10 @@ export interface BenchCase<S = unknown> {
   readonly baseline?: boolean;
   /** Builds the state the iterations share (run once, untimed). */
   readonly setup: () => Promise<S>;
+  /** Makes the argument of the next iteration (untimed), e.g. its payloads. */
+  readonly prepare?: (state: S) => Promise<A> | A;
   /** One timed iteration. */
-  readonly fn: (state: S) => Promise<unknown> | unknown;
+  readonly fn: (state: S, arg: A) => Promise<unknown> | unknown;
   /** Work units per iteration (e.g. runs in a batch): the report divides by it. */
   readonly units?: number;
   /** Slow case: few iterations. */
@@ -28,8 +30,16 @@ export interface BenchCase<S = unknown> {
 }
 
 /** Shorthand to keep each case's state type while listing mixed cases. */
-export function benchCase<S>(c: BenchCase<S>): BenchCase {
+export function benchCase<S, A = undefined>(c: BenchCase<S, A>): BenchCase {
   return c as unknown as BenchCase;
+}
+
+/** Runs one iteration of `c` on `state`; returns its duration in ms (prepare untimed). */
+export async function iterate(c: BenchCase, state: unknown): Promise<number> {
+  const arg = c.prepare ? await c.prepare(state) : undefined;
+  const t0 = unsafeMonotonicMs();
+  await c.fn(state, arg);
+  return unsafeMonotonicMs() - t0;
 }
 
 const states = new WeakMap<BenchCase, Promise<unknown>>();
@@ -54,8 +64,9 @@ export function registerBenches(cases: readonly BenchCase[]): void {
       ...(c.slow ? { n: 5, warmup: 1 } : {}),
       async fn(b) {
         const state = await stateOf(c);
+        const arg = c.prepare ? await c.prepare(state) : undefined;
         b.start();
-        await c.fn(state);
+        await c.fn(state, arg);
         b.end();
       },
     });
@@ -98,7 +109,7 @@ export const DEFAULT_MEASURE: MeasureOptions = {
 export async function measure(c: BenchCase, o: MeasureOptions = DEFAULT_MEASURE): Promise<Timing> {
   const state = await stateOf(c);
   const warmup = c.slow ? Math.min(o.warmup, 1) : o.warmup;
-  for (let i = 0; i < warmup; i++) await c.fn(state);
+  for (let i = 0; i < warmup; i++) await iterate(c, state);
   const samples: number[] = [];
   const minIterations = c.slow ? Math.min(o.minIterations, 5) : o.minIterations;
   let spent = 0;
@@ -106,9 +117,7 @@ export async function measure(c: BenchCase, o: MeasureOptions = DEFAULT_MEASURE)
     samples.length < minIterations ||
     (samples.length < o.maxIterations && spent < o.targetMs)
   ) {
-    const t0 = unsafeMonotonicMs();
-    await c.fn(state);
-    const dt = unsafeMonotonicMs() - t0;
+    const dt = await iterate(c, state);
     spent += dt;
     samples.push((dt * 1000) / (c.units ?? 1));
   }

@@ -21,15 +21,32 @@ const jsonl: string[] = [];
 for (const run of [1, 2]) {
   const lines: string[] = [];
   const code = await main(
-    ["run", "--wf", wf, "--payload", payload, "--workspace", workspace, "--data-root", dataRoot, "--json"],
+    [
+      "run",
+      "--wf",
+      wf,
+      "--payload",
+      payload,
+      "--workspace",
+      workspace,
+      "--data-root",
+      dataRoot,
+      "--json",
+    ],
     { out: (l) => lines.push(l), err: (l) => console.error(l) },
   );
   const r = JSON.parse(lines.join("\n"));
   jsonl.push(r.files.jsonl);
-  const body = (await Deno.readTextFile(r.files.jsonl)).trim().split("\n").map((l) => JSON.parse(l));
+  const body = (await Deno.readTextFile(r.files.jsonl)).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
   const register = body.find((x) => x.type === "step" && x.step === "register_member");
-  const path = body.filter((x) => x.type === "transition" && x.run === "root").map((x) => `${x.from} -${x.outcome}->`);
-  console.log(`run ${run}: exit code ${code}, ${r.classification} (status ${r.status}, exit ${r.exit_node})`);
+  const path = body.filter((x) => x.type === "transition" && x.run === "root").map((x) =>
+    `${x.from} -${x.outcome}->`
+  );
+  console.log(
+    `run ${run}: exit code ${code}, ${r.classification} (status ${r.status}, exit ${r.exit_node})`,
+  );
   console.log(`  registry step: ${register?.status}`);
   console.log(`  path: ${path.join(" ")} ${r.exit_node}`);
   console.log(`  trace: ${r.files.jsonl} (+ .md, .png)`);

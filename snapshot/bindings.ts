@@ -10,7 +10,12 @@ import { JSONPath } from "jsonpath-plus";
 /** A compiled binding expression. */
 export type Binding =
   | { readonly k: "lit"; readonly v: unknown }
-  | { readonly k: "path"; readonly root: string; readonly segs: readonly (string | number)[]; readonly text: string }
+  | {
+    readonly k: "path";
+    readonly root: string;
+    readonly segs: readonly (string | number)[];
+    readonly text: string;
+  }
   | { readonly k: "obj"; readonly entries: readonly (readonly [string, Binding])[] }
   | { readonly k: "arr"; readonly items: readonly Binding[] }
   | { readonly k: "now" }
@@ -59,9 +64,7 @@ export function compileBinding(
     const entries = Object.entries(value).map(([key, v]) =>
       [key, compileBinding(v, roots, problems, `${at}.${key}`)] as const
     );
-    return entries.every(([, b]) => b.k === "lit")
-      ? { k: "lit", v: value }
-      : { k: "obj", entries };
+    return entries.every(([, b]) => b.k === "lit") ? { k: "lit", v: value } : { k: "obj", entries };
   }
   return { k: "lit", v: value };
 }
@@ -98,7 +101,10 @@ export function compilePath(
   try {
     segs = JSONPath.toPathArray(text).slice();
   } catch (e) {
-    problems.push({ at, message: `binding path "${text}" does not parse: ${(e as Error).message}` });
+    problems.push({
+      at,
+      message: `binding path "${text}" does not parse: ${(e as Error).message}`,
+    });
     return { k: "lit", v: text };
   }
   if (segs[0] !== "$" || segs.length < 2) {
@@ -162,7 +168,10 @@ export function compileCondition(
     try {
       return { k: "lit", v: JSON.parse(s) };
     } catch {
-      problems.push({ at, message: `condition operand ${s} is neither a $.path nor a JSON literal` });
+      problems.push({
+        at,
+        message: `condition operand ${s} is neither a $.path nor a JSON literal`,
+      });
       return null;
     }
   };

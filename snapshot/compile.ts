@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type CompileProblem, CompileError, ErrorCode, UsageError } from "../errors.ts";
+import { CompileError, type CompileProblem, ErrorCode, UsageError } from "../errors.ts";
 import type { StoreRef, ViewFormat } from "../storage/store.ts";
 import { type BindingProblem, compileBinding, compileCondition } from "./bindings.ts";
 import { canonicalJson, sha256Hex } from "./canonical.ts";
@@ -99,7 +99,11 @@ async function compileGraph(
     }
     const a = await snapshot.get(kind, fqdn);
     if (!a) {
-      problems.push({ file, jsonPath: at, message: `${kind} "${fqdn}" does not resolve to an artifact` });
+      problems.push({
+        file,
+        jsonPath: at,
+        message: `${kind} "${fqdn}" does not resolve to an artifact`,
+      });
       return null;
     }
     reached.set(`${kind}:${fqdn}`, a.executable);
@@ -236,8 +240,9 @@ async function compileContract(
       if (target === "continue" || target === "exit") onResult[status] = { kind: target };
       else if (stepIndex.has(target)) {
         onResult[status] = { kind: "step", index: stepIndex.get(target)!, name: target };
-      } else if (evaluationNames.has(target)) onResult[status] = { kind: "evaluation", name: target };
-      else {
+      } else if (evaluationNames.has(target)) {
+        onResult[status] = { kind: "evaluation", name: target };
+      } else {
         s.problems.push({
           file,
           jsonPath: `${at}.on_result.${status}`,
@@ -269,7 +274,14 @@ async function compileContract(
         });
         continue;
       }
-      steps.push({ ...common, kind: "CT", capability: ct.fqdn, ctIr: ct.ctIr, store: null, policy: {} });
+      steps.push({
+        ...common,
+        kind: "CT",
+        capability: ct.fqdn,
+        ctIr: ct.ctIr,
+        store: null,
+        policy: {},
+      });
     } else if (st.side_effect !== undefined && st.transform === undefined) {
       const cs = await s.get("CS", st.side_effect, file, `${at}.side_effect`);
       if (!cs) continue;
@@ -301,7 +313,12 @@ async function compileContract(
   const evaluations: Record<string, CompiledEvaluation> = {};
   for (const [name, ev] of Object.entries(core.evaluation ?? {})) {
     const bp: BindingProblem[] = [];
-    const condition = compileCondition(ev.condition, ["*"], bp, `$.frontmatter.core.evaluation.${name}`);
+    const condition = compileCondition(
+      ev.condition,
+      ["*"],
+      bp,
+      `$.frontmatter.core.evaluation.${name}`,
+    );
     collect(s.problems, file, bp);
     if (condition) evaluations[name] = { condition, onTrue: ev.on_true, onFalse: ev.on_false };
   }
@@ -309,9 +326,7 @@ async function compileContract(
   return {
     fqdn: artifact.fqdn,
     file,
-    requiredInputs: Object.entries(core.inputs ?? {}).filter(([, v]) => v.required).map(([k]) =>
-      k
-    ),
+    requiredInputs: Object.entries(core.inputs ?? {}).filter(([, v]) => v.required).map(([k]) => k),
     onInputFailure: core.result_status_contract?.on_input_failure ?? "VIOLATION",
     steps,
     evaluations,

@@ -76,7 +76,11 @@ export interface InNode {
   /** Node key. */
   readonly key: string;
   /** Intent FQDN and file, or null for an IN node without an intent (always admits). */
-  readonly intent: { readonly fqdn: string; readonly file: string; readonly inputs: Record<string, FieldSpec> } | null;
+  readonly intent: {
+    readonly fqdn: string;
+    readonly file: string;
+    readonly inputs: Record<string, FieldSpec>;
+  } | null;
   /** Outcome → node key. */
   readonly next: Readonly<Record<string, string>>;
 }

@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import { ErrorCode, SnapshotError, UsageError } from "../errors.ts";
 import { sha256Hex } from "./canonical.ts";
-import { ArtifactKind, artifactFile, type Fqdn, isSafeFqdn, parseFqdn } from "./resolve.ts";
+import { artifactFile, ArtifactKind, type Fqdn, isSafeFqdn, parseFqdn } from "./resolve.ts";
 import { ctIr, envelope, KIND_SCHEMAS } from "./schema.ts";
 
 /** A loaded, verified artifact. */
@@ -27,7 +27,9 @@ export interface Artifact<F = Record<string, unknown>> {
 }
 
 /** Frontmatter type of each kind. */
-export type FrontmatterOf<K extends ArtifactKind> = z.infer<(typeof KIND_SCHEMAS)[K]["frontmatter"]>;
+export type FrontmatterOf<K extends ArtifactKind> = z.infer<
+  (typeof KIND_SCHEMAS)[K]["frontmatter"]
+>;
 
 /** An opened snapshot: artifacts are read lazily and cached. */
 export interface Snapshot {
@@ -149,13 +151,14 @@ function check<T extends z.ZodType>(schema: T, value: unknown, file: string, bas
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data as z.infer<T>;
   const issue = parsed.error.issues[0];
-  const jsonPath = base + issue.path.map((p) =>
-    typeof p === "number"
-      ? `[${p}]`
-      : /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(p))
-      ? `.${String(p)}`
-      : `[${JSON.stringify(String(p))}]`
-  ).join("");
+  const jsonPath = base +
+    issue.path.map((p) =>
+      typeof p === "number"
+        ? `[${p}]`
+        : /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(p))
+        ? `.${String(p)}`
+        : `[${JSON.stringify(String(p))}]`
+    ).join("");
   throw new SnapshotError(`Invalid artifact "${file}": ${jsonPath}: ${issue.message}`, {
     file,
     jsonPath,

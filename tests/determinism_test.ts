@@ -21,7 +21,10 @@ const BANNED = [
 async function sources(dir: string, out: string[] = []): Promise<string[]> {
   for await (const e of Deno.readDir(dir)) {
     const p = dir === "." ? e.name : `${dir}/${e.name}`;
-    if (e.isDirectory && !["tests", "bench", "examples", "dist", "node_modules", ".git", "docs", "scripts"].includes(p)) {
+    if (
+      e.isDirectory &&
+      !["tests", "bench", "examples", "dist", "node_modules", ".git", "docs", "scripts"].includes(p)
+    ) {
       await sources(p, out);
     } else if (e.isFile && p.endsWith(".ts") && !p.endsWith("_test.ts")) out.push(p);
   }
@@ -34,14 +37,19 @@ Deno.test("no source file but actors/run_context.ts reads the wall clock or OS e
   Deno.chdir(root);
   try {
     const files = await sources(".");
-    assert.ok(files.includes("actors/pipeline.ts") && files.includes("cli.ts"), "scan sees the sources");
+    assert.ok(
+      files.includes("actors/pipeline.ts") && files.includes("cli.ts"),
+      "scan sees the sources",
+    );
     const hits: string[] = [];
     for (const f of files) {
       const lines = (await Deno.readTextFile(f)).split("\n");
       lines.forEach((line, i) => {
         if (line.trim().startsWith("//") || line.trim().startsWith("*")) return;
         for (const re of BANNED) {
-          if (re.test(line) && !(ALLOWED[f] ?? []).some((a) => a.test(line))) hits.push(`${f}:${i + 1}: ${line.trim()}`);
+          if (re.test(line) && !(ALLOWED[f] ?? []).some((a) => a.test(line))) {
+            hits.push(`${f}:${i + 1}: ${line.trim()}`);
+          }
         }
       });
     }

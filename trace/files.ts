@@ -56,7 +56,9 @@ export function graphViewOf(graph: ExecutionGraph): GraphView {
       return { key: n.key, type: n.type, ...(code && code !== n.key ? { label: code } : {}) };
     }),
     edges: nodes.flatMap((n) =>
-      n.type === "EXIT" ? [] : Object.entries(n.next).map(([outcome, to]) => ({ from: n.key, outcome, to }))
+      n.type === "EXIT"
+        ? []
+        : Object.entries(n.next).map(([outcome, to]) => ({ from: n.key, outcome, to }))
     ),
   };
 }

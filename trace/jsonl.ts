@@ -22,7 +22,9 @@ export function verifyTrace(text: string): TraceVerification {
   const records: TraceRecord[] = [];
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();
-  else if (lines.length > 0) problems.push(`line ${lines.length}: last line has no newline (truncated?)`);
+  else if (lines.length > 0) {
+    problems.push(`line ${lines.length}: last line has no newline (truncated?)`);
+  }
   let prev = GENESIS_PREV;
   for (const [i, line] of lines.entries()) {
     const n = i + 1;
@@ -40,8 +42,12 @@ export function verifyTrace(text: string): TraceVerification {
       continue;
     }
     if (canonicalJson(rec) !== line) problems.push(`line ${n}: not in canonical form (edited?)`);
-    if (rec.seq !== i) problems.push(`line ${n}: seq is ${rec.seq}, expected ${i} (reordered or deleted lines?)`);
-    if (rec.prev !== prev) problems.push(`line ${n}: prev hash does not match line ${i} (tampered chain)`);
+    if (rec.seq !== i) {
+      problems.push(`line ${n}: seq is ${rec.seq}, expected ${i} (reordered or deleted lines?)`);
+    }
+    if (rec.prev !== prev) {
+      problems.push(`line ${n}: prev hash does not match line ${i} (tampered chain)`);
+    }
     records.push(rec);
     prev = sha256Hex(line);
   }

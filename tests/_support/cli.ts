@@ -33,7 +33,8 @@ function flag(args: string[], name: string): string | undefined {
 
 /** Runs `main(args)` capturing stdout/stderr (with the determinism check for `run`). */
 export async function cli(...args: string[]): Promise<CliRun> {
-  const check = args[0] === "run" && !args.includes("--kv") && !Deno.env.get("PGS_TEST_SKIP_DETERMINISM");
+  const check = args[0] === "run" && !args.includes("--kv") &&
+    !Deno.env.get("PGS_TEST_SKIP_DETERMINISM");
   let copy: { dataRoot: string; workspace: string } | null = null;
   if (check) {
     if (!flag(args, "--seed")) args.push("--seed", (++counter).toString(16).padStart(8, "0"));
@@ -46,7 +47,10 @@ export async function cli(...args: string[]): Promise<CliRun> {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     });
     await Deno.mkdir(`${copy.workspace}/protocol_snapshot`, { recursive: true });
-    await Deno.symlink(`${await Deno.realPath(flag(args, "--workspace")!)}/protocol_snapshot/artifacts`, `${copy.workspace}/protocol_snapshot/artifacts`);
+    await Deno.symlink(
+      `${await Deno.realPath(flag(args, "--workspace")!)}/protocol_snapshot/artifacts`,
+      `${copy.workspace}/protocol_snapshot/artifacts`,
+    );
   }
   const r = await invoke(args);
   let json: unknown = undefined;
@@ -71,7 +75,11 @@ export async function cli(...args: string[]): Promise<CliRun> {
     const twinBody = await Deno.readTextFile(`${copy.workspace}/traces/${id}/${id}.jsonl`);
     assert.equal(twinBody, body, "byte-identical trace body on a copy of the prior state");
     const replay = await invoke(["replay", `${ws}/traces/${id}/${id}.jsonl`, "--workspace", ws]);
-    assert.equal(replay.code, 0, `replay of ${id}: ${replay.out.join("\n")} ${replay.err.join("\n")}`);
+    assert.equal(
+      replay.code,
+      0,
+      `replay of ${id}: ${replay.out.join("\n")} ${replay.err.join("\n")}`,
+    );
     await Deno.remove(copy.dataRoot.replace(/\/data$/, ""), { recursive: true });
   }
   return { ...r, json };
@@ -89,7 +97,9 @@ export async function snapshotDir(dir: string): Promise<Record<string, string>> 
     for await (const e of Deno.readDir(d)) {
       const p = `${d}/${e.name}`;
       if (e.isDirectory) await walk(p);
-      else if (e.isFile) out[p.slice(dir.length + 1)] = await Deno.readTextFile(p).catch(() => "<binary>");
+      else if (e.isFile) {
+        out[p.slice(dir.length + 1)] = await Deno.readTextFile(p).catch(() => "<binary>");
+      }
     }
   };
   await walk(dir).catch((e) => {

@@ -2,7 +2,9 @@
 import { fileURLToPath as fromFileUrl } from "node:url";
 
 /** The real PGS workspace beside the project (read-only). */
-export const SHARED_WORKSPACE = fromFileUrl(new URL("../../../shared/pgs_workspace", import.meta.url));
+export const SHARED_WORKSPACE = fromFileUrl(
+  new URL("../../../shared/pgs_workspace", import.meta.url),
+);
 /** The example workspace the project authors. */
 export const EXAMPLE_WORKSPACE = fromFileUrl(new URL("../../examples/workspace", import.meta.url));
 
@@ -21,7 +23,10 @@ export async function tempWorkspace(
 ): Promise<{ dir: string; workspace: string; dataRoot: string }> {
   const dir = await Deno.makeTempDir({ prefix: "pgs-test-" });
   const workspace = `${dir}/workspace`;
-  await copyDir(`${source}/protocol_snapshot/artifacts`, `${workspace}/protocol_snapshot/artifacts`);
+  await copyDir(
+    `${source}/protocol_snapshot/artifacts`,
+    `${workspace}/protocol_snapshot/artifacts`,
+  );
   for (const extra of ["seeds", "payloads"]) {
     try {
       await copyDir(`${source}/${extra}`, `${workspace}/${extra}`);

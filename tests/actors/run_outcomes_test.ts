@@ -5,7 +5,7 @@ import { BUILTIN_SIDE_EFFECTS } from "../../actors/cs/mod.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
 import { openKvStore } from "../../storage/kv_store.ts";
-import { verifyTrace, traceText } from "../../trace/jsonl.ts";
+import { traceText, verifyTrace } from "../../trace/jsonl.ts";
 import { editArtifact, tempWorkspace } from "../_support/workspace.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
@@ -16,7 +16,11 @@ async function setup(custom: CustomCapabilities = {}, edit?: (ws: string) => Pro
   const t = await tempWorkspace();
   if (edit) await edit(t.workspace);
   const registry = createCapabilityRegistry(custom);
-  const compiled = await compileWorkflow(await loadSnapshot(t.workspace), WF, registry.compileOptions);
+  const compiled = await compileWorkflow(
+    await loadSnapshot(t.workspace),
+    WF,
+    registry.compileOptions,
+  );
   const store = await openKvStore({ dataRoot: t.dataRoot });
   const run = (opts: { budget?: number } = {}) =>
     executeWorkflow(compiled, PAYLOAD, {
@@ -46,11 +50,20 @@ Deno.test("executeWorkflow() ends FAULTED with nothing applied when a capability
   assert.equal(r.reason, "FAULT");
   const fault = r.records.find((x) => x.type === "fault");
   assert.deepEqual(
-    fault && { node: fault.node, step: (fault as { step?: string }).step, error: (fault as { error: string }).error },
+    fault &&
+      {
+        node: fault.node,
+        step: (fault as { step?: string }).step,
+        error: (fault as { error: string }).error,
+      },
     { node: "JOURNAL_JOINED", step: "append_member_event", error: "RangeError: disk on fire" },
   );
   assert.deepEqual(verifyTrace(traceText(r.lines)).problems, []);
-  assert.equal((await store.readTrace(r.traceId))?.length, r.lines.length, "the trace is committed");
+  assert.equal(
+    (await store.readTrace(r.traceId))?.length,
+    r.lines.length,
+    "the trace is committed",
+  );
   await store.close();
   for (const f of ["club/registry/members.json", "club/events/member_events.jsonl"]) {
     const text = await Deno.readTextFile(`${t.dataRoot}/${f}`).catch(() => "");
@@ -59,9 +72,16 @@ Deno.test("executeWorkflow() ends FAULTED with nothing applied when a capability
   // The registry insert was not applied: a clean run on the same data root registers
   // (SUCCESS, not ALREADY_EXISTS).
   const registry = createCapabilityRegistry();
-  const compiled = await compileWorkflow(await loadSnapshot(t.workspace), WF, registry.compileOptions);
+  const compiled = await compileWorkflow(
+    await loadSnapshot(t.workspace),
+    WF,
+    registry.compileOptions,
+  );
   const reopened = await openKvStore({ dataRoot: t.dataRoot });
-  const again = await executeWorkflow(compiled, PAYLOAD, { store: reopened, capabilities: registry.capabilities });
+  const again = await executeWorkflow(compiled, PAYLOAD, {
+    store: reopened,
+    capabilities: registry.capabilities,
+  });
   assert.equal(again.classification, "COMPLETED");
   const step = again.records.find((x) => x.type === "step" && x.step === "register_member");
   assert.equal(step?.type === "step" && step.status, "SUCCESS");
@@ -69,10 +89,13 @@ Deno.test("executeWorkflow() ends FAULTED with nothing applied when a capability
 });
 
 Deno.test("executeWorkflow() ends FAILED/NO_TRANSITION when an outcome has no next entry", async () => {
-  const { store, run } = await setup({}, (ws) =>
-    editArtifact(ws, "workflows/club__WF_REGISTER_MEMBER_V0.json", (a) => {
-      delete a.frontmatter.core.nodes.CC_REGISTER_MEMBER_V0.next.SUCCESS;
-    }));
+  const { store, run } = await setup(
+    {},
+    (ws) =>
+      editArtifact(ws, "workflows/club__WF_REGISTER_MEMBER_V0.json", (a) => {
+        delete a.frontmatter.core.nodes.CC_REGISTER_MEMBER_V0.next.SUCCESS;
+      }),
+  );
   const r = await run();
   assert.equal(r.classification, "FAILED");
   assert.equal(r.reason, "NO_TRANSITION");

@@ -20,10 +20,24 @@ Deno.test("run --batch gives the same results, traces and state as running the p
     member: { name: `Member ${i % 12}`, email: `m${i % 12}@example.org` },
   }));
   payloads.splice(7, 0, { member: { name: "Bad", email: "not-an-email" } } as never);
-  await Deno.writeTextFile(`${a.dir}/batch.jsonl`, payloads.map((p) => JSON.stringify(p)).join("\n") + "\n");
+  await Deno.writeTextFile(
+    `${a.dir}/batch.jsonl`,
+    payloads.map((p) => JSON.stringify(p)).join("\n") + "\n",
+  );
   const batch = await quiet([
-    "run", "--wf", WF, "--batch", `${a.dir}/batch.jsonl`, "--workspace", a.workspace,
-    "--data-root", a.dataRoot, "--trace-id", "B1", "--json", ...FIXED,
+    "run",
+    "--wf",
+    WF,
+    "--batch",
+    `${a.dir}/batch.jsonl`,
+    "--workspace",
+    a.workspace,
+    "--data-root",
+    a.dataRoot,
+    "--trace-id",
+    "B1",
+    "--json",
+    ...FIXED,
   ]);
   assert.equal(batch.code, 1, "one NACK makes the batch exit 1");
   const summary = JSON.parse(batch.out.join("\n"));
@@ -32,8 +46,18 @@ Deno.test("run --batch gives the same results, traces and state as running the p
     await Deno.writeTextFile(`${b.dir}/p.json`, JSON.stringify(p));
     const id = `B1-${String(i + 1).padStart(6, "0")}`;
     const one = await quiet([
-      "run", "--wf", WF, "--payload", `${b.dir}/p.json`, "--workspace", b.workspace,
-      "--data-root", b.dataRoot, "--trace-id", id, ...FIXED,
+      "run",
+      "--wf",
+      WF,
+      "--payload",
+      `${b.dir}/p.json`,
+      "--workspace",
+      b.workspace,
+      "--data-root",
+      b.dataRoot,
+      "--trace-id",
+      id,
+      ...FIXED,
     ]);
     assert.equal(one.code, i === 7 ? 1 : 0);
     const batchBody = await Deno.readTextFile(`${a.workspace}/traces/${id}/${id}.jsonl`);
@@ -50,21 +74,46 @@ Deno.test("run --batch gives the same results, traces and state as running the p
 
 Deno.test("run --batch refuses a malformed line before running anything", async () => {
   const t = await tempWorkspace();
-  await Deno.writeTextFile(`${t.dir}/batch.jsonl`, `{"member":{"name":"A","email":"a@b.org"}}\n[1,2]\n`);
+  await Deno.writeTextFile(
+    `${t.dir}/batch.jsonl`,
+    `{"member":{"name":"A","email":"a@b.org"}}\n[1,2]\n`,
+  );
   const r = await quiet([
-    "run", "--wf", WF, "--batch", `${t.dir}/batch.jsonl`, "--workspace", t.workspace, "--data-root", t.dataRoot,
+    "run",
+    "--wf",
+    WF,
+    "--batch",
+    `${t.dir}/batch.jsonl`,
+    "--workspace",
+    t.workspace,
+    "--data-root",
+    t.dataRoot,
   ]);
   assert.equal(r.code, 2);
   assert.equal(r.err.length, 1);
-  assert.match(r.err[0], /^error\[PAYLOAD\]: Invalid --batch ".*batch.jsonl" line 2: .*expected a JSON object, got an array/);
+  assert.match(
+    r.err[0],
+    /^error\[PAYLOAD\]: Invalid --batch ".*batch.jsonl" line 2: .*expected a JSON object, got an array/,
+  );
   assert.deepEqual(await snapshotDir(t.dataRoot), {});
 });
 
 Deno.test("run refuses --payload together with --batch, and neither", async () => {
   const t = await tempWorkspace();
   for (const extra of [["--payload", "x.json", "--batch", "y.jsonl"], []]) {
-    const r = await quiet(["run", "--wf", WF, "--workspace", t.workspace, "--data-root", t.dataRoot, ...extra]);
+    const r = await quiet([
+      "run",
+      "--wf",
+      WF,
+      "--workspace",
+      t.workspace,
+      "--data-root",
+      t.dataRoot,
+      ...extra,
+    ]);
     assert.equal(r.code, 2);
-    assert.deepEqual(r.err, ["error[USAGE]: Expected exactly one of --payload <file|-> or --batch <payloads.jsonl>"]);
+    assert.deepEqual(r.err, [
+      "error[USAGE]: Expected exactly one of --payload <file|-> or --batch <payloads.jsonl>",
+    ]);
   }
 });

@@ -10,8 +10,17 @@ const KYC = "A_KEY_94cee1398e1662e9";
 async function registerTwice() {
   const t = await tempWorkspace(SHARED_WORKSPACE);
   const args = [
-    "run", "--wf", REGISTER, "--payload", `${t.workspace}/seeds/register_actor_unverified_payload.json`,
-    "--workspace", t.workspace, "--data-root", t.dataRoot, "--json", "--no-png",
+    "run",
+    "--wf",
+    REGISTER,
+    "--payload",
+    `${t.workspace}/seeds/register_actor_unverified_payload.json`,
+    "--workspace",
+    t.workspace,
+    "--data-root",
+    t.dataRoot,
+    "--json",
+    "--no-png",
   ];
   const r1 = await cli(...args);
   const r2 = await cli(...args);
@@ -44,8 +53,10 @@ Deno.test("register-actor run twice: both COMPLETED, run 2 ALREADY_EXISTS on KYC
   ]);
   const gen = rec1.find((x) => x.type === "transition" && x.from === "CC_GENERATE_ACTOR_ID_V0");
   assert.equal(gen.outputs.actor_id, ACTOR);
-  const appended = rec2.filter((x) => x.type === "effect" && x.mutation === "append" &&
-    x.store === "blockchain/identity/events/identity_events.jsonl");
+  const appended = rec2.filter((x) =>
+    x.type === "effect" && x.mutation === "append" &&
+    x.store === "blockchain/identity/events/identity_events.jsonl"
+  );
   assert.equal(appended.length, 1, "run 2 still appends the event");
   const kycSteps = rec2.filter((x) => x.type === "step" && x.node === "CC_REGISTER_ACTOR_KYC_V0");
   assert.deepEqual(kycSteps.map((s) => `${s.step}:${s.status}`), [
@@ -54,12 +65,18 @@ Deno.test("register-actor run twice: both COMPLETED, run 2 ALREADY_EXISTS on KYC
     "register_actor_id:ALREADY_EXISTS",
   ]);
 
-  const registry = (await Deno.readTextFile(`${t.dataRoot}/blockchain/identity/registry/actors.json`))
-    .trim().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(registry.map((e) => e.key), [KYC, ACTOR], "one entry each, not duplicated by run 2");
+  const registry =
+    (await Deno.readTextFile(`${t.dataRoot}/blockchain/identity/registry/actors.json`))
+      .trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(
+    registry.map((e) => e.key),
+    [KYC, ACTOR],
+    "one entry each, not duplicated by run 2",
+  );
   for (const e of registry) assert.equal(e.target_ref, ACTOR);
-  const events = (await Deno.readTextFile(`${t.dataRoot}/blockchain/identity/events/identity_events.jsonl`))
-    .trim().split("\n").map((l) => JSON.parse(l));
+  const events =
+    (await Deno.readTextFile(`${t.dataRoot}/blockchain/identity/events/identity_events.jsonl`))
+      .trim().split("\n").map((l) => JSON.parse(l));
   assert.deepEqual(events.map((e) => e.sequence_number), [1, 2]);
   for (const e of events) {
     assert.equal(e.stream_id, ACTOR);
@@ -71,22 +88,41 @@ Deno.test("verify-actor completes for the registered actor and is REJECTED for a
   const { t } = await registerTwice();
   const payload = {
     actor_id: ACTOR,
-    actor_record: { first_name: "Bachi", last_name: "Eight", email_registration: "bachi8@yahoo.com" },
+    actor_record: {
+      first_name: "Bachi",
+      last_name: "Eight",
+      email_registration: "bachi8@yahoo.com",
+    },
     decision: "VERIFIED",
     verifier_id: "A_AUTHORITY_1",
   };
   await Deno.writeTextFile(`${t.dir}/verify.json`, JSON.stringify(payload));
-  const base = ["run", "--wf", VERIFY, "--workspace", t.workspace, "--data-root", t.dataRoot, "--json", "--no-png"];
+  const base = [
+    "run",
+    "--wf",
+    VERIFY,
+    "--workspace",
+    t.workspace,
+    "--data-root",
+    t.dataRoot,
+    "--json",
+    "--no-png",
+  ];
   const ok = await cli(...base, "--payload", `${t.dir}/verify.json`);
   assert.equal(ok.code, 0, ok.err.join("\n"));
   assert.equal(ok.json.classification, "COMPLETED");
   const recs = await readRecords(ok.json.files.jsonl);
-  assert.deepEqual(recs.filter((x) => x.type === "admission").map((x) => `${x.kind}:${x.outcome}`), [
-    "WF:ADMITTED",
-    "IN:ACK",
-  ]);
+  assert.deepEqual(
+    recs.filter((x) => x.type === "admission").map((x) => `${x.kind}:${x.outcome}`),
+    [
+      "WF:ADMITTED",
+      "IN:ACK",
+    ],
+  );
 
-  const eventsBefore = await Deno.readTextFile(`${t.dataRoot}/blockchain/identity/events/identity_events.jsonl`);
+  const eventsBefore = await Deno.readTextFile(
+    `${t.dataRoot}/blockchain/identity/events/identity_events.jsonl`,
+  );
   const stranger = {
     ...payload,
     actor_id: "A_0000000000000000",
@@ -103,16 +139,30 @@ Deno.test("verify-actor completes for the registered actor and is REJECTED for a
     `required event EV_ACTOR_REGISTERED_UNVERIFIED_V0 not found for actor_id="A_0000000000000000"`,
   ]);
   assert.equal(drecs.filter((x) => x.type === "effect").length, 0);
-  const eventsAfter = await Deno.readTextFile(`${t.dataRoot}/blockchain/identity/events/identity_events.jsonl`);
+  const eventsAfter = await Deno.readTextFile(
+    `${t.dataRoot}/blockchain/identity/events/identity_events.jsonl`,
+  );
   assert.equal(eventsAfter, eventsBefore, "no state change");
 });
 
 Deno.test("a payload missing required intent fields is NACKed with the fields named", async () => {
   const t = await tempWorkspace(SHARED_WORKSPACE);
-  await Deno.writeTextFile(`${t.dir}/p.json`, JSON.stringify({ actor_record: { first_name: "X", email_registration: "nope" } }));
+  await Deno.writeTextFile(
+    `${t.dir}/p.json`,
+    JSON.stringify({ actor_record: { first_name: "X", email_registration: "nope" } }),
+  );
   const r = await cli(
-    "run", "--wf", REGISTER, "--payload", `${t.dir}/p.json`,
-    "--workspace", t.workspace, "--data-root", t.dataRoot, "--json", "--no-png",
+    "run",
+    "--wf",
+    REGISTER,
+    "--payload",
+    `${t.dir}/p.json`,
+    "--workspace",
+    t.workspace,
+    "--data-root",
+    t.dataRoot,
+    "--json",
+    "--no-png",
   );
   assert.equal(r.code, 1);
   assert.equal(r.json.classification, "REJECTED");

@@ -28,55 +28,51 @@ const okCs: SideEffectFn = async (call) => {
 
 /** Never called: it only has to type-check (the directives assert the errors). */
 function typeErrors(): void {
-  // A CT must return a JSON object...
-  // @ts-expect-error a string is not a JsonObject
-  createCapabilityRegistry({ transforms: { "a::CT_X_V0": () => "nope" } });
-  // @ts-expect-error ...synchronously: a Promise is not a JsonObject (CTs are pure)
-  createCapabilityRegistry({ transforms: { "a::CT_X_V0": async () => ({ ok: 1 }) } });
+  const reg = createCapabilityRegistry;
+  const str = () => "nope";
+  // @ts-expect-error a CT returns a JSON object, not a string
+  reg({ transforms: { "a::CT_X_V0": str } });
+  const asyncCt = async () => ({ ok: 1 });
+  // @ts-expect-error a CT is synchronous: a Promise is not a JSON object (CTs are pure)
+  reg({ transforms: { "a::CT_X_V0": asyncCt } });
+  const stringArgs = (args: string) => ({ args });
   // @ts-expect-error a CT receives its args as an object
-  createCapabilityRegistry({ transforms: { "a::CT_X_V0": (args: string) => ({ args }) } });
+  reg({ transforms: { "a::CT_X_V0": stringArgs } });
+  const threeArgs = (_a: object, _c: object, n: number) => ({ n });
   // @ts-expect-error a CT gets (args, ctx), no third required parameter
-  createCapabilityRegistry({
-    transforms: { "a::CT_X_V0": (_a: object, _c: object, n: number) => ({ n }) },
-  });
+  reg({ transforms: { "a::CT_X_V0": threeArgs } });
   // @ts-expect-error the CT context has no wall clock, only the run clock `now`
-  createCapabilityRegistry({ transforms: { "a::CT_X_V0": (_a, ctx) => ({ t: ctx.wallClock() }) } });
+  const clock: TransformFn = (_a, ctx) => ({ t: ctx.wallClock() });
   // @ts-expect-error transforms are keyed by FQDN, not listed
-  createCapabilityRegistry({ transforms: [okCt] });
+  reg({ transforms: [okCt] });
   // @ts-expect-error a CS is { run, storeFormat }, not a bare function
-  createCapabilityRegistry({ sideEffects: { "a::CS_X_V0": okCs } });
+  reg({ sideEffects: { "a::CS_X_V0": okCs } });
   // @ts-expect-error storeFormat is required (null for a kind without a store)
-  createCapabilityRegistry({ sideEffects: { "a::CS_X_V0": { run: okCs } } });
+  reg({ sideEffects: { "a::CS_X_V0": { run: okCs } } });
   // @ts-expect-error storeFormat is "json", "jsonl" or null
-  createCapabilityRegistry({ sideEffects: { "a::CS_X_V0": { run: okCs, storeFormat: "xml" } } });
+  reg({ sideEffects: { "a::CS_X_V0": { run: okCs, storeFormat: "xml" } } });
   const syncCs = () => ({ status: "SUCCESS", result: {} });
   // @ts-expect-error a CS returns a Promise
-  createCapabilityRegistry({ sideEffects: { "a::CS_X_V0": { run: syncCs, storeFormat: null } } });
-  const numericStatus = async () => ({ status: 1, result: {} });
+  reg({ sideEffects: { "a::CS_X_V0": { run: syncCs, storeFormat: null } } });
+  const numeric = async () => ({ status: 1, result: {} });
   // @ts-expect-error a CS status is a string
-  createCapabilityRegistry({
-    sideEffects: { "a::CS_X_V0": { run: numericStatus, storeFormat: null } },
-  });
+  reg({ sideEffects: { "a::CS_X_V0": { run: numeric, storeFormat: null } } });
   const noResult = async () => ({ status: "SUCCESS" });
   // @ts-expect-error a CS result carries `result`
-  createCapabilityRegistry({ sideEffects: { "a::CS_X_V0": { run: noResult, storeFormat: null } } });
-  // @ts-expect-error state is reached only through the StateTxn API
-  const rogue: SideEffectFn = async (
-    call,
-  ) => (call.state.put("k"), { status: "SUCCESS", result: {} });
+  reg({ sideEffects: { "a::CS_X_V0": { run: noResult, storeFormat: null } } });
+  const rogue: SideEffectFn = async (call) => {
+    // @ts-expect-error state is reached only through the StateTxn API
+    call.state.put("k");
+    return { status: "SUCCESS", result: {} };
+  };
   // @ts-expect-error unknown section (typo of `transforms`)
   const typo: CustomCapabilities = { transfroms: { "a::CT_X_V0": okCt } };
+  const base = { workspace: "w", workflow: "a::WF_B_V0", dataRoot: "d" };
   // @ts-expect-error runWorkflow takes the same CustomCapabilities
-  runWorkflow({
-    workspace: "w",
-    workflow: "a::WF_B_V0",
-    payload: {},
-    dataRoot: "d",
-    capabilities: { transforms: { x: 1 } },
-  });
+  runWorkflow({ ...base, payload: {}, capabilities: { transforms: { x: 1 } } });
   // @ts-expect-error a payload is a JSON object
-  runWorkflow({ workspace: "w", workflow: "a::WF_B_V0", payload: "[]", dataRoot: "d" });
-  void rogue, typo;
+  runWorkflow({ ...base, payload: "[]" });
+  void clock, rogue, typo;
 }
 void typeErrors;
 

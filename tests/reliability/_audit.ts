@@ -104,12 +104,15 @@ export async function auditDataRoot(dataRoot: string): Promise<AuditReport> {
       const result = v.records.at(-1) as unknown as { classification?: string };
       const cls = result?.classification ?? "(none)";
       report.classifications[cls] = (report.classifications[cls] ?? 0) + 1;
+      // A FAULTED run applies nothing (its state is discarded), so it claims no effect.
+      const applied = cls !== "FAULTED";
       const seen = new Set<string>();
       for (const r of v.records as unknown as Array<Record<string, unknown>>) {
         if (r.type === "effect") {
           report.effects++;
           const e = r as unknown as EffectRec;
           const claim = JSON.stringify([e.store, e.mutation, e.key]);
+          if (!applied) continue;
           if (seen.has(claim)) {
             report.repeatedEffects++;
             continue;

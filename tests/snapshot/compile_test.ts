@@ -19,7 +19,10 @@ async function compileEdited(
   return compileWorkflow(await loadSnapshot(workspace), WF, options);
 }
 
-async function problemsOf(edits: Array<[string, (a: Record<string, any>) => void]>, options = registry.compileOptions) {
+async function problemsOf(
+  edits: Array<[string, (a: Record<string, any>) => void]>,
+  options = registry.compileOptions,
+) {
   const err = await compileEdited(edits, options).then(() => null, (e) => e);
   assert.ok(err instanceof CompileError, `expected CompileError, got ${err}`);
   assert.equal(err.code, ErrorCode.COMPILE);
@@ -41,7 +44,10 @@ Deno.test("compileWorkflow() compiles the example into one graph per reachable w
   const reg = compiled.root.nodes.CC_REGISTER_MEMBER_V0;
   assert.equal(reg.type, "CC");
   if (reg.type === "CC") {
-    assert.deepEqual(reg.cc.steps[0].store, { path: "club/registry/members.json", format: "jsonl" });
+    assert.deepEqual(reg.cc.steps[0].store, {
+      path: "club/registry/members.json",
+      format: "jsonl",
+    });
   }
   assert.match(compiled.digest, /^[0-9a-f]{64}$/);
   assert.equal((await compileEdited([])).digest, compiled.digest, "digest is stable");
@@ -54,7 +60,10 @@ Deno.test("compileWorkflow() digest changes when an executable part changes", as
 });
 
 Deno.test("compileWorkflow() lists a missing next target", async () => {
-  const p = await problemsOf([[WF_FILE, (a) => a.frontmatter.core.nodes.CC_REGISTER_MEMBER_V0.next.SUCCESS = "NOWHERE"]]);
+  const p = await problemsOf([[
+    WF_FILE,
+    (a) => a.frontmatter.core.nodes.CC_REGISTER_MEMBER_V0.next.SUCCESS = "NOWHERE",
+  ]]);
   assert.deepEqual(p, [
     `protocol_snapshot/artifacts/${WF_FILE} $.frontmatter.core.nodes.CC_REGISTER_MEMBER_V0.next.SUCCESS: ` +
     `next target "NOWHERE" is not a node (nodes: IN_MEMBER_APPLIED_V0, CC_DERIVE_MEMBER_ID_V0, CC_REGISTER_MEMBER_V0, ` +
@@ -63,19 +72,49 @@ Deno.test("compileWorkflow() lists a missing next target", async () => {
 });
 
 Deno.test("compileWorkflow() lists an on_result value that is not continue/exit/step/evaluation", async () => {
-  const p = await problemsOf([[REGISTER_CC, (a) => a.frontmatter.core.pipeline[0].on_result.SUCCESS = "jump_somewhere"]]);
+  const p = await problemsOf([[
+    REGISTER_CC,
+    (a) => a.frontmatter.core.pipeline[0].on_result.SUCCESS = "jump_somewhere",
+  ]]);
   assert.equal(p.length, 1);
-  assert.match(p[0], /pipeline\[0\]\.on_result\.SUCCESS: on_result value "jump_somewhere" is not continue/);
+  assert.match(
+    p[0],
+    /pipeline\[0\]\.on_result\.SUCCESS: on_result value "jump_somewhere" is not continue/,
+  );
 });
 
 Deno.test("compileWorkflow() lists unresolved IN, CC, CT, CS, RB and STRUCTURE references", async () => {
   const cases: Array<[string, (a: Record<string, any>) => void, RegExp]> = [
-    [WF_FILE, (a) => a.frontmatter.core.nodes.IN_MEMBER_APPLIED_V0.fqdn_id = "club::IN_NOPE_V0", /IN "club::IN_NOPE_V0" does not resolve/],
-    [WF_FILE, (a) => a.frontmatter.core.nodes.JOURNAL_JOINED.fqdn_id = "club::CC_NOPE_V0", /CC "club::CC_NOPE_V0" does not resolve/],
-    ["capability_contracts/club__CC_DERIVE_MEMBER_ID_V0.json", (a) => a.frontmatter.core.pipeline[0].transform = "capability_transforms::CT_NOPE_V0", /CT "capability_transforms::CT_NOPE_V0" does not resolve/],
-    [REGISTER_CC, (a) => a.frontmatter.core.pipeline[0].side_effect = "capability_side_effects::CS_NOPE_V0", /CS "capability_side_effects::CS_NOPE_V0" does not resolve/],
-    [WF_FILE, (a) => a.frontmatter.runtime_binding = "club::RB_NOPE_V0", /RB "club::RB_NOPE_V0" does not resolve/],
-    ["runtime_bindings/club__RB_REGISTER_MEMBER_V0.json", (a) => a.frontmatter.core.storage_structure = "club::STRUCTURE_NOPE_V0", /STRUCTURE "club::STRUCTURE_NOPE_V0" does not resolve/],
+    [
+      WF_FILE,
+      (a) => a.frontmatter.core.nodes.IN_MEMBER_APPLIED_V0.fqdn_id = "club::IN_NOPE_V0",
+      /IN "club::IN_NOPE_V0" does not resolve/,
+    ],
+    [
+      WF_FILE,
+      (a) => a.frontmatter.core.nodes.JOURNAL_JOINED.fqdn_id = "club::CC_NOPE_V0",
+      /CC "club::CC_NOPE_V0" does not resolve/,
+    ],
+    [
+      "capability_contracts/club__CC_DERIVE_MEMBER_ID_V0.json",
+      (a) => a.frontmatter.core.pipeline[0].transform = "capability_transforms::CT_NOPE_V0",
+      /CT "capability_transforms::CT_NOPE_V0" does not resolve/,
+    ],
+    [
+      REGISTER_CC,
+      (a) => a.frontmatter.core.pipeline[0].side_effect = "capability_side_effects::CS_NOPE_V0",
+      /CS "capability_side_effects::CS_NOPE_V0" does not resolve/,
+    ],
+    [
+      WF_FILE,
+      (a) => a.frontmatter.runtime_binding = "club::RB_NOPE_V0",
+      /RB "club::RB_NOPE_V0" does not resolve/,
+    ],
+    [
+      "runtime_bindings/club__RB_REGISTER_MEMBER_V0.json",
+      (a) => a.frontmatter.core.storage_structure = "club::STRUCTURE_NOPE_V0",
+      /STRUCTURE "club::STRUCTURE_NOPE_V0" does not resolve/,
+    ],
   ];
   for (const [file, edit, re] of cases) {
     const p = await problemsOf([[file, edit]]);
@@ -89,14 +128,33 @@ Deno.test("compileWorkflow() lists a CT atom and a CS kind without a bound imple
     sideEffects: new Map(),
   };
   const p = await problemsOf([], bare);
-  assert.ok(p.some((x) => /CT atom "capability_transforms::CT_PURE_GENERATE_ID_V0" has no bound implementation/.test(x)));
-  assert.ok(p.some((x) => /CS kind "capability_side_effects::CS_REGISTRY_V0" has no bound implementation/.test(x)));
-  assert.ok(p.some((x) => /CS kind "capability_side_effects::CS_APPENDONLY_JSONL_V0" has no bound implementation/.test(x)));
+  assert.ok(
+    p.some((x) =>
+      /CT atom "capability_transforms::CT_PURE_GENERATE_ID_V0" has no bound implementation/.test(x)
+    ),
+  );
+  assert.ok(
+    p.some((x) =>
+      /CS kind "capability_side_effects::CS_REGISTRY_V0" has no bound implementation/.test(x)
+    ),
+  );
+  assert.ok(
+    p.some((x) =>
+      /CS kind "capability_side_effects::CS_APPENDONLY_JSONL_V0" has no bound implementation/.test(
+        x,
+      )
+    ),
+  );
 });
 
 Deno.test("compileWorkflow() refuses binding paths that try script evaluation or do not parse", async () => {
-  for (const path of ["$..[?(@.constructor)]", "$.payload[(@.length-1)]", "$.payload.*", "$.nowhere.x"]) {
-    const p = await problemsOf([[WF_FILE, (a) => a.frontmatter.core.nodes.CC_DERIVE_MEMBER_ID_V0.inputs.member = path]]);
+  for (
+    const path of ["$..[?(@.constructor)]", "$.payload[(@.length-1)]", "$.payload.*", "$.nowhere.x"]
+  ) {
+    const p = await problemsOf([[
+      WF_FILE,
+      (a) => a.frontmatter.core.nodes.CC_DERIVE_MEMBER_ID_V0.inputs.member = path,
+    ]]);
     assert.equal(p.length, 1, JSON.stringify(p));
     assert.match(p[0], /CC_DERIVE_MEMBER_ID_V0\.inputs\.member: binding path/);
   }
@@ -115,10 +173,18 @@ Deno.test("compileWorkflow() reports every problem at once", async () => {
 
 Deno.test("compileWorkflow() refuses a cycle and a store missing from the storage structure", async () => {
   const p = await problemsOf([
-    [WF_FILE, (a) => a.frontmatter.core.nodes.JOURNAL_JOINED.next.SUCCESS = "CC_REGISTER_MEMBER_V0"],
+    [
+      WF_FILE,
+      (a) => a.frontmatter.core.nodes.JOURNAL_JOINED.next.SUCCESS = "CC_REGISTER_MEMBER_V0",
+    ],
     [REGISTER_CC, (a) => a.frontmatter.core.pipeline[0].store = "NOT_A_STORE"],
   ]);
-  assert.ok(p.some((x) => /graph has a cycle CC_REGISTER_MEMBER_V0 → JOURNAL_JOINED → CC_REGISTER_MEMBER_V0/.test(x)), JSON.stringify(p));
+  assert.ok(
+    p.some((x) =>
+      /graph has a cycle CC_REGISTER_MEMBER_V0 → JOURNAL_JOINED → CC_REGISTER_MEMBER_V0/.test(x)
+    ),
+    JSON.stringify(p),
+  );
   assert.ok(p.some((x) => /store "NOT_A_STORE" is not an entity store/.test(x)));
 });
 
@@ -126,7 +192,10 @@ Deno.test("compileWorkflow() refuses malformed and unknown workflow names with U
   const { workspace } = await tempWorkspace();
   const snap = await loadSnapshot(workspace);
   for (const name of ["../../x::y", "club::WF/../../etc", "club", "a::b::c", "club::WF_NOPE_V0"]) {
-    const err = await compileWorkflow(snap, name, registry.compileOptions).then(() => null, (e) => e);
+    const err = await compileWorkflow(snap, name, registry.compileOptions).then(
+      () => null,
+      (e) => e,
+    );
     assert.ok(err instanceof UsageError, name);
     assert.equal(err.code, ErrorCode.WORKFLOW_NAME);
   }
@@ -134,15 +203,32 @@ Deno.test("compileWorkflow() refuses malformed and unknown workflow names with U
 
 Deno.test("loadSnapshot()/compile refuse tampered content, malformed JSON and wrong artifact types", async () => {
   const cases: Array<[(ws: string) => Promise<void>, string, string]> = [
-    [(ws) => editArtifact(ws, REGISTER_CC, (a) => a.content += "tampered"), ErrorCode.HASH_MISMATCH, "$.content_hash"],
-    [(ws) => Deno.writeTextFile(`${ws}/protocol_snapshot/artifacts/${REGISTER_CC}`, "{ not json"), ErrorCode.SNAPSHOT, "$"],
-    [(ws) => editArtifact(ws, REGISTER_CC, (a) => a.artifact_type = "CT"), ErrorCode.SCHEMA, "$.artifact_type"],
-    [(ws) => editArtifact(ws, REGISTER_CC, (a) => a.frontmatter.core.pipeline = "nope"), ErrorCode.SCHEMA, "$.frontmatter.core.pipeline"],
+    [
+      (ws) => editArtifact(ws, REGISTER_CC, (a) => a.content += "tampered"),
+      ErrorCode.HASH_MISMATCH,
+      "$.content_hash",
+    ],
+    [
+      (ws) => Deno.writeTextFile(`${ws}/protocol_snapshot/artifacts/${REGISTER_CC}`, "{ not json"),
+      ErrorCode.SNAPSHOT,
+      "$",
+    ],
+    [
+      (ws) => editArtifact(ws, REGISTER_CC, (a) => a.artifact_type = "CT"),
+      ErrorCode.SCHEMA,
+      "$.artifact_type",
+    ],
+    [
+      (ws) => editArtifact(ws, REGISTER_CC, (a) => a.frontmatter.core.pipeline = "nope"),
+      ErrorCode.SCHEMA,
+      "$.frontmatter.core.pipeline",
+    ],
   ];
   for (const [mutate, code, jsonPath] of cases) {
     const { workspace } = await tempWorkspace();
     await mutate(workspace);
-    const err = await compileWorkflow(await loadSnapshot(workspace), WF, registry.compileOptions).then(() => null, (e) => e);
+    const err = await compileWorkflow(await loadSnapshot(workspace), WF, registry.compileOptions)
+      .then(() => null, (e) => e);
     assert.ok(err instanceof SnapshotError, String(err));
     assert.equal(err.code, code);
     assert.equal(err.file, `protocol_snapshot/artifacts/${REGISTER_CC}`);
