@@ -25,8 +25,8 @@ export interface BenchCase<S = unknown, A = undefined> {
   readonly fn: (state: S, arg: A) => Promise<unknown> | unknown;
   /** Work units per iteration (e.g. runs in a batch): the report divides by it. */
   readonly units?: number;
-  /** Slow case: few iterations. */
-  readonly slow?: boolean;
+  /** Slow case: this many timed iterations after one warm-up (instead of ~1 s of them). */
+  readonly iterations?: number;
 }
 
 /** Shorthand to keep each case's state type while listing mixed cases. */
@@ -61,7 +61,7 @@ export function registerBenches(cases: readonly BenchCase[]): void {
       name: `${c.suite}: ${c.name}${c.units && c.units > 1 ? ` (/${c.units})` : ""}`,
       group: c.group,
       baseline: c.baseline,
-      ...(c.slow ? { n: 5, warmup: 1 } : {}),
+      ...(c.iterations ? { n: c.iterations, warmup: 1 } : {}),
       async fn(b) {
         const state = await stateOf(c);
         const arg = c.prepare ? await c.prepare(state) : undefined;
@@ -108,14 +108,15 @@ export const DEFAULT_MEASURE: MeasureOptions = {
 /** Times a case: median/min/p90 of its iterations, per unit, in µs. */
 export async function measure(c: BenchCase, o: MeasureOptions = DEFAULT_MEASURE): Promise<Timing> {
   const state = await stateOf(c);
-  const warmup = c.slow ? Math.min(o.warmup, 1) : o.warmup;
+  const warmup = c.iterations ? Math.min(o.warmup, 1) : o.warmup;
   for (let i = 0; i < warmup; i++) await iterate(c, state);
   const samples: number[] = [];
-  const minIterations = c.slow ? Math.min(o.minIterations, 5) : o.minIterations;
+  const minIterations = c.iterations ? Math.min(o.minIterations, c.iterations) : o.minIterations;
+  const maxIterations = c.iterations ? minIterations : o.maxIterations;
   let spent = 0;
   while (
     samples.length < minIterations ||
-    (samples.length < o.maxIterations && spent < o.targetMs)
+    (samples.length < maxIterations && spent < o.targetMs)
   ) {
     const dt = await iterate(c, state);
     spent += dt;

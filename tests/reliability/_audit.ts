@@ -54,7 +54,11 @@ interface EffectRec {
   mutation: "set" | "delete" | "append";
   key: string;
   run: string;
+  operation: string;
 }
+
+/** Keys starting with NUL are a CS kind's private index, never reported as effects. */
+const isPrivate = (key: string) => key.startsWith("\u0000");
 
 /** Audits `dataRoot`; nothing else may write it meanwhile. */
 export async function auditDataRoot(dataRoot: string): Promise<AuditReport> {
@@ -183,7 +187,7 @@ function checkStoreEffects(
   for (let seq = 1; seq <= value.log.length; seq++) {
     if (!claimedSeq.has(seq)) problems.push(`${path}: log record ${seq} claimed by no trace`);
   }
-  const present = new Set(value.entries.map(([k]) => k));
+  const present = new Set(value.entries.map(([k]) => k).filter((k) => !isPrivate(k)));
   for (const k of present) {
     if (!setBy.has(k)) problems.push(`${path}: key ${JSON.stringify(k)} set by no trace`);
   }
@@ -192,14 +196,15 @@ function checkStoreEffects(
       problems.push(`${path}: key ${JSON.stringify(k)} claimed by ${traces[0]} is missing`);
     }
   }
-  const isRegistry = effects.some((e) => e.key === "\u0000meta");
-  if (isRegistry) {
-    for (const [k, traces] of setBy) {
-      if (k.startsWith("\u0000")) continue;
-      report.registryKeys++;
-      if (traces.length !== 1) {
-        problems.push(`${path}: registry key ${k} inserted ${traces.length} times`);
-      }
+  const registered = new Map<string, string[]>();
+  for (const e of effects) {
+    if (e.mutation !== "set" || e.operation !== "REGISTER") continue;
+    registered.set(e.key, [...(registered.get(e.key) ?? []), e.trace]);
+  }
+  for (const [k, traces] of registered) {
+    report.registryKeys++;
+    if (traces.length !== 1) {
+      problems.push(`${path}: registry key ${k} inserted ${traces.length} times`);
     }
   }
 }

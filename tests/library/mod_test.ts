@@ -1,0 +1,339 @@
+/** The library API (`mod.ts`): its surface, runWorkflow and the building blocks it wraps. */
+import assert from "node:assert/strict";
+import * as lib from "../../mod.ts";
+import {
+  CompileError,
+  compileWorkflow,
+  createCapabilityRegistry,
+  ErrorCode,
+  examineTrace,
+  executeWorkflow,
+  loadSnapshot,
+  openMemoryStore,
+  replayTrace,
+  runWorkflow,
+  SnapshotError,
+  traceText,
+  UsageError,
+  verifyTrace,
+  workflowMachine,
+} from "../../mod.ts";
+import { editArtifact, tempWorkspace } from "../_support/workspace.ts";
+
+const WF = "club::WF_REGISTER_MEMBER_V0";
+const ADA = { member: { name: "Ada", email: "ada@example.org" } };
+const FIXED = { seed: "0a0b", startedAt: "2026-01-01T00:00:00.000Z" };
+
+Deno.test("mod.ts exports exactly the documented runtime values", () => {
+  assert.deepEqual(Object.keys(lib).sort(), [
+    "ArtifactKind",
+    "BUILTIN_SIDE_EFFECTS",
+    "BUILTIN_TRANSFORMS",
+    "CS_STORE_FORMATS",
+    "CompileError",
+    "CtViolation",
+    "DEFAULT_BUDGET",
+    "DiagnosisClass",
+    "ErrorCode",
+    "PgsError",
+    "RUNTIME_VERSION",
+    "ReplaySource",
+    "RunClassification",
+    "SEMANTICS_VERSION",
+    "SnapshotError",
+    "StorageError",
+    "TRACE_SCHEMA",
+    "TraceError",
+    "UsageError",
+    "canonicalJson",
+    "compileWorkflow",
+    "createCapabilityRegistry",
+    "examineTrace",
+    "executeWorkflow",
+    "formatExamine",
+    "isSafeFqdn",
+    "loadSnapshot",
+    "openKvStore",
+    "openMemoryStore",
+    "parseFqdn",
+    "replayTrace",
+    "runWorkflow",
+    "sha256Hex",
+    "traceText",
+    "verifyTrace",
+    "workflowMachine",
+    "writeTraceFiles",
+  ]);
+});
+
+Deno.test("runWorkflow() runs twice on one data root: SUCCESS then ALREADY_EXISTS, files, views", async () => {
+  const { workspace, dataRoot } = await tempWorkspace();
+  const r1 = await runWorkflow({
+    workspace,
+    workflow: WF,
+    payload: ADA,
+    dataRoot,
+    ...FIXED,
+    traceId: "T_lib_1",
+  });
+  const r2 = await runWorkflow({
+    workspace,
+    workflow: WF,
+    payload: ADA,
+    dataRoot,
+    ...FIXED,
+    traceId: "T_lib_2",
+  });
+  for (const r of [r1, r2]) {
+    assert.equal(r.classification, "COMPLETED");
+    assert.equal(r.exitNode, "EXIT_DONE");
+    assert.equal(r.workflow, WF);
+    assert.match(r.snapshotDigest, /^[0-9a-f]{64}$/);
+    const base = `${workspace}/traces/${r.traceId}/${r.traceId}`;
+    assert.deepEqual(r.files, {
+      jsonl: `${base}.jsonl`,
+      md: `${base}.md`,
+      png: `${base}.png`,
+      warnings: [],
+    });
+    assert.equal(await Deno.readTextFile(`${base}.jsonl`), traceText(r.lines));
+    assert.deepEqual(verifyTrace(await Deno.readTextFile(`${base}.jsonl`)).problems, []);
+    assert.ok((await Deno.stat(`${base}.png`)).size > 1000);
+  }
+  const register = (r: typeof r1) =>
+    r.records.find((x) => x.type === "step" && x.step === "register_member") as { status: string };
+  assert.equal(register(r1).status, "SUCCESS");
+  assert.equal(register(r2).status, "ALREADY_EXISTS");
+  const journal = (await Deno.readTextFile(`${dataRoot}/club/events/member_events.jsonl`))
+    .trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(journal.map((e) => e.event_code), [
+    "EV_MEMBER_JOINED_V0",
+    "EV_MEMBER_SEEN_AGAIN_V0",
+  ]);
+
+  const report = examineTrace(traceText(r2.lines));
+  assert.equal(report.intact, true);
+  assert.deepEqual(report.path.map((p) => p.node), [
+    "IN_MEMBER_APPLIED_V0",
+    "CC_DERIVE_MEMBER_ID_V0",
+    "CC_REGISTER_MEMBER_V0",
+    "JOURNAL_SEEN_AGAIN",
+    "EXIT_DONE",
+  ]);
+  const replay = await replayTrace(
+    traceText(r2.lines),
+    await loadSnapshot(workspace),
+    createCapabilityRegistry(),
+  );
+  assert.deepEqual(replay, { identical: true, records: r2.lines.length, divergence: null });
+});
+
+Deno.test("runWorkflow() is deterministic: same seed, clock, id and prior state give the same body", async () => {
+  const bodies: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const { workspace, dataRoot } = await tempWorkspace();
+    const r = await runWorkflow({
+      workspace,
+      workflow: WF,
+      payload: ADA,
+      dataRoot,
+      ...FIXED,
+      traceId: "T_same",
+    });
+    bodies.push(await Deno.readTextFile(r.files!.jsonl));
+  }
+  assert.equal(bodies[0], bodies[1]);
+});
+
+Deno.test("runWorkflow() with a caller's store leaves it open; traceFiles: false writes no files", async () => {
+  const { workspace } = await tempWorkspace();
+  const store = await openMemoryStore();
+  try {
+    const r = await runWorkflow({
+      workspace,
+      workflow: WF,
+      payload: ADA,
+      store,
+      traceFiles: false,
+      traceId: "T_m1",
+    });
+    assert.equal(r.files, null);
+    assert.deepEqual(await store.readTrace("T_m1"), r.lines);
+    const again = await runWorkflow({
+      workspace,
+      workflow: WF,
+      payload: ADA,
+      store,
+      traceFiles: false,
+    });
+    assert.equal(again.classification, "COMPLETED");
+    assert.equal(
+      (again.records.find((x) => x.type === "step" && x.step === "register_member") as {
+        status: string;
+      }).status,
+      "ALREADY_EXISTS",
+    );
+    await assert.rejects(Deno.stat(`${workspace}/traces`), Deno.errors.NotFound);
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("runWorkflow() reports outcomes as results: a NACK is REJECTED, not thrown", async () => {
+  const { workspace } = await tempWorkspace();
+  const r = await runWorkflow({
+    workspace,
+    workflow: WF,
+    payload: { member: { name: "Ada", email: "nope" } },
+    dataRoot: ":memory:",
+    traceFiles: false,
+  });
+  assert.equal(r.classification, "REJECTED");
+  assert.equal(r.status, "NACK");
+  assert.equal(r.exitNode, "EXIT_REJECTED");
+});
+
+Deno.test("runWorkflow() refuses bad options with a UsageError naming the field", async () => {
+  const { workspace, dataRoot } = await tempWorkspace();
+  const store = await openMemoryStore();
+  const cases: [Record<string, unknown>, string, RegExp][] = [
+    [
+      { dataRoot: undefined },
+      ErrorCode.USAGE,
+      /^Invalid options: one of "dataRoot", "kvUrl" or "store" is required$/,
+    ],
+    [{ store }, ErrorCode.USAGE, /^Invalid options: "store" excludes "dataRoot" and "kvUrl"$/],
+    [
+      { dataRoot: undefined, store: {} },
+      ErrorCode.USAGE,
+      /^Invalid options: "store" must be an open Store$/,
+    ],
+    [
+      { dataRoot: ":memory:", kvUrl: "http://127.0.0.1:1" },
+      ErrorCode.USAGE,
+      /":memory:" cannot be combined/,
+    ],
+    [
+      { dataRoot: "" },
+      ErrorCode.USAGE,
+      /^Invalid options: "dataRoot" must be a non-empty string when given$/,
+    ],
+    [
+      { workspace: "" },
+      ErrorCode.USAGE,
+      /^Invalid options: "workspace" must be a non-empty string$/,
+    ],
+    [{ payload: [] }, ErrorCode.PAYLOAD, /^Invalid options: "payload" must be a JSON object$/],
+    [{ workflow: "club/WF" }, ErrorCode.WORKFLOW_NAME, /^Invalid workflow "club\/WF"/],
+    [
+      { workflow: "club::WF_NOPE_V0" },
+      ErrorCode.WORKFLOW_NAME,
+      /^Unknown workflow "club::WF_NOPE_V0"/,
+    ],
+    [{ traceId: "a b" }, ErrorCode.TRACE_ID, /^Invalid --trace-id "a b"/],
+    [{ budget: 0 }, ErrorCode.USAGE, /budget/],
+  ];
+  try {
+    for (const [patch, code, message] of cases) {
+      const options = {
+        workspace,
+        workflow: WF,
+        payload: ADA,
+        dataRoot,
+        traceFiles: false,
+        ...patch,
+      };
+      await assert.rejects(runWorkflow(options as lib.RunWorkflowOptions), (e) => {
+        assert.ok(e instanceof UsageError, `${JSON.stringify(patch)}: ${e}`);
+        assert.equal(e.code, code, JSON.stringify(patch));
+        assert.match(e.message, message);
+        return true;
+      });
+    }
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("runWorkflow() refuses a tampered artifact before running (SnapshotError HASH_MISMATCH)", async () => {
+  const { workspace, dataRoot } = await tempWorkspace();
+  await editArtifact(workspace, "workflows/club__WF_REGISTER_MEMBER_V0.json", (a) => {
+    a.content += " ";
+  });
+  await assert.rejects(runWorkflow({ workspace, workflow: WF, payload: ADA, dataRoot }), (e) => {
+    assert.ok(e instanceof SnapshotError);
+    assert.equal(e.code, ErrorCode.HASH_MISMATCH);
+    assert.equal(e.file, "protocol_snapshot/artifacts/workflows/club__WF_REGISTER_MEMBER_V0.json");
+    return true;
+  });
+  await assert.rejects(Deno.stat(`${dataRoot}/.pgs`), Deno.errors.NotFound);
+});
+
+Deno.test("compileWorkflow() lists a CT atom with no bound implementation (CompileError)", async () => {
+  const { workspace } = await tempWorkspace();
+  const registry = createCapabilityRegistry();
+  const without = { ...registry.compileOptions, transforms: new Set<string>() };
+  await assert.rejects(compileWorkflow(await loadSnapshot(workspace), WF, without), (e) => {
+    assert.ok(e instanceof CompileError);
+    assert.deepEqual(e.problems, [{
+      file:
+        "protocol_snapshot/artifacts/capability_transforms/capability_transforms__CT_PURE_GENERATE_ID_V0.json",
+      jsonPath: "$.ct_ir.atom_stream",
+      message:
+        `CT atom "capability_transforms::CT_PURE_GENERATE_ID_V0" has no bound implementation`,
+    }]);
+    return true;
+  });
+});
+
+Deno.test("workflowMachine() is the cached XState machine of the root or a reachable graph", async () => {
+  const { workspace } = await tempWorkspace();
+  const compiled = await compileWorkflow(
+    await loadSnapshot(workspace),
+    WF,
+    createCapabilityRegistry().compileOptions,
+  );
+  const machine = workflowMachine(compiled);
+  assert.equal(machine, workflowMachine(compiled, WF));
+  assert.equal(machine.config.initial, "IN_MEMBER_APPLIED_V0");
+  assert.deepEqual(Object.keys(machine.config.states ?? {}), [
+    ...Object.keys(compiled.root.nodes),
+    "__no_transition",
+    "__halted",
+  ]);
+  const register = machine.config.states!.CC_REGISTER_MEMBER_V0 as {
+    on: Record<string, { target: string }>;
+  };
+  assert.equal(register.on["pgs.outcome.ALREADY_EXISTS"].target, "JOURNAL_SEEN_AGAIN");
+  assert.throws(() => workflowMachine(compiled, "club::WF_OTHER_V0"), (e) => {
+    assert.ok(e instanceof UsageError);
+    assert.equal(e.code, ErrorCode.WORKFLOW_NAME);
+    assert.equal(e.message, `Unknown workflow "club::WF_OTHER_V0": expected one of ${WF}`);
+    return true;
+  });
+});
+
+Deno.test("executeWorkflow() + verifyTrace(): the building blocks runWorkflow() composes", async () => {
+  const { workspace } = await tempWorkspace();
+  const registry = createCapabilityRegistry();
+  const compiled = await compileWorkflow(
+    await loadSnapshot(workspace),
+    WF,
+    registry.compileOptions,
+  );
+  const store = await openMemoryStore();
+  try {
+    const r = await executeWorkflow(compiled, ADA, {
+      store,
+      capabilities: registry.capabilities,
+      ...FIXED,
+    });
+    const { records, problems } = verifyTrace(traceText(r.lines));
+    assert.deepEqual(problems, []);
+    assert.equal(records[0].type, "header");
+    assert.equal((records[0] as lib.HeaderRecord).snapshot_digest, compiled.digest);
+    assert.equal((records[0] as lib.HeaderRecord).seed, FIXED.seed);
+  } finally {
+    await store.close();
+  }
+});
