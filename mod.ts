@@ -459,7 +459,8 @@ export interface RunWorkflowResult extends RunResult {
  * ```
  * @param options What to run, on what, against which state.
  * @returns The run result, the snapshot digest and the trace file paths.
- * @throws {UsageError} USAGE / PAYLOAD / WORKFLOW_NAME / TRACE_ID for bad options.
+ * @throws {UsageError} USAGE / PAYLOAD / WORKFLOW_NAME / TRACE_ID for bad options, or
+ *   when `<workspace>/traces` is not writable (checked before the run commits anything).
  * @throws {SnapshotError} when an artifact is missing, tampered or invalid.
  * @throws {CompileError} COMPILE listing every closure problem of the workflow.
  * @throws {StorageError} STORAGE when the data root or KV endpoint cannot be used.
@@ -470,6 +471,8 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
   const registry = createCapabilityRegistry(o.capabilities ?? {});
   const snapshot = await loadSnapshot(o.workspace);
   const compiled = await compileWorkflow(snapshot, o.workflow, registry.compileOptions);
+  // Trace files are written after the commit; find an unwritable trace folder before it.
+  if (o.traceFiles !== false) await probeTraceDir(o.workspace);
   const store = o.store ?? await openStore(o);
   try {
     const result = await executeWorkflow(compiled, o.payload, {
@@ -492,6 +495,18 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
     return { ...result, workflow: o.workflow, snapshotDigest: compiled.digest, files };
   } finally {
     if (!o.store) await store.close();
+  }
+}
+
+async function probeTraceDir(workspace: string): Promise<void> {
+  const dir = `${workspace.replace(/\/+$/, "")}/traces`;
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.remove(await Deno.makeTempFile({ dir, prefix: ".pgs-probe-" }));
+  } catch (e) {
+    throw new UsageError(
+      `Cannot write trace files to "${dir}": ${e instanceof Error ? e.message.split("\n")[0] : e}`,
+    );
   }
 }
 

@@ -123,7 +123,7 @@ export function prepareRun(
       secrets: new Set(),
       timings: [],
       clock: unsafeMonotonicMs,
-      childQueue: Promise.resolve(),
+      childQueues: new Map(),
       replay: options.replay,
     };
     rec.push({
@@ -171,10 +171,11 @@ export function prepareRun(
       trace: {
         traceId,
         lines,
+        // Timings stay out of the stored meta: a long run's would outgrow one KV value.
         meta: {
           workflow: compiled.root.workflow,
           classification: o.classification,
-          timings: shared.timings,
+          node_visits: shared.timings.length,
         },
       },
       // A FAULTED run applies nothing: its trace is committed, its state is not.

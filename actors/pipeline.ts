@@ -7,7 +7,7 @@
 import type { CcNode, CompiledStep } from "../snapshot/graph.ts";
 import type { StateTxn } from "../storage/store.ts";
 import type { StepRecord } from "../trace/record.ts";
-import type { RunRecorder } from "../trace/recorder.ts";
+import { REDACTED_PREFIX, type RunRecorder } from "../trace/recorder.ts";
 import {
   type CapabilitySet,
   type ChildRunResult,
@@ -291,6 +291,7 @@ function collectSecrets(obj: JsonObject, fields: readonly string[], into: Set<st
   if (fields.length === 0) return;
   for (const f of fields) {
     const v = obj[f];
-    if (typeof v === "string" && v.length > 0) into.add(v);
+    // A value already redacted (replay of a redacted trace) is not a secret to hide again.
+    if (typeof v === "string" && v.length > 0 && !v.startsWith(REDACTED_PREFIX)) into.add(v);
   }
 }

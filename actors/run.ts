@@ -77,8 +77,12 @@ export interface RunShared {
   readonly clock: () => number;
   /** Set during replay: recorded results to serve instead of executing. */
   readonly replay?: ReplaySource;
-  /** Serialises child runs so their effects interleave deterministically. */
-  childQueue: Promise<unknown>;
+  /**
+   * Per parent run: the tail of its child queue. Children of one parent run one at a time
+   * in call order (so their effects interleave deterministically); a child's own children
+   * queue under the child, never behind their parent.
+   */
+  readonly childQueues: Map<string, Promise<unknown>>;
 }
 
 const machines = new WeakMap<ExecutionGraph, ReturnType<typeof createWorkflowMachine>>();
@@ -324,8 +328,9 @@ async function runChild(
     rec.push({ type: "child_run", child: childId, workflow, node, step, payload });
     return rec.child(childId);
   })();
-  const turn = shared.childQueue.then(() => runGraph(graph, payload ?? {}, childRec, shared));
-  shared.childQueue = turn.catch(() => undefined);
+  const tail = shared.childQueues.get(rec.runId) ?? Promise.resolve();
+  const turn = tail.then(() => runGraph(graph, payload ?? {}, childRec, shared));
+  shared.childQueues.set(rec.runId, turn.catch(() => undefined));
   const outcome = await turn;
   if (outcome.error) throw outcome.error;
   return {

@@ -31,7 +31,7 @@ export interface FloorCall {
 export function callsOf(compiled: CompiledWorkflow, records: readonly TraceRecord[]): FloorCall[] {
   const graphOfRun = new Map<string, ExecutionGraph>([["root", compiled.root]]);
   const calls: FloorCall[] = [];
-  for (const r of records as readonly Record<string, unknown>[]) {
+  for (const r of records as unknown as readonly Record<string, unknown>[]) {
     if (r.type === "child_run") {
       graphOfRun.set(String(r.child), compiled.graphs.get(String(r.workflow))!);
     }
@@ -89,20 +89,34 @@ export class FloorPlans {
   readonly #compiled: CompiledWorkflow;
   readonly #scratch: KvStore;
   readonly #fixed: boolean;
+  readonly #block: number;
   #pool: FloorCall[][] = [];
   #next = 1;
 
-  private constructor(demo: DemoWorkflow, compiled: CompiledWorkflow, scratch: KvStore) {
+  private constructor(
+    demo: DemoWorkflow,
+    compiled: CompiledWorkflow,
+    scratch: KvStore,
+    block: number,
+  ) {
     this.#demo = demo;
     this.#compiled = compiled;
     this.#scratch = scratch;
+    this.#block = block;
     this.#fixed = JSON.stringify(demo.payload(1)) === JSON.stringify(demo.payload(2));
   }
 
-  /** Plans for `demo` (a scratch memory store is opened and seeded). */
-  static async create(demo: DemoWorkflow, compiled: CompiledWorkflow): Promise<FloorPlans> {
+  /**
+   * Plans for `demo` (a scratch memory store is opened and seeded); reference runs are made
+   * `block` payloads at a time.
+   */
+  static async create(
+    demo: DemoWorkflow,
+    compiled: CompiledWorkflow,
+    block = 500,
+  ): Promise<FloorPlans> {
     const { store } = await openStore("memory", await demo.seed(demo.workspace));
-    const plans = new FloorPlans(demo, compiled, store);
+    const plans = new FloorPlans(demo, compiled, store, block);
     // A fixed payload repeats its steady-state run (the second one) forever.
     if (plans.#fixed) plans.#pool = [(await plans.#make(2))[1]];
     return plans;
@@ -111,7 +125,7 @@ export class FloorPlans {
   /** The calls of the next payload. */
   async take(): Promise<FloorCall[]> {
     if (this.#fixed) return this.#pool[0];
-    if (this.#pool.length === 0) this.#pool = await this.#make(500);
+    if (this.#pool.length === 0) this.#pool = await this.#make(this.#block);
     return this.#pool.shift()!;
   }
 

@@ -52,7 +52,10 @@ export function chainArtifacts(nodes: number): ReturnType<typeof artifact>[] {
     throw new UsageError(`Invalid nodes ${nodes}: expected an integer ≥ 3`);
   }
   const ccs = nodes - 2;
-  const inputs = { data: { type: "any", required: true }, prefix: { type: "string", required: true } };
+  const inputs = {
+    data: { type: "any", required: true },
+    prefix: { type: "string", required: true },
+  };
   const out: ReturnType<typeof artifact>[] = [
     artifact("capability_transforms", "CT", CT_ID, {
       ct_code: "CT_PURE_GENERATE_ID_V0",
@@ -91,7 +94,10 @@ export function chainArtifacts(nodes: number): ReturnType<typeof artifact>[] {
     out.push(artifact("capability_contracts", "CC", `${GEN_NS}::${code}`, {
       core: {
         inputs: { previous: { type: "string", required: true } },
-        result_status_contract: { allowed: ["SUCCESS", "VIOLATION"], on_input_failure: "VIOLATION" },
+        result_status_contract: {
+          allowed: ["SUCCESS", "VIOLATION"],
+          on_input_failure: "VIOLATION",
+        },
         pipeline: [{
           step: "derive",
           transform: CT_ID,
@@ -113,7 +119,11 @@ export function chainArtifacts(nodes: number): ReturnType<typeof artifact>[] {
   out.push(artifact("workflows", "WF", GEN_WF, {
     wf_code: "WF_CHAIN_V0",
     runtime_binding: `${GEN_NS}::RB_CHAIN_V0`,
-    core: { summary: `Chain of ${ccs} CC nodes`, start_node: "IN_CHAIN_STARTED_V0", nodes: wfNodes },
+    core: {
+      summary: `Chain of ${ccs} CC nodes`,
+      start_node: "IN_CHAIN_STARTED_V0",
+      nodes: wfNodes,
+    },
   }));
   return out;
 }

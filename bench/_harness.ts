@@ -107,22 +107,41 @@ export const DEFAULT_MEASURE: MeasureOptions = {
 
 /** Times a case: median/min/p90 of its iterations, per unit, in µs. */
 export async function measure(c: BenchCase, o: MeasureOptions = DEFAULT_MEASURE): Promise<Timing> {
-  const state = await stateOf(c);
-  const warmup = c.iterations ? Math.min(o.warmup, 1) : o.warmup;
-  for (let i = 0; i < warmup; i++) await iterate(c, state);
-  const samples: number[] = [];
-  const minIterations = c.iterations ? Math.min(o.minIterations, c.iterations) : o.minIterations;
-  const maxIterations = c.iterations ? minIterations : o.maxIterations;
-  let spent = 0;
-  while (
-    samples.length < minIterations ||
-    (samples.length < maxIterations && spent < o.targetMs)
-  ) {
-    const dt = await iterate(c, state);
-    spent += dt;
-    samples.push((dt * 1000) / (c.units ?? 1));
+  return (await measureInterleaved([c], o, 1))[0];
+}
+
+/**
+ * Times several cases in `rounds` interleaved rounds (A B C, A B C, …) so a change of
+ * machine load hits every case alike; ratios between them are then fair.
+ */
+export async function measureInterleaved(
+  cases: readonly BenchCase[],
+  o: MeasureOptions = DEFAULT_MEASURE,
+  rounds = 3,
+): Promise<Timing[]> {
+  const samples: number[][] = cases.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, c] of cases.entries()) {
+      const state = await stateOf(c);
+      if (r === 0) {
+        const warmup = c.iterations ? Math.min(o.warmup, 1) : o.warmup;
+        for (let w = 0; w < warmup; w++) await iterate(c, state);
+      }
+      const want = c.iterations ?? o.minIterations;
+      const minIterations = Math.ceil(want / rounds);
+      const maxIterations = c.iterations ? minIterations : Math.ceil(o.maxIterations / rounds);
+      const targetMs = o.targetMs / rounds;
+      let n = 0;
+      let spent = 0;
+      while (n < minIterations || (n < maxIterations && spent < targetMs)) {
+        const dt = await iterate(c, state);
+        spent += dt;
+        n++;
+        samples[i].push((dt * 1000) / (c.units ?? 1));
+      }
+    }
   }
-  return summarize(samples);
+  return samples.map(summarize);
 }
 
 /** Median, min and p90 of samples. */

@@ -8,7 +8,13 @@
  */
 import type { KvStore } from "../../storage/mod.ts";
 import { type FloorCall, FloorPlans, runCalls } from "../_floor.ts";
-import { compileShared, type DemoWorkflow, openStore, REGISTRY, type StoreKind } from "../_fixtures.ts";
+import {
+  compileShared,
+  type DemoWorkflow,
+  openStore,
+  REGISTRY,
+  type StoreKind,
+} from "../_fixtures.ts";
 import { type BenchCase, benchCase } from "../_harness.ts";
 import type { RunSuiteOptions } from "./run.ts";
 import { RUN_SUITE } from "./run.ts";
@@ -18,19 +24,21 @@ interface FloorState {
   store: KvStore;
 }
 
-async function floorState(demo: DemoWorkflow, kind: StoreKind): Promise<FloorState> {
+async function floorState(demo: DemoWorkflow, kind: StoreKind, block: number): Promise<FloorState> {
   const compiled = await compileShared(demo.workspace, demo.wf);
-  const plans = await FloorPlans.create(demo, compiled);
+  const plans = await FloorPlans.create(demo, compiled, block);
   const { store } = await openStore(kind, await demo.seed(demo.workspace));
   return { plans, store };
 }
 
 /** Name of the floor case of `demo` on `kind` (single or batch), as the report finds it. */
 export function floorCaseName(demo: DemoWorkflow, kind: StoreKind, batch: number | null): string {
-  return `${demo.key} floor ${batch === null ? "single" : `batch ${batch}`}, ${kind === "kv" ? "kv (durable)" : "memory"}`;
+  return `${demo.key} floor ${batch === null ? "single" : `batch ${batch}`}, ${
+    kind === "kv" ? "kv (durable)" : "memory"
+  }`;
 }
 
-/** The floor cases (same shapes as the run suite's). */
+/** The floor cases (same shapes as the run suite's); reference runs are made in blocks. */
 export function floorCases(o: RunSuiteOptions = RUN_SUITE): BenchCase[] {
   const out: BenchCase[] = [];
   for (const demo of o.demos) {
@@ -40,7 +48,7 @@ export function floorCases(o: RunSuiteOptions = RUN_SUITE): BenchCase[] {
         group: `floor ${demo.key}`,
         name: floorCaseName(demo, kind, null),
         baseline: kind === "memory",
-        setup: () => floorState(demo, kind),
+        setup: () => floorState(demo, kind, Math.max(o.batch, o.floorBlock ?? 500)),
         prepare: (s) => s.plans.take(),
         fn: async (s, calls) => {
           await s.store.transact(async (txn) => {
@@ -54,7 +62,7 @@ export function floorCases(o: RunSuiteOptions = RUN_SUITE): BenchCase[] {
         group: `floor ${demo.key}`,
         name: floorCaseName(demo, kind, o.batch),
         units: o.batch,
-        setup: () => floorState(demo, kind),
+        setup: () => floorState(demo, kind, Math.max(o.batch, o.floorBlock ?? 500)),
         prepare: (s) => s.plans.takeMany(o.batch),
         fn: async (s, runs) => {
           const outcomes = await s.store.transactBatch(runs.map((calls) => async (txn) => {

@@ -8,7 +8,16 @@
  */
 import { executeBatch } from "../../actors/batch.ts";
 import { executeWorkflow } from "../../actors/execute.ts";
-import { CLOCK, DEMOS, type DemoWorkflow, REGISTRY, SEED, type StoreKind, warmRuntime, type WarmRuntime } from "../_fixtures.ts";
+import {
+  CLOCK,
+  DEMOS,
+  type DemoWorkflow,
+  REGISTRY,
+  SEED,
+  type StoreKind,
+  type WarmRuntime,
+  warmRuntime,
+} from "../_fixtures.ts";
 import { type BenchCase, benchCase } from "../_harness.ts";
 
 /** Options of {@link runCases}. */
@@ -17,6 +26,8 @@ export interface RunSuiteOptions {
   readonly batch: number;
   /** Demos to run. */
   readonly demos: readonly DemoWorkflow[];
+  /** Floor suite: reference runs made per block (default 500). */
+  readonly floorBlock?: number;
 }
 
 /** Full-size options. */
@@ -55,7 +66,9 @@ export async function runBatch(rt: WarmRuntime, payloads: readonly unknown[]): P
 
 /** Name of the run case of `demo` on `kind` (single or batch), as the report finds it. */
 export function runCaseName(demo: DemoWorkflow, kind: StoreKind, batch: number | null): string {
-  return `${demo.key} ${batch === null ? "single" : `batch ${batch}`}, ${kind === "kv" ? "kv (durable)" : "memory"}`;
+  return `${demo.key} ${batch === null ? "single" : `batch ${batch}`}, ${
+    kind === "kv" ? "kv (durable)" : "memory"
+  }`;
 }
 
 /** The run cases. */

@@ -25,7 +25,6 @@ import {
   readSeed,
   realWorkspace,
   runWf,
-  runWfWithoutReplay,
   seedWallets,
   transitionFrom,
   type WfRun,
@@ -38,7 +37,8 @@ const UTXO_PATH = "m/44'/66'/0'/1/0";
 
 const hex0x = (b: Uint8Array) => `0x${bytesToHex(b)}`;
 const unhex = (h: string) => hexToBytes(h.startsWith("0x") ? h.slice(2) : h);
-const ethAddress = (uncompressed: Uint8Array) => hex0x(keccak_256(uncompressed.subarray(1)).subarray(12));
+const ethAddress = (uncompressed: Uint8Array) =>
+  hex0x(keccak_256(uncompressed.subarray(1)).subarray(12));
 
 /**
  * The entropy the run drew for CT_PURE_DERIVE_WALLET_KEYPAIRS_V0 (128 bits), recomputed from
@@ -50,9 +50,11 @@ function walletEntropy(run: WfRun): Uint8Array {
   const header = run.recs[0];
   const step = run.recs.find((x) => x.type === "step" && x.step === "derive_wallet_keypairs");
   const before = run.recs.filter((x) => x.seq <= step.seq && x.run === "root");
-  const used = before.filter((x) =>
-    (x.type === "admission" && x.kind === "IN") || (x.type === "node" && x.node_type === "CC") || x.type === "step"
-  ).length;
+  const used =
+    before.filter((x) =>
+      (x.type === "admission" && x.kind === "IN") || (x.type === "node" && x.node_type === "CC") ||
+      x.type === "step"
+    ).length;
   const scope = `root/${step.node}#1/${step.step}#${used}`;
   const label = utf8ToBytes(`pgs-runtime/ct-entropy/v1\0${scope}`);
   const block = hmac(sha256, hexToBytes(header.seed), concatBytes(label, new Uint8Array(4)));
@@ -71,16 +73,33 @@ function rlp(item: Uint8Array | bigint | unknown[]): Uint8Array {
     return concatBytes(length(body.length, 0xc0), body);
   }
   const bytes = typeof item === "bigint"
-    ? (item === 0n ? new Uint8Array(0) : unhex(item.toString(16).padStart(Math.ceil(item.toString(16).length / 2) * 2, "0")))
+    ? (item === 0n
+      ? new Uint8Array(0)
+      : unhex(item.toString(16).padStart(Math.ceil(item.toString(16).length / 2) * 2, "0")))
     : item;
   if (bytes.length === 1 && bytes[0] < 0x80) return bytes;
   return concatBytes(length(bytes.length, 0x80), bytes);
 }
 
 /** Every secret value (several spellings) that must not be in a trace file. */
-function secretsOf(mnemonic: string, seed: Uint8Array, master: HDKey, eoa: HDKey, entropy: Uint8Array): string[] {
+function secretsOf(
+  mnemonic: string,
+  seed: Uint8Array,
+  master: HDKey,
+  eoa: HDKey,
+  entropy: Uint8Array,
+): string[] {
   const out = [mnemonic];
-  for (const b of [seed, master.privateKey!, master.chainCode!, eoa.privateKey!, eoa.chainCode!, entropy]) {
+  for (
+    const b of [
+      seed,
+      master.privateKey!,
+      master.chainCode!,
+      eoa.privateKey!,
+      eoa.chainCode!,
+      entropy,
+    ]
+  ) {
     out.push(bytesToHex(b), bytesToHex(b).toUpperCase());
   }
   return out;
@@ -89,7 +108,9 @@ function secretsOf(mnemonic: string, seed: Uint8Array, master: HDKey, eoa: HDKey
 async function assertNoSecrets(run: WfRun, secrets: readonly string[]): Promise<void> {
   for (const file of [run.json.files.jsonl, run.json.files.md]) {
     const text = await Deno.readTextFile(file);
-    for (const s of secrets) assert.ok(!text.includes(s), `${file} must not contain a secret (${s.slice(0, 6)}…)`);
+    for (const s of secrets) {
+      assert.ok(!text.includes(s), `${file} must not contain a secret (${s.slice(0, 6)}…)`);
+    }
   }
 }
 
@@ -99,7 +120,11 @@ async function createWallet() {
   const { actor_record: actor } = await readSeed(t, "register_actor_unverified_payload.json");
   const actorId = actorIdOf(actor);
   await runWf(t, "blockchain::WF_REGISTER_ACTOR_UNVERIFIED_V0", { actor_record: actor });
-  await runWf(t, "blockchain::WF_VERIFY_ACTOR_V0", { actor_id: actorId, actor_record: actor, ...await payloadOf("identity", "verify") });
+  await runWf(t, "blockchain::WF_VERIFY_ACTOR_V0", {
+    actor_id: actorId,
+    actor_record: actor,
+    ...await payloadOf("identity", "verify"),
+  });
   const run = await runWf(
     t,
     "blockchain::WF_CREATE_WALLET_V0",
@@ -110,7 +135,18 @@ async function createWallet() {
   const mnemonic = entropyToMnemonic(entropy, wordlist);
   const seed = mnemonicToSeedSync(mnemonic, "");
   const master = HDKey.fromMasterSeed(seed);
-  return { t, actor, actorId, run, entropy, mnemonic, seed, master, eoa: master.derive(EOA_PATH), utxo: master.derive(UTXO_PATH) };
+  return {
+    t,
+    actor,
+    actorId,
+    run,
+    entropy,
+    mnemonic,
+    seed,
+    master,
+    eoa: master.derive(EOA_PATH),
+    utxo: master.derive(UTXO_PATH),
+  };
 }
 
 Deno.test("wallet creation: the derived public keys, addresses and fingerprint match an independent BIP39/BIP32 derivation", async () => {
@@ -143,7 +179,10 @@ Deno.test("wallet creation: the derived public keys, addresses and fingerprint m
     },
   );
   assert.match(keys.eoa_address, /^0x[0-9a-f]{40}$/);
-  assert.notEqual(keys.eoa_address, ethAddress(secp256k1.getPublicKey(w.master.derive("m/44'/60'/0'/0/0").privateKey!, false)));
+  assert.notEqual(
+    keys.eoa_address,
+    ethAddress(secp256k1.getPublicKey(w.master.derive("m/44'/60'/0'/0/0").privateKey!, false)),
+  );
   await assertNoSecrets(w.run, secretsOf(w.mnemonic, w.seed, w.master, w.eoa, w.entropy));
 });
 
@@ -159,18 +198,31 @@ Deno.test("transaction submission: EIP-1559 bytes, keccak message hash, ECDSA si
   // the real snapshot stopping there), so this temp copy gets the path every other
   // blockchain RB uses, where CC_CREATE_WALLET_RECORD_V0 registers the wallet index.
   const t = await realWorkspace();
-  await editArtifact(t.workspace, "runtime_bindings/blockchain__RB_SUBMIT_TRANSACTION_V0.json", (a) => {
-    a.frontmatter.core.bindings["capability_side_effects::CS_REGISTRY_V0"].policy = {
-      path: "{{module_data_root}}/blockchain/identity/registry/actors.json",
-    };
-  });
-  await seedWallets(t, [{ walletId, actorId: w.actorId, walletType: "STANDARD", address: keys.eoa_address }]);
-  await writeDataFile(t, "blockchain/identity/registry/actors.json", JSON.stringify({
-    key: walletId,
-    address: "ADDR_00000000000000000000000000000001",
-    target_cs: "capability_side_effects::CS_MUTABLE_JSON_V0",
-    target_ref: walletId,
-  }) + "\n");
+  await editArtifact(
+    t.workspace,
+    "runtime_bindings/blockchain__RB_SUBMIT_TRANSACTION_V0.json",
+    (a) => {
+      a.frontmatter.core.bindings["capability_side_effects::CS_REGISTRY_V0"].policy = {
+        path: "{{module_data_root}}/blockchain/identity/registry/actors.json",
+      };
+    },
+  );
+  await seedWallets(t, [{
+    walletId,
+    actorId: w.actorId,
+    walletType: "STANDARD",
+    address: keys.eoa_address,
+  }]);
+  await writeDataFile(
+    t,
+    "blockchain/identity/registry/actors.json",
+    JSON.stringify({
+      key: walletId,
+      address: "ADDR_00000000000000000000000000000001",
+      target_cs: "capability_side_effects::CS_MUTABLE_JSON_V0",
+      target_ref: walletId,
+    }) + "\n",
+  );
   await runWf(t, "blockchain::WF_REGISTER_ACTOR_UNVERIFIED_V0", { actor_record: w.actor });
 
   const tx = {
@@ -184,10 +236,7 @@ Deno.test("transaction submission: EIP-1559 bytes, keccak message hash, ECDSA si
     max_fee_per_gas: "20000000000",
     max_priority_fee_per_gas: "1000000000",
   };
-  // Replay of this trace diverges at its header (engine bug 3 in wf_engine_bugs_test.ts: the
-  // redacted mnemonic is redacted a second time), so this run skips the replay half of the
-  // determinism check; the byte-identical twin run is still asserted.
-  const run = await runWfWithoutReplay(t, "blockchain::WF_SUBMIT_TRANSACTION_V0", tx, "3: replay re-redacts a redacted payload field");
+  const run = await runWf(t, "blockchain::WF_SUBMIT_TRANSACTION_V0", tx);
   assertRun(run, {
     path: [
       "IN_TRANSACTION_SUBMITTED_V0:ACK",
@@ -205,13 +254,30 @@ Deno.test("transaction submission: EIP-1559 bytes, keccak message hash, ECDSA si
     status: "SUCCESS",
     exit: "EXIT_SUCCESS",
   });
-  assert.equal(transitionFrom(run.recs, "CC_VALIDATE_TX_POLICY_V0").outputs.from_address, keys.eoa_address);
+  assert.equal(
+    transitionFrom(run.recs, "CC_VALIDATE_TX_POLICY_V0").outputs.from_address,
+    keys.eoa_address,
+  );
   assert.equal(transitionFrom(run.recs, "CC_RESERVE_NONCE_V0").outputs.nonce, 0);
 
-  const unsigned = concatBytes(Uint8Array.of(2), rlp([
-    66n, 0n, 1_000_000_000n, 20_000_000_000n, 21000n, unhex(tx.to_address), 10n ** 15n, new Uint8Array(0), [],
-  ]));
-  assert.equal(transitionFrom(run.recs, "CC_BUILD_ETH_TX_V0").outputs.unsigned_tx_bytes, hex0x(unsigned));
+  const unsigned = concatBytes(
+    Uint8Array.of(2),
+    rlp([
+      66n,
+      0n,
+      1_000_000_000n,
+      20_000_000_000n,
+      21000n,
+      unhex(tx.to_address),
+      10n ** 15n,
+      new Uint8Array(0),
+      [],
+    ]),
+  );
+  assert.equal(
+    transitionFrom(run.recs, "CC_BUILD_ETH_TX_V0").outputs.unsigned_tx_bytes,
+    hex0x(unsigned),
+  );
   const messageHash = keccak_256(unsigned);
   const hashStep = run.recs.find((x) => x.type === "step" && x.step === "hash_unsigned_tx");
   assert.equal(hashStep.outputs.message_hash, hex0x(messageHash));
@@ -219,12 +285,27 @@ Deno.test("transaction submission: EIP-1559 bytes, keccak message hash, ECDSA si
   const signed = transitionFrom(run.recs, "CC_SIGN_TRANSACTION_V0").outputs;
   const rs = concatBytes(unhex(signed.signature.r), unhex(signed.signature.s));
   const eoaPub = secp256k1.getPublicKey(w.eoa.privateKey!, false);
-  assert.ok(secp256k1.verify(rs, messageHash, eoaPub, { prehash: false }), "signature verifies with the wallet's public key");
+  assert.ok(
+    secp256k1.verify(rs, messageHash, eoaPub, { prehash: false }),
+    "signature verifies with the wallet's public key",
+  );
   assert.equal(bytesToHex(eoaPub), keys.eoa_public_key_hex);
-  const recovered = secp256k1.recoverPublicKey(concatBytes(Uint8Array.of(signed.signature.v), rs), messageHash, { prehash: false });
+  const recovered = secp256k1.recoverPublicKey(
+    concatBytes(Uint8Array.of(signed.signature.v), rs),
+    messageHash,
+    { prehash: false },
+  );
   assert.equal(ethAddress(secp256k1.Point.fromBytes(recovered).toBytes(false)), keys.eoa_address);
-  const expected = secp256k1.sign(messageHash, w.eoa.privateKey!, { prehash: false, format: "recovered", extraEntropy: false });
-  assert.deepEqual(signed.signature, { r: hex0x(expected.subarray(1, 33)), s: hex0x(expected.subarray(33)), v: expected[0] });
+  const expected = secp256k1.sign(messageHash, w.eoa.privateKey!, {
+    prehash: false,
+    format: "recovered",
+    extraEntropy: false,
+  });
+  assert.deepEqual(signed.signature, {
+    r: hex0x(expected.subarray(1, 33)),
+    s: hex0x(expected.subarray(33)),
+    v: expected[0],
+  });
   assert.equal(signed.signed_tx_bytes, hex0x(concatBytes(rs, Uint8Array.of(signed.signature.v))));
   const txHash = transitionFrom(run.recs, "CC_HASH_TRANSACTION_V0").outputs.tx_hash;
   assert.equal(txHash, hex0x(keccak_256(unhex(signed.signed_tx_bytes))));
@@ -236,6 +317,10 @@ Deno.test("transaction submission: EIP-1559 bytes, keccak message hash, ECDSA si
   const wallets = await readJsonView(t, "blockchain/wallet/state/wallets.json");
   assert.equal(wallets[walletId].state.eoa.nonce, 1, "nonce reserved");
 
-  assert.match(run.recs[0].payload.mnemonic, /^redacted:sha256:/, "the payload's mnemonic is redacted in the header");
+  assert.match(
+    run.recs[0].payload.mnemonic,
+    /^redacted:sha256:/,
+    "the payload's mnemonic is redacted in the header",
+  );
   await assertNoSecrets(run, secretsOf(w.mnemonic, w.seed, w.master, w.eoa, w.entropy));
 });

@@ -5,7 +5,15 @@
 import assert from "node:assert/strict";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
-import { assertRun, canonicalJson, payloadOf, readJsonl, readJsonView, realWorkspace, runWf } from "./wf_support.ts";
+import {
+  assertRun,
+  canonicalJson,
+  payloadOf,
+  readJsonl,
+  readJsonView,
+  realWorkspace,
+  runWf,
+} from "./wf_support.ts";
 
 /** CT_PURE_HASH_BLOCK_V0, derived independently: Keccak-256 of the canonical JSON. */
 function blockHash(block: unknown): string {
@@ -23,7 +31,9 @@ Deno.test("chain: genesis bootstrap, a block with the wrong predecessor is refus
     exit: "EXIT_SUCCESS",
   });
   const genesisHash = blockHash(genesis.genesis_block_content);
-  assert.deepEqual(await readJsonView(t, "blockchain/chain/chain_head.json"), { head: genesisHash });
+  assert.deepEqual(await readJsonView(t, "blockchain/chain/chain_head.json"), {
+    head: genesisHash,
+  });
 
   const block = await payloadOf("chain", "block_1");
   const wrong = await runWf(t, "blockchain::WF_COMMIT_BLOCK_V0", {
@@ -51,13 +61,25 @@ Deno.test("chain: genesis bootstrap, a block with the wrong predecessor is refus
     exit: "EXIT_SUCCESS",
   });
   const chain = await readJsonl(t, "blockchain/chain/chain.jsonl");
-  assert.deepEqual(chain.map((e) => [e.sequence_number, e.record]), [[1, genesis.genesis_block_content], [2, proposed]]);
-  assert.deepEqual(await readJsonView(t, "blockchain/chain/chain_head.json"), { head: blockHash(proposed) });
+  assert.deepEqual(chain.map((e) => [e.sequence_number, e.record]), [[
+    1,
+    genesis.genesis_block_content,
+  ], [2, proposed]]);
+  assert.deepEqual(await readJsonView(t, "blockchain/chain/chain_head.json"), {
+    head: blockHash(proposed),
+  });
 });
 
 Deno.test("chain: a genesis payload without genesis_block_content is NACKed", async () => {
   const t = await realWorkspace();
   const r = await runWf(t, "blockchain::WF_BOOTSTRAP_GENESIS_CHAIN_V0", { genesis: {} });
-  assertRun(r, { path: ["IN_BOOTSTRAP_GENESIS_CHAIN_V0:NACK"], classification: "REJECTED", status: "NACK", exit: "EXIT" });
-  assert.deepEqual(r.recs.find((x) => x.type === "admission").reasons, ["$.genesis_block_content: required field is missing"]);
+  assertRun(r, {
+    path: ["IN_BOOTSTRAP_GENESIS_CHAIN_V0:NACK"],
+    classification: "REJECTED",
+    status: "NACK",
+    exit: "EXIT",
+  });
+  assert.deepEqual(r.recs.find((x) => x.type === "admission").reasons, [
+    "$.genesis_block_content: required field is missing",
+  ]);
 });

@@ -46,16 +46,30 @@ Deno.test("identity: register → verify → create wallet; wallet creation is d
   const walletPayload = { actor_id: actorId, actor_record: actor, ...wallet };
   // Admission: EV_ACTOR_VERIFIED_V0 bound on actor_id; only the registration event exists yet.
   const early = await runWf(t, CREATE_WALLET, walletPayload);
-  assertRun(early, { path: [], classification: "REJECTED", status: "ADMISSION_DENIED", exit: null });
+  assertRun(early, {
+    path: [],
+    classification: "REJECTED",
+    status: "ADMISSION_DENIED",
+    exit: null,
+  });
   assert.equal(early.json.reason, "ADMISSION_DENIED");
-  assert.deepEqual(early.recs.filter((x) => x.type === "admission").map((x) => [x.outcome, x.reasons]), [
-    ["ADMISSION_DENIED", [`required event EV_ACTOR_VERIFIED_V0 not found for actor_id="${actorId}"`]],
-  ]);
+  assert.deepEqual(
+    early.recs.filter((x) => x.type === "admission").map((x) => [x.outcome, x.reasons]),
+    [
+      ["ADMISSION_DENIED", [
+        `required event EV_ACTOR_VERIFIED_V0 not found for actor_id="${actorId}"`,
+      ]],
+    ],
+  );
   assert.equal(early.recs.filter((x) => x.type === "effect").length, 0);
 
   // CC_PERSIST_VERIFIED_ACTOR_V0 registers the actor id that CC_REGISTER_ACTOR_KYC_V0 already
   // registered: ALREADY_EXISTS, routed to EXIT, so the run is COMPLETED (execution ≠ effect).
-  const verified = await runWf(t, VERIFY, { actor_id: actorId, actor_record: actor, ...await payloadOf("identity", "verify") });
+  const verified = await runWf(t, VERIFY, {
+    actor_id: actorId,
+    actor_record: actor,
+    ...await payloadOf("identity", "verify"),
+  });
   assertRun(verified, {
     path: [
       "IN_ACTOR_VERIFIED_V0:ACK",
@@ -69,11 +83,14 @@ Deno.test("identity: register → verify → create wallet; wallet creation is d
     exit: "EXIT",
   });
   const identityEvents = await readJsonl(t, "blockchain/identity/events/identity_events.jsonl");
-  assert.deepEqual(identityEvents.map((e) => e.record.event_code ?? `state:${e.record.new_state}`), [
-    "EV_ACTOR_REGISTERED_UNVERIFIED_V0",
-    "state:VERIFIED",
-    "EV_ACTOR_VERIFIED_V0",
-  ]);
+  assert.deepEqual(
+    identityEvents.map((e) => e.record.event_code ?? `state:${e.record.new_state}`),
+    [
+      "EV_ACTOR_REGISTERED_UNVERIFIED_V0",
+      "state:VERIFIED",
+      "EV_ACTOR_VERIFIED_V0",
+    ],
+  );
 
   // The population's wallet types (seeds/actor_population.json) are not in the intent's enum.
   const privateWallet = await runWf(t, CREATE_WALLET, { ...walletPayload, wallet_type: "PRIVATE" });
@@ -83,9 +100,12 @@ Deno.test("identity: register → verify → create wallet; wallet creation is d
     status: "NACK",
     exit: "EXIT",
   });
-  assert.deepEqual(privateWallet.recs.find((x) => x.type === "admission" && x.kind === "IN").reasons, [
-    `$.wallet_type: "PRIVATE" is not one of ["STANDARD","STAKING"]`,
-  ]);
+  assert.deepEqual(
+    privateWallet.recs.find((x) => x.type === "admission" && x.kind === "IN").reasons,
+    [
+      `$.wallet_type: "PRIVATE" is not one of ["STANDARD","STAKING"]`,
+    ],
+  );
 
   // Artifact inconsistency: CC_CREATE_WALLET_RECORD_V0 requires input `address`, but the
   // workflow binds only eoa_address / utxo_address / ... to it, so no payload can get past
@@ -104,11 +124,19 @@ Deno.test("identity: register → verify → create wallet; wallet creation is d
     status: "VIOLATION",
     exit: "EXIT",
   });
-  assert.equal(transitionFrom(created.recs, "CC_GENERATE_WALLET_ID_V0").outputs.wallet_id, walletIdOf(actorId, "STANDARD"));
-  const inputFailure = created.recs.filter((x) => x.type === "warning" && x.code === "INPUT_FAILURE");
+  assert.equal(
+    transitionFrom(created.recs, "CC_GENERATE_WALLET_ID_V0").outputs.wallet_id,
+    walletIdOf(actorId, "STANDARD"),
+  );
+  const inputFailure = created.recs.filter((x) =>
+    x.type === "warning" && x.code === "INPUT_FAILURE"
+  );
   assert.equal(inputFailure.length, 1);
   assert.equal(inputFailure[0].node, "CC_CREATE_WALLET_RECORD_V0");
-  assert.match(inputFailure[0].message, /^required CC input\(s\) address missing; status VIOLATION/);
+  assert.match(
+    inputFailure[0].message,
+    /^required CC input\(s\) address missing; status VIOLATION/,
+  );
   assert.equal(created.recs.filter((x) => x.type === "effect").length, 0, "nothing written");
   assert.deepEqual(await readJsonl(t, "blockchain/wallet/events/wallet_events.jsonl"), []);
 });
@@ -117,7 +145,12 @@ Deno.test("validators: seed payload NACKed, unknown actor NOT_FOUND, registered 
   const t = await realWorkspace();
   const seedPayload = await readSeed(t, "register_validator_payload.json");
   const nack = await runWf(t, REGISTER_VALIDATOR, seedPayload);
-  assertRun(nack, { path: ["IN_VALIDATOR_REGISTERED_V0:NACK"], classification: "REJECTED", status: "NACK", exit: "EXIT" });
+  assertRun(nack, {
+    path: ["IN_VALIDATOR_REGISTERED_V0:NACK"],
+    classification: "REJECTED",
+    status: "NACK",
+    exit: "EXIT",
+  });
   assert.deepEqual(nack.recs.find((x) => x.type === "admission").reasons, [
     "$.validator_record.activation_epoch: expected type integer, got null",
     `$.validator_record.status: "PENDING_INITIALIZED" is not one of ["ACTIVE_ONGOING","EXITED","SLASHED"]`,
@@ -147,17 +180,27 @@ Deno.test("validators: seed payload NACKed, unknown actor NOT_FOUND, registered 
     status: "SUCCESS",
     exit: "EXIT",
   });
-  assert.deepEqual(await readJsonView(t, "blockchain/consensus_pos/registry/validators.json"), validators);
+  assert.deepEqual(
+    await readJsonView(t, "blockchain/consensus_pos/registry/validators.json"),
+    validators,
+  );
 
   // CHECK_VALIDATOR_EXISTS routes SUCCESS (already a validator) straight to EXIT.
   const again = await runWf(t, REGISTER_VALIDATOR, { validator_record: record });
   assertRun(again, {
-    path: ["IN_VALIDATOR_REGISTERED_V0:ACK", "CC_CHECK_ACTOR_EXISTS_V0:SUCCESS", "CC_CHECK_VALIDATOR_EXISTS_V0:SUCCESS"],
+    path: [
+      "IN_VALIDATOR_REGISTERED_V0:ACK",
+      "CC_CHECK_ACTOR_EXISTS_V0:SUCCESS",
+      "CC_CHECK_VALIDATOR_EXISTS_V0:SUCCESS",
+    ],
     classification: "COMPLETED",
     status: "SUCCESS",
     exit: "EXIT",
   });
   assert.equal(again.recs.filter((x) => x.type === "effect").length, 0);
   const events = await readJsonl(t, "blockchain/consensus_pos/events/validator_events.jsonl");
-  assert.deepEqual(events.map((e) => [e.stream_id, e.record.event_code]), [["A_dc6e2a7ae93b8bae", "EV_VALIDATOR_REGISTERED_V0"]]);
+  assert.deepEqual(events.map((e) => [e.stream_id, e.record.event_code]), [[
+    "A_dc6e2a7ae93b8bae",
+    "EV_VALIDATOR_REGISTERED_V0",
+  ]]);
 });

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- trace records and state views are untyped JSON here
 /**
  * Helpers of the real-snapshot workflow tests: running a workflow through the in-process CLI
  * (with the suite's determinism twin and replay check) or the library path, reading the root
@@ -44,10 +45,25 @@ export async function runWf(t: Ws, wf: string, payload: unknown, seed = SEED): P
   const file = `${t.dir}/payload_${++payloadCounter}.json`;
   await Deno.writeTextFile(file, JSON.stringify(payload));
   const r = await cli(
-    "run", "--wf", wf, "--payload", file, "--workspace", t.workspace, "--data-root", t.dataRoot,
-    "--json", "--no-png", "--seed", seed, "--clock", CLOCK,
+    "run",
+    "--wf",
+    wf,
+    "--payload",
+    file,
+    "--workspace",
+    t.workspace,
+    "--data-root",
+    t.dataRoot,
+    "--json",
+    "--no-png",
+    "--seed",
+    seed,
+    "--clock",
+    CLOCK,
   );
-  if (!r.json) throw new Error(`run of ${wf} printed no JSON (exit ${r.code}): ${r.err.join("\n")}`);
+  if (!r.json) {
+    throw new Error(`run of ${wf} printed no JSON (exit ${r.code}): ${r.err.join("\n")}`);
+  }
   const recs = await readRecords(r.json.files.jsonl);
   return { ...r, recs, path: rootPath(recs) };
 }
@@ -57,7 +73,13 @@ export async function runWf(t: Ws, wf: string, payload: unknown, seed = SEED): P
  * runs a known replay bug (wf_engine_bugs_test.ts, named in `bug`) makes diverge. The other
  * half stays: the same run on a copy of the prior state must give a byte-identical trace.
  */
-export async function runWfWithoutReplay(t: Ws, wf: string, payload: unknown, bug: string, seed = SEED): Promise<WfRun> {
+export async function runWfWithoutReplay(
+  t: Ws,
+  wf: string,
+  payload: unknown,
+  bug: string,
+  seed = SEED,
+): Promise<WfRun> {
   assert.ok(bug.length > 0, "name the replay bug this run works around");
   const file = `${t.dir}/payload_${++payloadCounter}.json`;
   await Deno.writeTextFile(file, JSON.stringify(payload));
@@ -65,13 +87,31 @@ export async function runWfWithoutReplay(t: Ws, wf: string, payload: unknown, bu
   const twin = await Deno.makeTempDir({ prefix: "pgs-twin-" });
   await copyDir(t.dataRoot, `${twin}/data`);
   await Deno.mkdir(`${twin}/ws/protocol_snapshot`, { recursive: true });
-  await copyDir(`${t.workspace}/protocol_snapshot/artifacts`, `${twin}/ws/protocol_snapshot/artifacts`);
+  await copyDir(
+    `${t.workspace}/protocol_snapshot/artifacts`,
+    `${twin}/ws/protocol_snapshot/artifacts`,
+  );
   const invoke = async (workspace: string, dataRoot: string) => {
     const out: string[] = [];
     const err: string[] = [];
     const code = await main([
-      "run", "--wf", wf, "--payload", file, "--workspace", workspace, "--data-root", dataRoot,
-      "--json", "--no-png", "--seed", seed, "--clock", CLOCK, "--trace-id", traceId,
+      "run",
+      "--wf",
+      wf,
+      "--payload",
+      file,
+      "--workspace",
+      workspace,
+      "--data-root",
+      dataRoot,
+      "--json",
+      "--no-png",
+      "--seed",
+      seed,
+      "--clock",
+      CLOCK,
+      "--trace-id",
+      traceId,
     ], { out: (l) => out.push(l), err: (l) => err.push(l) });
     return { code, out, err, json: JSON.parse(out.join("\n")) };
   };
@@ -90,7 +130,9 @@ export async function runWfWithoutReplay(t: Ws, wf: string, payload: unknown, bu
 
 /** The CC path of a run (root transitions, or those of the child run `run`). */
 export function rootPath(recs: readonly any[], run = "root"): string[] {
-  return recs.filter((x) => x.type === "transition" && x.run === run).map((x) => `${x.from}:${x.outcome}`);
+  return recs.filter((x) => x.type === "transition" && x.run === run).map((x) =>
+    `${x.from}:${x.outcome}`
+  );
 }
 
 /** The transition record leaving `node` in the root run. */
@@ -127,7 +169,9 @@ export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
   if (v && typeof v === "object") {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+    return `{${
+      Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")
+    }}`;
   }
   return JSON.stringify(v);
 }
@@ -165,14 +209,23 @@ export async function readSeed<T = any>(t: Ws, rel: string): Promise<T> {
 }
 
 /** Writes a file under the data root (parents created). */
-export async function writeDataFile(t: Pick<Ws, "dataRoot">, rel: string, text: string): Promise<void> {
+export async function writeDataFile(
+  t: Pick<Ws, "dataRoot">,
+  rel: string,
+  text: string,
+): Promise<void> {
   const path = `${t.dataRoot}/${rel}`;
   await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
   await Deno.writeTextFile(path, text);
 }
 
 /** One line of a PGS append-only JSONL store (CS_APPENDONLY_JSONL_V0 layout). */
-export function appendOnlyLine(seq: number, actorId: string, streamId: string, record: unknown): string {
+export function appendOnlyLine(
+  seq: number,
+  actorId: string,
+  streamId: string,
+  record: unknown,
+): string {
   return JSON.stringify({
     record_id: `2026-01-01T00:00:00_${String(seq - 1).padStart(6, "0")}`,
     sequence_number: seq,
@@ -247,7 +300,10 @@ export async function readJsonl(t: Pick<Ws, "dataRoot">, rel: string): Promise<a
 }
 
 /** A JSON state view (`{}` when the file does not exist). */
-export async function readJsonView(t: Pick<Ws, "dataRoot">, rel: string): Promise<Record<string, any>> {
+export async function readJsonView(
+  t: Pick<Ws, "dataRoot">,
+  rel: string,
+): Promise<Record<string, any>> {
   try {
     return JSON.parse(await Deno.readTextFile(`${t.dataRoot}/${rel}`));
   } catch (e) {

@@ -37,13 +37,16 @@ const COVERED_BY: Record<string, string> = {
   "blockchain::WF_UNSTAKE_V0": "wf_transactions_test.ts",
   "blockchain::WF_VERIFY_ACTOR_V0": "wf_identity_test.ts",
   "pgs_capabilities.registry.name_service.workflows::WF_LOOKUP_NAME_V0": "wf_name_service_test.ts",
-  "pgs_capabilities.registry.name_service.workflows::WF_REGISTER_NAME_V0": "wf_name_service_test.ts",
+  "pgs_capabilities.registry.name_service.workflows::WF_REGISTER_NAME_V0":
+    "wf_name_service_test.ts",
 };
 
 Deno.test("the real snapshot has exactly 29 workflows and each is run by a wf_*_test.ts file", async () => {
   const files: string[] = [];
   for await (const e of Deno.readDir(`${SHARED_WORKSPACE}/protocol_snapshot/artifacts/workflows`)) {
-    if (e.isFile && e.name.endsWith(".json")) files.push(e.name.slice(0, -".json".length).replace("__", "::"));
+    if (e.isFile && e.name.endsWith(".json")) {
+      files.push(e.name.slice(0, -".json".length).replace("__", "::"));
+    }
   }
   assert.equal(files.length, 29);
   assert.deepEqual(files.sort(), Object.keys(COVERED_BY).sort());

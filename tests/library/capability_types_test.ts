@@ -32,7 +32,7 @@ function typeErrors(): void {
   const str = () => "nope";
   // @ts-expect-error a CT returns a JSON object, not a string
   reg({ transforms: { "a::CT_X_V0": str } });
-  const asyncCt = async () => ({ ok: 1 });
+  const asyncCt = () => Promise.resolve({ ok: 1 });
   // @ts-expect-error a CT is synchronous: a Promise is not a JSON object (CTs are pure)
   reg({ transforms: { "a::CT_X_V0": asyncCt } });
   const stringArgs = (args: string) => ({ args });
@@ -54,16 +54,16 @@ function typeErrors(): void {
   const syncCs = () => ({ status: "SUCCESS", result: {} });
   // @ts-expect-error a CS returns a Promise
   reg({ sideEffects: { "a::CS_X_V0": { run: syncCs, storeFormat: null } } });
-  const numeric = async () => ({ status: 1, result: {} });
+  const numeric = () => Promise.resolve({ status: 1, result: {} });
   // @ts-expect-error a CS status is a string
   reg({ sideEffects: { "a::CS_X_V0": { run: numeric, storeFormat: null } } });
-  const noResult = async () => ({ status: "SUCCESS" });
+  const noResult = () => Promise.resolve({ status: "SUCCESS" });
   // @ts-expect-error a CS result carries `result`
   reg({ sideEffects: { "a::CS_X_V0": { run: noResult, storeFormat: null } } });
-  const rogue: SideEffectFn = async (call) => {
+  const rogue: SideEffectFn = (call) => {
     // @ts-expect-error state is reached only through the StateTxn API
     call.state.put("k");
-    return { status: "SUCCESS", result: {} };
+    return Promise.resolve({ status: "SUCCESS", result: {} });
   };
   // @ts-expect-error unknown section (typo of `transforms`)
   const typo: CustomCapabilities = { transfroms: { "a::CT_X_V0": okCt } };

@@ -106,10 +106,10 @@ Deno.test("runWorkflow() runs twice on one data root: SUCCESS then ALREADY_EXIST
   assert.equal(register(r2).status, "ALREADY_EXISTS");
   const journal = (await Deno.readTextFile(`${dataRoot}/club/events/member_events.jsonl`))
     .trim().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(journal.map((e) => e.event_code), [
-    "EV_MEMBER_JOINED_V0",
-    "EV_MEMBER_SEEN_AGAIN_V0",
-  ]);
+  assert.deepEqual(
+    journal.map((e) => [e.sequence_number, e.record.event_code]),
+    [[1, "EV_MEMBER_JOINED_V0"], [2, "EV_MEMBER_SEEN_AGAIN_V0"]],
+  );
 
   const report = examineTrace(traceText(r2.lines));
   assert.equal(report.intact, true);

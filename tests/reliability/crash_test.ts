@@ -3,87 +3,12 @@
 // missing effect, a partial run, or a view that does not heal on the next open.
 import assert from "node:assert/strict";
 import { tempFixture, WF_BATCH, WF_ITEM } from "../testdata/reliability/fixture_workspace.ts";
-import { type AuditReport, auditDataRoot } from "./_audit.ts";
-import { killWorkerAfter, prng, runWorker, scheduleSeed } from "./_spawn.ts";
+import { crashHarness } from "./_crash.ts";
+import { prng, scheduleSeed } from "./_spawn.ts";
 import type { WorkerConfig } from "./_worker.ts";
-import { verifyTrace } from "../../trace/jsonl.ts";
 
 /** Kill rounds per test; each round kills two workers running at once. */
 const ROUNDS = Number(Deno.env.get("PGS_CRASH_ROUNDS") ?? 50);
-const AUDIT_EVERY = 15;
-
-interface CrashFigures {
-  kills: number;
-  midRun: number;
-  runsCommittedByKilled: number;
-  staleViewsSeen: number;
-  tempFilesLeft: number;
-  tracesWithoutFile: number;
-  audits: number;
-}
-
-/** Kills workers round after round, auditing as it goes; returns the figures. */
-export async function crashHarness(
-  t: { dir: string; workspace: string; dataRoot: string },
-  jobs: WorkerConfig["jobs"],
-  rounds: number,
-  seed: number,
-): Promise<{ figures: CrashFigures; audit: AuditReport }> {
-  const random = prng(seed);
-  const figures: CrashFigures = {
-    kills: 0,
-    midRun: 0,
-    runsCommittedByKilled: 0,
-    staleViewsSeen: 0,
-    tempFilesLeft: 0,
-    tracesWithoutFile: 0,
-    audits: 0,
-  };
-  const base = { workspace: t.workspace, dataRoot: t.dataRoot, runs: 0, jobs };
-  const check = async () => {
-    const audit = await auditDataRoot(t.dataRoot);
-    figures.audits++;
-    assert.deepEqual(audit.problems, [], `audit after ${figures.kills} kills (seed ${seed})`);
-    figures.staleViewsSeen += audit.staleViewsBeforeFlush.length;
-    return audit;
-  };
-  for (let round = 0; round < rounds; round++) {
-    const killed = await Promise.all((["cli", "lib"] as const).map((mode) =>
-      killWorkerAfter(
-        { ...base, mode, offset: Math.floor(random() * jobs.length) },
-        5 + Math.floor(random() * 296),
-      )
-    ));
-    for (const k of killed) {
-      figures.kills++;
-      if (k.midRun) figures.midRun++;
-      figures.runsCommittedByKilled += k.done;
-    }
-    if ((round + 1) % AUDIT_EVERY === 0) await check();
-  }
-  // The data root still works after all that: a clean worker completes its runs.
-  const after = await runWorker({ ...base, mode: "cli", runs: 5, offset: 0 });
-  assert.equal(after.code, 0, after.stderr);
-  const audit = await check();
-  figures.tempFilesLeft = audit.tempFiles.length;
-  // Trace files are written after the commit: a file never exists without its committed
-  // trace, and when it exists it is the committed body (atomic rename, never partial).
-  const ids = new Set(audit.texts.keys());
-  for await (const e of Deno.readDir(`${t.workspace}/traces`)) {
-    assert.ok(ids.has(e.name), `trace dir ${e.name} has no committed trace`);
-    const file = `${t.workspace}/traces/${e.name}/${e.name}.jsonl`;
-    const text = await Deno.readTextFile(file).catch(() => null);
-    if (text === null) continue;
-    assert.equal(text, audit.texts.get(e.name), `trace file ${e.name}`);
-    assert.deepEqual(verifyTrace(text).problems, []);
-  }
-  for (const id of ids) {
-    const exists = await Deno.stat(`${t.workspace}/traces/${id}/${id}.jsonl`).then(() => true, () =>
-      false);
-    if (!exists) figures.tracesWithoutFile++;
-  }
-  return { figures, audit };
-}
 
 Deno.test("crash: random SIGKILLs during a multi-step workflow leave no partial or unclaimed effect", async () => {
   const t = await tempFixture();

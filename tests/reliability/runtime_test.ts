@@ -153,29 +153,104 @@ Deno.test("runtime: a throwing CT ends FAULTED with nothing applied", async () =
   });
 });
 
+Deno.test("runtime: a runaway loop (1,000 items, --budget 200) ends FAILED/STEP_BUDGET_EXCEEDED, exit 4", async () => {
+  await withFixture(async (t) => {
+    const items = Array.from({ length: 1_000 }, (_, i) => ({ name: `n${i}` }));
+    const r = await cli(
+      "run", "--wf", WF_BATCH, "--payload", await payload(t, "runaway", { items }),
+      "--workspace", t.workspace, "--data-root", t.dataRoot, "--json", "--no-png", "--budget", "200",
+    );
+    assert.equal(r.code, 4, r.err.join("\n"));
+    assert.equal(r.json.classification, "FAILED");
+    assert.equal(r.json.reason, "STEP_BUDGET_EXCEEDED");
+    const records = await readRecords(r.json.files.jsonl);
+    const children = records.filter((x) => x.type === "child_run").length;
+    assert.ok(children > 5 && children < 100, `stopped early: ${children} children`);
+    // The effects the run made before the stop are committed with it, and the trace says
+    // exactly which (a FAILED run is not FAULTED: what happened, happened).
+    const audit = await auditDataRoot(t.dataRoot);
+    assert.deepEqual(audit.problems, []);
+    assert.ok(audit.registryKeys >= children - 1 && audit.registryKeys <= children);
+  });
+});
+
 // BUG: a workflow that calls a sub-workflow that itself calls a sub-workflow never ends:
 // actors/run.ts runChild queues every child on ONE shared promise (shared.childQueue), so a
 // grandchild waits for its own parent's turn to finish — a deadlock. The process exits
 // with Deno's "Top-level await promise never resolved" (exit 1, no trace, no result).
+// Fix: a queue per parent run (e.g. a WeakMap<RunRecorder, Promise> keyed by the calling
+// run's recorder) instead of shared.childQueue; verified on a copy: this test then needs
+// the next fix too.
+// BUG (also needed here): with the deadlock fixed, --budget 500 ends with
+// error[STORAGE] "meta exceeds 59 KiB" (exit 2): actors/execute.ts puts every node timing
+// into the trace meta (`trace.meta.timings`), one KV value capped by storage/_commit.ts
+// encodeTrace. Reproduced today without nesting: WF_BATCH with 300 items (see the next
+// test). Fix: keep timings out of `trace.meta` (they are returned in RunResult.timings for
+// the .md already), or store them chunked like the body.
 Deno.test({
   name: "runtime: a runaway self-call through CS_WORKFLOW_GATEWAY_V0 ends STEP_BUDGET_EXCEEDED (exit 4)",
   ignore: true,
   fn: async () => {
     await withFixture(async (t) => {
-      for (const budget of ["500", null]) {
-        const r = await cliProcess([
-          "run", "--wf", WF_RUNAWAY, "--payload", await payload(t, "empty", {}),
-          "--workspace", t.workspace, "--data-root", t.dataRoot, "--json", "--no-png",
-          ...(budget ? ["--budget", budget] : []),
-        ], 30_000);
-        assert.equal(r.code, 4, r.stderr);
-        const json = JSON.parse(r.stdout);
-        assert.equal(json.classification, "FAILED");
-        assert.equal(json.reason, "STEP_BUDGET_EXCEEDED");
-        const records = await readRecords(json.files.jsonl);
-        assert.ok(records.filter((x) => x.type === "child_run").length > 10);
-        assert.deepEqual(verifyTrace(await Deno.readTextFile(json.files.jsonl)).problems, []);
-      }
+      const r = await cliProcess([
+        "run", "--wf", WF_RUNAWAY, "--payload", await payload(t, "empty", {}),
+        "--workspace", t.workspace, "--data-root", t.dataRoot, "--json", "--no-png",
+        "--budget", "300",
+      ], 30_000);
+      assert.equal(r.code, 4, r.stderr);
+      const json = JSON.parse(r.stdout);
+      assert.equal(json.classification, "FAILED");
+      assert.equal(json.reason, "STEP_BUDGET_EXCEEDED");
+      const records = await readRecords(json.files.jsonl);
+      assert.ok(records.filter((x) => x.type === "child_run").length > 10);
+      assert.deepEqual(verifyTrace(await Deno.readTextFile(json.files.jsonl)).problems, []);
+    });
+  },
+});
+
+// BUG: a loop of 300 items cannot commit: error[STORAGE] "meta exceeds 59 KiB", exit 2 (the
+// documented meaning of 2 is a usage error). Cause and fix: see the test above
+// (actors/execute.ts `trace.meta.timings`).
+Deno.test({
+  name: "runtime: a loop over 300 items commits (the trace meta does not grow with the run)",
+  ignore: true,
+  fn: async () => {
+    await withFixture(async (t) => {
+      const items = Array.from({ length: 300 }, (_, i) => ({ name: `n${i}` }));
+      const err: string[] = [];
+      const code = await main([
+        "run", "--wf", WF_BATCH, "--payload", await payload(t, "big", { items }),
+        "--workspace", t.workspace, "--data-root", t.dataRoot, "--no-png",
+      ], { out: () => undefined, err: (l) => err.push(l) });
+      assert.equal(code, 0, err.join("\n"));
+      const audit = await auditDataRoot(t.dataRoot);
+      assert.deepEqual(audit.problems, []);
+      assert.equal(audit.registryKeys, 300);
+    });
+  },
+});
+
+// BUG: with the default budget (100,000) a runaway self-call does not end in bounded time
+// or space: each child's run id repeats its whole ancestry
+// ("root/CC_RECURSE_V0/call_self/0/CC_RECURSE_V0/call_self/0/..."), so the trace grows with
+// the square of the depth (measured on a copy with the two fixes above: budget 500 → 2.6 MB,
+// 2,000 → 40 MB / 390 MB RSS; 100,000 → out of reach). Fix in actors/run.ts runChild: a
+// nesting limit (e.g. 64 levels → FAILED/STEP_BUDGET_EXCEEDED or a CHILD_DEPTH_EXCEEDED
+// reason), and/or short child run ids (a per-run counter; the child_run record already
+// names the parent, node and step).
+Deno.test({
+  name: "runtime: a runaway self-call with the default budget ends within 30 s, trace under 50 MB",
+  ignore: true,
+  fn: async () => {
+    await withFixture(async (t) => {
+      const r = await cliProcess([
+        "run", "--wf", WF_RUNAWAY, "--payload", await payload(t, "empty", {}),
+        "--workspace", t.workspace, "--data-root", t.dataRoot, "--json", "--no-png",
+      ], 30_000);
+      assert.equal(r.code, 4, r.stderr.slice(0, 2000));
+      const json = JSON.parse(r.stdout);
+      assert.equal(json.reason, "STEP_BUDGET_EXCEEDED");
+      assert.ok((await Deno.stat(json.files.jsonl)).size < 50 * 1024 * 1024);
     });
   },
 });

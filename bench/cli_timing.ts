@@ -1,0 +1,326 @@
+/**
+ * Times whole CLI processes: `deno run -A cli.ts …` spawned N times per scenario (N ≥ 10),
+ * reporting the median wall time (spawn to exit, measured here) and the peak RSS (from
+ * `/usr/bin/time -f %M` when present — `apt-get install time` — else polled from
+ * `/proc/<pid>/status` VmHWM). Scenarios: the demo runs with and without PNG, a batch run,
+ * a run at 100,000 registry entries, and the start-up floor (an empty script, `--help`, and
+ * each heavy import alone) to show where the start-up time goes.
+ *
+ * Usage: `deno run -A bench/cli_timing.ts [--runs 15] [--only name,…] [--skip-large] [--json out.json]`
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { UsageError } from "../errors.ts";
+import { unsafeMonotonicMs } from "../actors/run_context.ts";
+import { openKvStore } from "../storage/mod.ts";
+import { compileShared, DEMOS, type DemoWorkflow, REAL_WORKSPACE, tempDir } from "./_fixtures.ts";
+import { formatMicros, summarize } from "./_harness.ts";
+import { populateRegistry, registerStores } from "./_populate.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CLI = `${ROOT}cli.ts`;
+const CONFIG = `${ROOT}deno.json`;
+const TIME = "/usr/bin/time";
+
+/** One timed process. */
+interface Sample {
+  ms: number;
+  rssKiB: number | null;
+  code: number;
+}
+
+/** A scenario: a command line (after `deno`) and what to do before each run. */
+interface Scenario {
+  name: string;
+  /** Arguments after `deno` for run `i`. */
+  args: (i: number) => Promise<string[]> | string[];
+  /** Runs per process (a batch): the table shows per-run time too. */
+  runsPerProcess?: number;
+}
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    runs: { type: "string", default: "15" },
+    only: { type: "string" },
+    "skip-large": { type: "boolean", default: false },
+    json: { type: "string" },
+  },
+});
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 10) {
+  throw new UsageError(`Invalid --runs "${values.runs}": expected an integer ≥ 10`);
+}
+const hasTime = await exists(TIME);
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `deno <args>` once; wall time measured here, peak RSS from /usr/bin/time or /proc. */
+async function spawn(args: string[]): Promise<Sample> {
+  const rssFile = hasTime ? await Deno.makeTempFile({ prefix: "pgs-rss-" }) : null;
+  const cmd = rssFile
+    ? new Deno.Command(TIME, {
+      args: ["-f", "%M", "-o", rssFile, Deno.execPath(), ...args],
+      stdout: "null",
+      stderr: "piped",
+    })
+    : new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "piped" });
+  const t0 = unsafeMonotonicMs();
+  const child = cmd.spawn();
+  let peak: number | null = null;
+  let polling = !rssFile;
+  const poll = (async () => {
+    while (polling) {
+      try {
+        const status = await Deno.readTextFile(`/proc/${child.pid}/status`);
+        const m = /VmHWM:\s+(\d+)/.exec(status);
+        if (m) peak = Math.max(peak ?? 0, Number(m[1]));
+      } catch { /* exited */ }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  })();
+  const out = await child.output();
+  const ms = unsafeMonotonicMs() - t0;
+  polling = false;
+  await poll;
+  if (rssFile) {
+    const text = await Deno.readTextFile(rssFile);
+    await Deno.remove(rssFile);
+    const m = /(\d+)\s*$/.exec(text.trim());
+    peak = m ? Number(m[1]) : null;
+  }
+  if (out.code !== 0 && out.code !== 1) {
+    const err = new TextDecoder().decode(out.stderr).split("\n").slice(0, 3).join(" | ");
+    throw new Error(`deno ${args.join(" ")} exited ${out.code}: ${err}`);
+  }
+  return { ms, rssKiB: peak, code: out.code };
+}
+
+async function copyTree(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const e of Deno.readDir(from)) {
+    if (e.isDirectory) await copyTree(`${from}/${e.name}`, `${to}/${e.name}`);
+    else if (e.isFile) await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
+  }
+}
+
+/** A writable copy of a workspace's snapshot (and seeds), plus a seeded data root. */
+async function scratch(demo: DemoWorkflow): Promise<{ ws: string; data: string; dir: string }> {
+  const dir = await tempDir("pgs-cli-");
+  const ws = `${dir}/ws`;
+  await copyTree(`${demo.workspace}/protocol_snapshot`, `${ws}/protocol_snapshot`);
+  if (demo.workspace === REAL_WORKSPACE) await copyTree(`${demo.workspace}/seeds`, `${ws}/seeds`);
+  const data = `${dir}/data`;
+  for (const [rel, text] of Object.entries(await demo.seed(demo.workspace))) {
+    const path = `${data}/${rel}`;
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(path, text);
+  }
+  return { ws, data, dir };
+}
+
+const RUN_FLAGS = ["--json", "--seed", "00", "--clock", "2026-01-01T00:00:00.000Z"];
+
+async function runScenario(demo: DemoWorkflow, png: boolean): Promise<Scenario> {
+  const s = await scratch(demo);
+  return {
+    name: `run ${demo.key}${png ? " (with PNG)" : " --no-png"}`,
+    args: async (i) => {
+      const file = `${s.dir}/payload_${png ? "p" : "n"}${i}.json`;
+      await Deno.writeTextFile(file, JSON.stringify(demo.payload(i + (png ? 10_000 : 0))));
+      return [
+        "run",
+        "-A",
+        CLI,
+        "run",
+        "--wf",
+        demo.wf,
+        "--payload",
+        file,
+        "--workspace",
+        s.ws,
+        "--data-root",
+        s.data,
+        ...RUN_FLAGS,
+        ...(png ? [] : ["--no-png"]),
+      ];
+    },
+  };
+}
+
+async function batchScenario(demo: DemoWorkflow, n: number, png: boolean): Promise<Scenario> {
+  const s = await scratch(demo);
+  return {
+    name: `run --batch ${n} ${demo.key}${png ? " (PNGs after the runs)" : " --no-png"}`,
+    runsPerProcess: n,
+    args: async (i) => {
+      const file = `${s.dir}/batch_${png ? "p" : "n"}${i}.jsonl`;
+      const lines = Array.from(
+        { length: n },
+        (_, k) => JSON.stringify(demo.payload(100_000 * (i + 1) + k + (png ? 50_000 : 0))),
+      );
+      await Deno.writeTextFile(file, lines.join("\n") + "\n");
+      return [
+        "run",
+        "-A",
+        CLI,
+        "run",
+        "--wf",
+        demo.wf,
+        "--batch",
+        file,
+        "--workspace",
+        s.ws,
+        "--data-root",
+        s.data,
+        ...RUN_FLAGS,
+        ...(png ? [] : ["--no-png"]),
+      ];
+    },
+  };
+}
+
+async function largeScenario(entries: number): Promise<Scenario> {
+  const demo = DEMOS.register;
+  const s = await scratch(demo);
+  const store = await openKvStore({ dataRoot: s.data });
+  await populateRegistry(
+    store,
+    registerStores(await compileShared(demo.workspace, demo.wf)),
+    entries,
+  );
+  await store.close(); // writes the views once, as a finished earlier session would have
+  const base = await runScenario(demo, false);
+  return {
+    name: `run register --no-png @ ${entries.toLocaleString("en-US")} registry entries`,
+    args: async (i) => {
+      const args = await base.args(i + 500_000);
+      args[args.indexOf("--data-root") + 1] = s.data;
+      return args;
+    },
+  };
+}
+
+async function importScenario(name: string, specifier: string): Promise<Scenario> {
+  const dir = await tempDir("pgs-cli-imp-");
+  const file = `${dir}/probe.ts`;
+  await Deno.writeTextFile(
+    file,
+    `import * as m from ${
+      JSON.stringify(specifier)
+    };\nif (Object.keys(m).length < 0) console.log(m);\n`,
+  );
+  return { name, args: () => ["run", "-A", "--config", CONFIG, file] };
+}
+
+async function scenarios(): Promise<Scenario[]> {
+  const url = (rel: string) => new URL(`../${rel}`, import.meta.url).href;
+  const list: Array<() => Promise<Scenario>> = [
+    () => importScenario("start-up: empty script", "node:path"),
+    () => importScenario("start-up: import xstate", "xstate"),
+    () => importScenario("start-up: import zod", "zod"),
+    () => importScenario("start-up: import commander", "commander"),
+    () =>
+      importScenario(
+        "start-up: import trace/png.ts (Graphviz + resvg WASM, font)",
+        url("trace/png.ts"),
+      ),
+    () =>
+      importScenario("start-up: import snapshot/ + actors/execute.ts", url("actors/execute.ts")),
+    () =>
+      Promise.resolve({
+        name: "start-up: cli.ts --help",
+        args: () => ["run", "-A", CLI, "--help"],
+      }),
+    () => runScenario(DEMOS.club, false),
+    () => runScenario(DEMOS.register, false),
+    () => runScenario(DEMOS.register, true),
+    () => runScenario(DEMOS.collatz, false),
+    () => runScenario(DEMOS.agent, false),
+    () => runScenario(DEMOS.agent, true),
+    () => batchScenario(DEMOS.register, 200, false),
+    () => batchScenario(DEMOS.register, 200, true),
+    ...(values["skip-large"] ? [] : [() => largeScenario(100_000)]),
+  ];
+  const want = values.only?.split(",");
+  const out: Scenario[] = [];
+  for (const make of list) {
+    const s = await make();
+    if (!want || want.some((w) => s.name.includes(w))) out.push(s);
+  }
+  return out;
+}
+
+const rows: Array<
+  {
+    name: string;
+    perRun: number;
+    median: number;
+    min: number;
+    rss: number | null;
+    rssMax: number | null;
+  }
+> = [];
+console.error(
+  `peak RSS from ${
+    hasTime ? TIME : "/proc/<pid>/status VmHWM (polled)"
+  }; ${runs} runs per scenario`,
+);
+const load = Deno.loadavg();
+for (const s of await scenarios()) {
+  await spawn(await s.args(-1)); // warm the module cache of this command line
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await spawn(await s.args(i)));
+  const wall = summarize(samples.map((x) => x.ms));
+  const rss = samples.map((x) => x.rssKiB).filter((x): x is number => x !== null);
+  const rssMed = rss.length ? summarize(rss).median : null;
+  rows.push({
+    name: s.name,
+    perRun: (wall.median * 1000) / (s.runsPerProcess ?? 1),
+    median: wall.median,
+    min: wall.min,
+    rss: rssMed,
+    rssMax: rss.length ? Math.max(...rss) : null,
+  });
+  console.error(
+    `  ${s.name}: ${wall.median.toFixed(1)} ms, ${
+      rssMed === null ? "?" : (rssMed / 1024).toFixed(1)
+    } MiB`,
+  );
+}
+
+const mib = (k: number | null) => (k === null ? "–" : `${(k / 1024).toFixed(1)} MiB`);
+console.log(
+  `# CLI timings (${runs} runs each, Deno ${Deno.version.deno}, load ${
+    load.map((x) => x.toFixed(2)).join("/")
+  })\n`,
+);
+console.log("| scenario | median wall | min wall | per run | peak RSS (median) | peak RSS (max) |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+for (const r of rows) {
+  console.log(
+    `| ${r.name} | ${r.median.toFixed(1)} ms | ${r.min.toFixed(1)} ms | ${
+      formatMicros(r.perRun)
+    } | ${mib(r.rss)} | ${mib(r.rssMax)} |`,
+  );
+}
+const demo = rows.find((r) => r.name === "run register --no-png");
+if (demo) {
+  console.log(
+    `\nTarget: CLI demo run ≤ 50 ms wall and ≤ 60 MiB peak: ${demo.median.toFixed(1)} ms, ${
+      mib(demo.rss)
+    } → ${demo.median <= 50 && (demo.rss ?? Infinity) <= 60 * 1024 ? "met" : "**not met**"}.`,
+  );
+}
+if (values.json) {
+  await Deno.writeTextFile(values.json, JSON.stringify({ runs, load, rows }, null, 2) + "\n");
+}
