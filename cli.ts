@@ -208,6 +208,7 @@ async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
       traceId: o.traceId,
       seed: o.seed,
       startedAt: o.clock,
+      secretSeed: readEnv("PGS_SECRET_SEED"),
       budget,
     });
     const files = await writeTraceFiles({
@@ -266,6 +267,7 @@ async function batchCommand(o: RunFlags, file: string, budget: number | undefine
       traceIdPrefix: o.traceId,
       seed: o.seed,
       startedAt: o.clock,
+      secretSeed: readEnv("PGS_SECRET_SEED"),
       budget,
       onCommitted: async (chunk, done, total) => {
         for (const item of chunk) {
@@ -356,6 +358,14 @@ async function readBatchFile(file: string): Promise<unknown[]> {
     throw new UsageError(`Invalid --batch "${file}": no payload lines`, ErrorCode.PAYLOAD);
   }
   return payloads;
+}
+
+/** An environment variable, or undefined when unset or not permitted (least privilege). */
+function readEnv(name: string): string | undefined {
+  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
+    return undefined;
+  }
+  return Deno.env.get(name) || undefined;
 }
 
 function errorText(e: unknown): string {

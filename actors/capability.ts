@@ -18,6 +18,12 @@ export interface TransformContext {
   readonly now: string;
   /** `n` bytes from the run's seeded CSPRNG, on a stream scoped to this step visit. */
   randomBytes(n: number): Uint8Array;
+  /**
+   * `n` bytes for key material, from the run's SECRET seed, which is never written to a
+   * trace (so a trace never lets anyone rebuild a generated key). Replay serves the results
+   * of steps that drew from it.
+   */
+  secretBytes(n: number): Uint8Array;
 }
 
 /**

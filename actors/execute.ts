@@ -47,6 +47,8 @@ export interface ExecuteOptions {
   startedAt?: string;
   /** Step budget; default {@link DEFAULT_BUDGET}. */
   budget?: number;
+  /** Hex secret seed for key material (never recorded); default: OS entropy. */
+  secretSeed?: string;
   /** Replay: serve recorded results instead of executing CS steps (see actors/replay.ts). */
   replay?: ReplaySource;
 }
@@ -106,7 +108,11 @@ export function prepareRun(
   const traceId = options.traceId !== undefined
     ? validateTraceId(options.traceId)
     : unsafeNewTraceId();
-  const rc = createRunContext({ seed: options.seed, startedAt: options.startedAt });
+  const rc = createRunContext({
+    seed: options.seed,
+    startedAt: options.startedAt,
+    secretSeed: options.secretSeed,
+  });
   const budget = options.budget ?? DEFAULT_BUDGET;
   if (!Number.isInteger(budget) || budget < 1) {
     throw new UsageError(`Invalid budget ${budget}: expected a positive integer`);

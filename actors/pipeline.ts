@@ -137,7 +137,16 @@ export async function runContract(
       env.rc.startedAt,
       (p) => warn("INPUT_PATH_MISSING", `step input path ${p} did not resolve; passed null`),
     ) as JsonObject;
-    const ctx = env.rc.transformContext(`${visit}/${step.name}#${env.budget.used}`);
+    const base = env.rc.transformContext(`${visit}/${step.name}#${env.budget.used}`);
+    let secretEntropy = false;
+    const ctx: TransformContext = {
+      now: base.now,
+      randomBytes: base.randomBytes,
+      secretBytes: (n) => {
+        secretEntropy = true;
+        return base.secretBytes(n);
+      },
+    };
     const mark = env.txn.mutations().length;
     const served = env.replay?.take(
       env.rec.runId,
@@ -153,6 +162,7 @@ export async function runContract(
       throw new CapabilityFault(node.key, step.name, cause);
     }
     const { status, raw } = served ?? await runStep(step, inputs, ctx, env, node.key);
+    if (served?.secretEntropy) secretEntropy = true;
     const outputs: JsonObject = {};
     for (const [name, b] of step.outputs) {
       outputs[name] = resolveBinding(
@@ -200,6 +210,7 @@ export async function runContract(
         ? (route.kind === "continue" || route.kind === "exit" ? route.kind : route.name)
         : "unlisted",
       ...(evaluation ? { evaluation } : {}),
+      ...(secretEntropy ? { secret_entropy: true } : {}),
     });
     if (served) {
       for (const { seq: _s, prev: _p, run: _r, ...effect } of served.effects) env.rec.push(effect);

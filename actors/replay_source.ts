@@ -1,7 +1,8 @@
 /**
  * What a replay serves from a recorded trace instead of executing: CS step results and
- * their effects (no state is touched), CT results whose inputs were redacted (the secret
- * is not in the trace, so they cannot be recomputed), WF admission verdicts, and faults.
+ * their effects (no state is touched), CT results whose inputs were redacted or that drew
+ * secret entropy (neither can be recomputed from the trace), WF admission verdicts, and
+ * faults.
  * Workflow-invoking CS kinds are re-executed: their children are replayed the same way.
  *
  * @module
@@ -20,6 +21,8 @@ export interface ServedStep {
   readonly raw: JsonObject;
   /** Recorded effect records of the step. */
   readonly effects: readonly EffectRecord[];
+  /** The step drew secret entropy (its results cannot be recomputed from the trace). */
+  readonly secretEntropy: boolean;
 }
 
 /** A recorded fault handed back to the pipeline. */
@@ -68,15 +71,21 @@ export class ReplaySource {
     capability: string,
     inputs: unknown,
   ): ServedStep | ServedFault | null {
-    const served = kind === "CS" ? !WORKFLOW_KINDS.test(capability) : hasRedacted(inputs);
-    if (!served) return null;
     const q = this.#steps.get(key(run, node, step));
+    const served = kind === "CS"
+      ? !WORKFLOW_KINDS.test(capability)
+      : hasRedacted(inputs) || q?.[0]?.step.secret_entropy === true;
+    if (!served) {
+      q?.shift();
+      return null;
+    }
     const next = q?.shift();
     if (next) {
       return {
         status: next.step.status,
         raw: (next.step.result ?? {}) as JsonObject,
         effects: next.effects,
+        secretEntropy: next.step.secret_entropy === true,
       };
     }
     const fault = this.#faults.get(key(run, node, step));

@@ -12,6 +12,8 @@ import type { TransformContext } from "./capability.ts";
 
 /** Label of the CT entropy streams; bump the version to change the derivation. */
 export const CT_ENTROPY_LABEL = "pgs-runtime/ct-entropy/v1";
+/** Label of the secret (key material) entropy streams. */
+export const CT_SECRET_LABEL = "pgs-runtime/ct-secret/v1";
 
 /** The run's clock and seed: both recorded in the trace header. */
 export interface RunContext {
@@ -31,6 +33,11 @@ export interface RunContextOptions {
   seed?: string;
   /** ISO-8601 run clock; default: the wall clock now. */
   startedAt?: string;
+  /**
+   * Hex secret seed for key material (never recorded); default: 32 bytes of OS entropy.
+   * Fix it only where byte-identical re-runs that generate keys are needed (tests).
+   */
+  secretSeed?: string;
 }
 
 /**
@@ -50,6 +57,11 @@ export function createRunContext(options: RunContextOptions = {}): RunContext {
     throw new UsageError(`Invalid clock "${startedAt}": expected an ISO-8601 date-time`);
   }
   const seedBytes = hexToBytes(seed.toLowerCase());
+  const secret = options.secretSeed ?? unsafeRandomHex(32);
+  if (!SEED_RE.test(secret) || secret.length % 2 !== 0) {
+    throw new UsageError("Invalid secret seed: expected an even number (2-128) of hex digits");
+  }
+  const secretBytes = hexToBytes(secret.toLowerCase());
   return {
     startedAt: new Date(startedAt).toISOString(),
     seed: seed.toLowerCase(),
@@ -57,6 +69,7 @@ export function createRunContext(options: RunContextOptions = {}): RunContext {
       return {
         now: new Date(startedAt).toISOString(),
         randomBytes: entropyStream(seedBytes, `${CT_ENTROPY_LABEL}\0${scope}`),
+        secretBytes: entropyStream(secretBytes, `${CT_SECRET_LABEL}\0${scope}`),
       };
     },
   };

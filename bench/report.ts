@@ -4,7 +4,7 @@
  * interleaved rounds, so the ratios (run vs floor, 100,000 vs 100 entries, 10,000 vs 1,000
  * nodes) compare numbers taken under the same machine load.
  *
- * Usage: `deno run -A bench/report.ts [--only a,b,c,d,e,f,parts] [--quick] [--json out.json]`
+ * Usage: `deno run -A bench/report.ts [--only a,b,c,d,e,f,parts,proposals] [--quick] [--json out.json]`
  * (`--quick`: smaller sizes and ~0.3 s per case, for a look rather than a record).
  *
  * @module
@@ -24,11 +24,12 @@ import { compileCases } from "./suites/compile.ts";
 import { floorCaseName, floorCases } from "./suites/floor.ts";
 import { GENERATED_SUITE, generatedCaseName, generatedCases } from "./suites/generated.ts";
 import { PART, partCases } from "./suites/parts.ts";
+import { proposalCases } from "./suites/proposals.ts";
 import { RUN_SUITE, runCaseName, runCases } from "./suites/run.ts";
-import { SCALE_SUITE, scaleCaseName, scaleCases } from "./suites/scale.ts";
+import { SCALE_SUITE, scaleCaseName, scaleCases, verifyCaseName } from "./suites/scale.ts";
 import { traceCaseName, traceCases } from "./suites/trace.ts";
 
-const SUITES = ["a", "b", "c", "d", "e", "f", "parts"] as const;
+const SUITES = ["a", "b", "c", "d", "e", "f", "parts", "proposals"] as const;
 type SuiteKey = typeof SUITES[number];
 
 /** A measured case. */
@@ -79,6 +80,8 @@ async function casesOf(s: SuiteKey): Promise<BenchCase[]> {
       return generatedCases(generated);
     case "parts":
       return partCases();
+    case "proposals":
+      return proposalCases();
   }
 }
 
@@ -168,6 +171,16 @@ for (const b of [null, batch]) {
       top.toLocaleString("en-US")
     } entries ≤ 1.2× at ${small}`,
     ratio(find(scaleCaseName(top, b)), find(scaleCaseName(small, b))),
+    1.2,
+    x,
+  );
+}
+const verifySizes = scale.verifySizes ?? [];
+if (verifySizes.length >= 2) {
+  const [v1, v2] = [verifySizes[0], verifySizes.at(-1)!];
+  check(
+    `verify-actor (WF admission) at ${v2.toLocaleString("en-US")} entries ≤ 1.2× at ${v1} (same goal, not in the issue)`,
+    ratio(find(verifyCaseName(v2)), find(verifyCaseName(v1))),
     1.2,
     x,
   );

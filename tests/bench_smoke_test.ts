@@ -23,6 +23,7 @@ import { compileCases } from "../bench/suites/compile.ts";
 import { floorCases } from "../bench/suites/floor.ts";
 import { generatedCases } from "../bench/suites/generated.ts";
 import { partCases } from "../bench/suites/parts.ts";
+import { proposalCases } from "../bench/suites/proposals.ts";
 import { runCases } from "../bench/suites/run.ts";
 import { scaleCases } from "../bench/suites/scale.ts";
 import { traceCases } from "../bench/suites/trace.ts";
@@ -54,12 +55,15 @@ Deno.test("bench suites: every case sets up and runs one iteration", async (t) =
     assert.equal((await once(traceCases({ demos: [DEMOS.register] }))).length, 4);
   });
   await t.step("e scale", async () => {
-    const names = await once(scaleCases({ sizes: [10, 40], batch: 3, importedSizes: [10] }));
+    const names = await once(
+      scaleCases({ sizes: [10, 40], batch: 3, importedSizes: [10], verifySizes: [10] }),
+    );
     assert.deepEqual(names, [
       "register single @ 10 entries, kv (durable)",
       "register batch 3 @ 10 entries, kv (durable)",
       "register single @ 40 entries, kv (durable)",
       "register batch 3 @ 40 entries, kv (durable)",
+      "verify-actor single @ 10 entries, kv (durable)",
       "register single @ 10 entries, imported, kv (durable)",
     ]);
   });
@@ -68,6 +72,9 @@ Deno.test("bench suites: every case sets up and runs one iteration", async (t) =
   });
   await t.step("parts", async () => {
     assert.equal((await once(partCases())).length, 10);
+  });
+  await t.step("proposals (prototypes checked against the engine's output)", async () => {
+    assert.equal((await once(proposalCases())).length, 6);
   });
 });
 

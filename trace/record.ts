@@ -102,6 +102,8 @@ export interface StepRecord extends RecordBase {
   status: string;
   /** What `on_result` said: continue, exit, a step name, an evaluation key, or "unlisted". */
   route: string;
+  /** Present (true) when the step drew secret entropy; replay serves its recorded result. */
+  secret_entropy?: boolean;
   /** The evaluation block run when `route` names one. */
   evaluation?: { name: string; condition: string; value: boolean; status: string };
 }

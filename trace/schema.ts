@@ -100,6 +100,9 @@ const step = z.strictObject({
   status: z.string().describe("Step status after on_ct_result"),
   route: text('on_result: continue, exit, a step name, an evaluation key, or "unlisted"'),
   evaluation: evaluation.optional(),
+  secret_entropy: z.literal(true).optional().describe(
+    "Present when the step drew secret entropy; replay serves its recorded result",
+  ),
 }).describe("A pipeline step ran");
 
 const effect = z.strictObject({

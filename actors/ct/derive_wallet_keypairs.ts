@@ -58,8 +58,8 @@ function derive(node: Bip32Node, path: Array<number | boolean>): Bip32Node {
  * key is absent: under CT-IR a null is a VIOLATION, as in the reference.
  *
  * Decision: without `entropy_bytes` (how its only caller, CC_DERIVE_WALLET_KEYS, calls
- * it) the entropy comes from the run's seeded stream (`ctx.randomBytes`) instead of the
- * OS CSPRNG, so a run is replayable; the wallet is as secret as the run seed.
+ * it) the entropy comes from the run's secret stream (`ctx.secretBytes`), never from the
+ * recorded seed, so no trace lets anyone rebuild the wallet's keys.
  */
 export function deriveWalletKeypairs(args: JsonObject, ctx: TransformContext): JsonObject {
   const bits = requireKey(args, "entropy_bits", ATOM);
@@ -83,7 +83,7 @@ export function deriveWalletKeypairs(args: JsonObject, ctx: TransformContext): J
       violation(ATOM, `entropy_bytes length ${entropy.length} does not match ${byteLen} bytes`);
     }
   } else {
-    entropy = ctx.randomBytes(byteLen);
+    entropy = ctx.secretBytes(byteLen);
   }
   if (typeof passphrase !== "string") violation(ATOM, "passphrase must be a string");
   const seed = mnemonicToSeedSync(entropyToMnemonic(entropy, wordlist), passphrase);

@@ -13,7 +13,8 @@ const ALLOWED_BITS = [128, 160, 192, 224, 256];
 
 /**
  * `{entropy_bytes}`. The reference reads the OS CSPRNG; here the bytes come from the run's
- * seeded stream (`ctx.randomBytes`), so a replay with the same seed reproduces them.
+ * secret stream (`ctx.secretBytes`): key material must never be derivable from a trace, and
+ * replay serves the recorded result of a step that drew it.
  */
 export function generateEntropy(args: JsonObject, ctx: TransformContext): JsonObject {
   const bits = requireKey(args, "entropy_bits", ATOM);
@@ -23,5 +24,5 @@ export function generateEntropy(args: JsonObject, ctx: TransformContext): JsonOb
   if (!ALLOWED_BITS.includes(n)) {
     violation(ATOM, `entropy_bits must be one of ${ALLOWED_BITS.join(", ")}, got ${String(bits)}`);
   }
-  return { entropy_bytes: hex0x(ctx.randomBytes(n / 8)) };
+  return { entropy_bytes: hex0x(ctx.secretBytes(n / 8)) };
 }

@@ -70,7 +70,8 @@ export function fastChain(records: readonly Record<string, unknown>[]): string[]
   return lines;
 }
 
-function unchained(records: readonly TraceRecord[]): Record<string, unknown>[] {
+// deno-lint-ignore no-explicit-any
+function unchained(records: readonly TraceRecord[]): any[] {
   // deno-lint-ignore no-explicit-any
   return records.map(({ seq: _s, prev: _p, ...r }: any) => r);
 }

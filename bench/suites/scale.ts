@@ -7,7 +7,18 @@
  *
  * @module
  */
-import { DEMOS, openStore, type WarmRuntime, warmRuntime } from "../_fixtures.ts";
+import { executeWorkflow } from "../../actors/execute.ts";
+import type { CompiledWorkflow } from "../../snapshot/graph.ts";
+import {
+  CLOCK,
+  compileShared,
+  DEMOS,
+  openStore,
+  REGISTRY,
+  SEED,
+  type WarmRuntime,
+  warmRuntime,
+} from "../_fixtures.ts";
 import { type BenchCase, benchCase } from "../_harness.ts";
 import { populateRegistry, pythonFiles, registerStores } from "../_populate.ts";
 import { runBatch, runOnce } from "./run.ts";
@@ -20,6 +31,8 @@ export interface ScaleSuiteOptions {
   readonly batch: number;
   /** Sizes at which the imported (scan-mode) registry is timed too. */
   readonly importedSizes: readonly number[];
+  /** Sizes at which verify-actor (WF admission reads the identity event log) is timed. */
+  readonly verifySizes?: readonly number[];
 }
 
 /** Full-size options. */
@@ -27,7 +40,42 @@ export const SCALE_SUITE: ScaleSuiteOptions = {
   sizes: [100, 10_000, 100_000],
   batch: 200,
   importedSizes: [100, 10_000, 100_000],
+  verifySizes: [100, 10_000, 100_000],
 };
+
+/** The verify workflow: its WF admission requires the actor's registration event. */
+export const VERIFY_WF = "blockchain::WF_VERIFY_ACTOR_V0";
+
+/** Name of a verify-actor scale case, as the report finds it. */
+export function verifyCaseName(size: number): string {
+  return `verify-actor single @ ${size.toLocaleString("en-US")} entries, kv (durable)`;
+}
+
+let verifyCounter = 0;
+
+/**
+ * One verify-actor run for a populated actor: admission passes (its event exists), then the
+ * workflow ends early (the dummy actor record does not derive that id); any end but FAILED
+ * or FAULTED is fine — the cost of the admission scan is what this measures.
+ */
+async function verifyOnce(s: { rt: WarmRuntime; compiled: CompiledWorkflow; actors: number }): Promise<void> {
+  const i = verifyCounter++ % s.actors;
+  const r = await executeWorkflow(s.compiled, {
+    actor_id: `A_POP${String(i).padStart(12, "0")}`,
+    actor_record: { first_name: "Pop", last_name: String(i), email_registration: `pop${i}@example.org` },
+    decision: "VERIFIED",
+    verifier_id: "A_AUTHORITY_1",
+  }, {
+    store: s.rt.store,
+    capabilities: REGISTRY.capabilities,
+    seed: SEED,
+    startedAt: CLOCK,
+    traceId: `V${verifyCounter}`,
+  });
+  if (r.classification === "FAILED" || r.classification === "FAULTED") {
+    throw new Error(`verify-actor: ${r.classification} ${r.reason}`);
+  }
+}
 
 /** Name of a scale case, as the report finds it. */
 export function scaleCaseName(size: number, batch: number | null, imported = false): string {
@@ -53,11 +101,13 @@ async function imported(size: number): Promise<WarmRuntime> {
 /** The scale cases. */
 export function scaleCases(o: ScaleSuiteOptions = SCALE_SUITE): BenchCase[] {
   const out: BenchCase[] = [];
+  const states = new Map<number, () => Promise<WarmRuntime>>();
   for (const size of o.sizes) {
     const state = (() => {
       let p: Promise<WarmRuntime> | undefined;
       return () => (p ??= grown(size));
     })();
+    states.set(size, state);
     out.push(benchCase<WarmRuntime>({
       suite: "e scale",
       group: "scale single",
@@ -75,6 +125,22 @@ export function scaleCases(o: ScaleSuiteOptions = SCALE_SUITE): BenchCase[] {
       setup: state,
       prepare: (rt) => Array.from({ length: o.batch }, () => rt.demo.payload(rt.next++)),
       fn: runBatch,
+    }));
+  }
+  for (const size of o.verifySizes ?? []) {
+    const grownState = states.get(size) ?? (() => grown(size));
+    out.push(benchCase<{ rt: WarmRuntime; compiled: CompiledWorkflow; actors: number }>({
+      suite: "e scale",
+      group: "scale verify",
+      name: verifyCaseName(size),
+      baseline: size === (o.verifySizes ?? [])[0],
+      setup: async () => ({
+        rt: await grownState(),
+        compiled: await compileShared(DEMOS.register.workspace, VERIFY_WF),
+        actors: Math.ceil(size / 2),
+      }),
+      fn: verifyOnce,
+      iterations: size >= 100_000 ? 10 : undefined,
     }));
   }
   for (const size of o.importedSizes) {

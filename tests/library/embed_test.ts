@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { CompileError, CtViolation, runWorkflow, verifyTrace } from "../../mod.ts";
+import { createRunContext } from "../../actors/run_context.ts";
 import { checkDigits, invoiceTotals } from "../../examples/embed/capabilities.ts";
 import {
   INVOICE_WORKFLOW,
@@ -13,7 +14,8 @@ import {
 } from "../../examples/embed/workspace.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CTX = { now: "2026-01-01T00:00:00.000Z", randomBytes: (n: number) => new Uint8Array(n) };
+const CTX = createRunContext({ seed: "00", startedAt: "2026-01-01T00:00:00.000Z" })
+  .transformContext("t");
 
 /** Remainder of an alphanumeric string under ISO 7064 MOD 97-10 (1 = valid). */
 function mod97(text: string): number {

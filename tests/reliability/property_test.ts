@@ -18,14 +18,6 @@ import { WF_BATCH, writeFixtureWorkspace } from "../testdata/reliability/fixture
 
 const CLASSIFICATION = /^(COMPLETED|REJECTED|FAILED|FAULTED|ENDED_[A-Z0-9_]+)$/;
 const SEED = Number(Deno.env.get("PGS_PROPERTY_SEED") ?? 424242);
-/**
- * Workflows left out of the full-run property until the nested-child deadlock is fixed
- * (runtime_test.ts "depth-2 sub-workflow chain"): a payload that reaches their loop hangs.
- */
-const DEADLOCKING = new Set([
-  "blockchain::WF_RUN_CONSENSUS_LOOP_V0",
-  "blockchain::WF_RUN_CHAIN_SIMULATION_V0",
-]);
 const registry = createCapabilityRegistry();
 
 /** A JSON value of the spec's type most of the time, anything else sometimes. */
@@ -143,7 +135,6 @@ Deno.test("property: random payloads run every real workflow to a classification
   const faulted: string[] = [];
   let runs = 0;
   for (const [wf, c] of workflows) {
-    if (DEADLOCKING.has(wf)) continue;
     const store = await openMemoryStore();
     try {
       const spec = rootIntent(c);
@@ -176,7 +167,7 @@ Deno.test("property: random payloads run every real workflow to a classification
       await store.close();
     }
   }
-  console.log(`property/workflows: ${runs} runs on ${workflows.size - DEADLOCKING.size} workflows: ${JSON.stringify(counts)}`);
+  console.log(`property/workflows: ${runs} runs on ${workflows.size} workflows: ${JSON.stringify(counts)}`);
   if (faulted.length) console.log(`FAULTED (capabilities throwing on bad input):\n  ${[...new Set(faulted)].join("\n  ")}`);
 });
 

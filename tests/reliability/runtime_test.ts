@@ -174,22 +174,11 @@ Deno.test("runtime: a runaway loop (1,000 items, --budget 200) ends FAILED/STEP_
   });
 });
 
-// BUG: a workflow that calls a sub-workflow that itself calls a sub-workflow never ends:
-// actors/run.ts runChild queues every child on ONE shared promise (shared.childQueue), so a
-// grandchild waits for its own parent's turn to finish — a deadlock. The process exits
-// with Deno's "Top-level await promise never resolved" (exit 1, no trace, no result).
-// Fix: a queue per parent run (e.g. a WeakMap<RunRecorder, Promise> keyed by the calling
-// run's recorder) instead of shared.childQueue; verified on a copy: this test then needs
-// the next fix too.
-// BUG (also needed here): with the deadlock fixed, --budget 500 ends with
-// error[STORAGE] "meta exceeds 59 KiB" (exit 2): actors/execute.ts puts every node timing
-// into the trace meta (`trace.meta.timings`), one KV value capped by storage/_commit.ts
-// encodeTrace. Reproduced today without nesting: WF_BATCH with 300 items (see the next
-// test). Fix: keep timings out of `trace.meta` (they are returned in RunResult.timings for
-// the .md already), or store them chunked like the body.
+// Guards two fixed bugs: a grandchild run used to deadlock on one run-wide child queue
+// (actors/run.ts), and a long run used to fail its commit with "meta exceeds 59 KiB"
+// (node timings in the KV trace meta, actors/execute.ts).
 Deno.test({
   name: "runtime: a runaway self-call through CS_WORKFLOW_GATEWAY_V0 ends STEP_BUDGET_EXCEEDED (exit 4)",
-  ignore: true,
   fn: async () => {
     await withFixture(async (t) => {
       const r = await cliProcess([
@@ -208,12 +197,8 @@ Deno.test({
   },
 });
 
-// BUG: a loop of 300 items cannot commit: error[STORAGE] "meta exceeds 59 KiB", exit 2 (the
-// documented meaning of 2 is a usage error). Cause and fix: see the test above
-// (actors/execute.ts `trace.meta.timings`).
 Deno.test({
   name: "runtime: a loop over 300 items commits (the trace meta does not grow with the run)",
-  ignore: true,
   fn: async () => {
     await withFixture(async (t) => {
       const items = Array.from({ length: 300 }, (_, i) => ({ name: `n${i}` }));
@@ -233,7 +218,7 @@ Deno.test({
 // BUG: with the default budget (100,000) a runaway self-call does not end in bounded time
 // or space: each child's run id repeats its whole ancestry
 // ("root/CC_RECURSE_V0/call_self/0/CC_RECURSE_V0/call_self/0/..."), so the trace grows with
-// the square of the depth (measured on a copy with the two fixes above: budget 500 → 2.6 MB,
+// the square of the depth (measured after the two fixes above: budget 500 → 2.6 MB,
 // 2,000 → 40 MB / 390 MB RSS; 100,000 → out of reach). Fix in actors/run.ts runChild: a
 // nesting limit (e.g. 64 levels → FAILED/STEP_BUDGET_EXCEEDED or a CHILD_DEPTH_EXCEEDED
 // reason), and/or short child run ids (a per-run counter; the child_run record already
@@ -255,12 +240,10 @@ Deno.test({
   },
 });
 
-// BUG: same cause as above, with an ordinary (finite) depth-2 call chain: gateway →
-// WF_BATCH → loop → WF_ITEM. The real blockchain::WF_RUN_CONSENSUS_LOOP_V0 → PROCESS_SLOT →
-// PROPOSE_BLOCK chain has this shape.
+// Guards the grandchild deadlock fix with an ordinary depth-2 chain: gateway → WF_BATCH →
+// loop → WF_ITEM (the shape of blockchain::WF_RUN_CONSENSUS_LOOP_V0 → PROCESS_SLOT → PROPOSE_BLOCK).
 Deno.test({
   name: "runtime: a depth-2 sub-workflow chain (gateway → loop → item) completes",
-  ignore: true,
   fn: async () => {
     await withFixture(async (t) => {
       const r = await cliProcess([

@@ -105,6 +105,9 @@ export const CTX: TransformContext = {
   randomBytes: () => {
     throw new Error("CS kinds must not draw entropy");
   },
+  secretBytes: () => {
+    throw new Error("CS kinds must not draw entropy");
+  },
 };
 
 /** A child runner that fails the test if called. */

@@ -27,7 +27,7 @@ export const CONFORMANCE_DIR: string = join(WORKSPACE, "protocol_snapshot", "con
 
 /** A fresh context with seed 00 and clock 2026-01-01T00:00:00.000Z (same bytes every call). */
 export function fixedCtx(scope = "t"): TransformContext {
-  return createRunContext({ seed: "00", startedAt: "2026-01-01T00:00:00.000Z" })
+  return createRunContext({ seed: "00", startedAt: "2026-01-01T00:00:00.000Z", secretSeed: "00" })
     .transformContext(scope);
 }
 
