@@ -129,7 +129,7 @@ export function prepareRun(
       secrets: new Set(),
       timings: [],
       clock: unsafeMonotonicMs,
-      childQueues: new Map(),
+      groups: new Map(),
       replay: options.replay,
     };
     rec.push({

@@ -73,6 +73,8 @@ export interface NodeEnv {
   readonly secrets: Set<string>;
   /** Set during replay: recorded results to serve instead of executing. */
   readonly replay?: ReplaySource;
+  /** Runs state-touching work on this run's turn (concurrent siblings interleave by turns). */
+  readonly onTurn: <T>(work: () => Promise<T>) => Promise<T>;
   /** Runs a child workflow (serialised, in call order). */
   readonly runChild: (
     workflow: string,
@@ -126,6 +128,7 @@ export async function runContract(
   const results: Record<string, JsonObject> = {};
   const surface: JsonObject = { ...nodeInputs };
   let i = 0;
+  let stepsRun = 0;
   while (true) {
     spend(env.budget);
     const step = cc.steps[i];
@@ -137,7 +140,9 @@ export async function runContract(
       env.rc.startedAt,
       (p) => warn("INPUT_PATH_MISSING", `step input path ${p} did not resolve; passed null`),
     ) as JsonObject;
-    const base = env.rc.transformContext(`${visit}/${step.name}#${env.budget.used}`);
+    // The entropy scope counts steps within this node visit, so it does not depend on how
+    // concurrent siblings interleave.
+    const base = env.rc.transformContext(`${visit}/${step.name}#${++stepsRun}`);
     let secretEntropy = false;
     const ctx: TransformContext = {
       now: base.now,
@@ -147,7 +152,6 @@ export async function runContract(
         return base.secretBytes(n);
       },
     };
-    const mark = env.txn.mutations().length;
     const served = env.replay?.take(
       env.rec.runId,
       node.key,
@@ -161,7 +165,20 @@ export async function runContract(
       const cause = Object.assign(new Error(rest.join(": ")), { name });
       throw new CapabilityFault(node.key, step.name, cause);
     }
-    const { status, raw } = served ?? await runStep(step, inputs, ctx, env, node.key);
+    const orchestrates = WORKFLOW_KINDS.test(step.capability);
+    const execute = async () => {
+      const mark = env.txn.mutations().length;
+      const r = served ?? await runStep(step, inputs, ctx, env, node.key);
+      // A workflow-invoking step changes state only through its children, which record
+      // their own effects; keys starting with NUL are a CS kind's private index (e.g. the
+      // registry's address index), not declared state. Neither is reported here.
+      const own = orchestrates
+        ? []
+        : env.txn.mutations().slice(mark).filter((m) => !m.key.startsWith("\u0000"));
+      return { ...r, own };
+    };
+    // An orchestrating step only waits for its children, which take turns themselves.
+    const { status, raw, own } = orchestrates ? await execute() : await env.onTurn(execute);
     if (served?.secretEntropy) secretEntropy = true;
     const outputs: JsonObject = {};
     for (const [name, b] of step.outputs) {
@@ -215,13 +232,6 @@ export async function runContract(
     if (served) {
       for (const { seq: _s, prev: _p, run: _r, ...effect } of served.effects) env.rec.push(effect);
     }
-    // A workflow-invoking step changes state only through its children, which record
-    // their own effects; attributing them here too would count them twice.
-    // Keys starting with NUL are a CS kind's private index (e.g. registry address index),
-    // not declared state: they are not reported as effects.
-    const own = WORKFLOW_KINDS.test(step.capability)
-      ? []
-      : env.txn.mutations().slice(mark).filter((m) => !m.key.startsWith("\u0000"));
     for (const m of own) {
       env.rec.push({
         type: "effect",

@@ -29,6 +29,7 @@ import {
   spend,
 } from "./pipeline.ts";
 import type { ReplaySource } from "./replay_source.ts";
+import { type Branch, onTurn, TurnGroup } from "./turns.ts";
 import type { RunContext } from "./run_context.ts";
 
 /** Run classifications. */
@@ -77,12 +78,8 @@ export interface RunShared {
   readonly clock: () => number;
   /** Set during replay: recorded results to serve instead of executing. */
   readonly replay?: ReplaySource;
-  /**
-   * Per parent run: the tail of its child queue. Children of one parent run one at a time
-   * in call order (so their effects interleave deterministically); a child's own children
-   * queue under the child, never behind their parent.
-   */
-  readonly childQueues: Map<string, Promise<unknown>>;
+  /** Turn groups of the child runs in flight, by parent run, node and step. */
+  readonly groups: Map<string, TurnGroup>;
 }
 
 const machines = new WeakMap<ExecutionGraph, ReturnType<typeof createWorkflowMachine>>();
@@ -103,13 +100,15 @@ export async function runGraph(
   payload: JsonObject,
   rec: RunRecorder,
   shared: RunShared,
+  branch: Branch = [],
 ): Promise<GraphOutcome> {
   let outcome: GraphOutcome;
-  const denied = !graph.admission
+  const admission = graph.admission;
+  const denied = !admission
     ? []
     : shared.replay
     ? shared.replay.admission(rec.runId)
-    : await checkAdmission(graph.admission, payload, shared.txn);
+    : await onTurn(branch, () => checkAdmission(admission, payload, shared.txn));
   if (graph.admission) {
     rec.push({
       type: "admission",
@@ -129,7 +128,7 @@ export async function runGraph(
       results: {},
     };
   } else {
-    outcome = await traverse(graph, payload, rec, shared);
+    outcome = await traverse(graph, payload, rec, shared, branch);
   }
   if (outcome.error instanceof CapabilityFault) {
     rec.push({
@@ -158,6 +157,7 @@ async function traverse(
   payload: JsonObject,
   rec: RunRecorder,
   shared: RunShared,
+  branch: Branch,
 ): Promise<GraphOutcome> {
   const visits = new Map<string, number>();
   const nodeEnv: NodeEnv = {
@@ -168,8 +168,9 @@ async function traverse(
     budget: shared.budget,
     secrets: shared.secrets,
     replay: shared.replay,
+    onTurn: (work) => onTurn(branch, work),
     runChild: (wf, p, label, node, step) =>
-      runChild(wf, p, `${rec.runId}/${node}/${step}/${label}`, rec, node, step, shared),
+      runChild(wf, p, `${rec.runId}/${node}/${step}/${label}`, rec, node, step, shared, branch),
   };
   const env: MachineEnv = {
     async visit(key, payload, results) {
@@ -312,6 +313,7 @@ async function runChild(
   node: string,
   step: string,
   shared: RunShared,
+  branch: Branch,
 ): Promise<ChildRunResult> {
   const graph = shared.compiled.graphs.get(workflow);
   if (!graph) {
@@ -328,10 +330,24 @@ async function runChild(
     rec.push({ type: "child_run", child: childId, workflow, node, step, payload });
     return rec.child(childId);
   })();
-  const tail = shared.childQueues.get(rec.runId) ?? Promise.resolve();
-  const turn = tail.then(() => runGraph(graph, payload ?? {}, childRec, shared));
-  shared.childQueues.set(rec.runId, turn.catch(() => undefined));
-  const outcome = await turn;
+  // Children of one step take turns (see turns.ts); joining happens synchronously, in call
+  // order, so the rotation is the declaration order.
+  const key = `${rec.runId}\0${node}\0${step}`;
+  let group = shared.groups.get(key);
+  if (!group) {
+    group = new TurnGroup();
+    shared.groups.set(key, group);
+  }
+  group.join(childId);
+  let outcome: GraphOutcome;
+  try {
+    outcome = await runGraph(graph, payload ?? {}, childRec, shared, [...branch, {
+      group,
+      member: childId,
+    }]);
+  } finally {
+    group.leave(childId);
+  }
   if (outcome.error) throw outcome.error;
   return {
     status: outcome.status,

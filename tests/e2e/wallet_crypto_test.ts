@@ -43,7 +43,7 @@ const ethAddress = (uncompressed: Uint8Array) =>
 /**
  * The entropy the run drew for CT_PURE_DERIVE_WALLET_KEYPAIRS_V0 (128 bits), recomputed as
  * actors/run_context.ts documents it: HMAC-SHA256(key, label ‖ 0 ‖ scope ‖ u32be(counter)),
- * scope = `<run>/<node>#<visit>/<step>#<budget units used>`. Key material comes from the
+ * scope = `<run>/<node>#<visit>/<step>#<k>`, k = the step's count within the node visit. Key material comes from the
  * SECRET seed (the suite fixes it through PGS_SECRET_SEED; it is never in a trace), so the
  * derivation needs `key` = that secret; with the recorded public seed it gives other bytes.
  */
@@ -53,13 +53,12 @@ function walletEntropy(
   label0 = "ct-secret",
 ): Uint8Array {
   const step = run.recs.find((x) => x.type === "step" && x.step === "derive_wallet_keypairs");
-  const before = run.recs.filter((x) => x.seq <= step.seq && x.run === "root");
-  const used =
-    before.filter((x) =>
-      (x.type === "admission" && x.kind === "IN") || (x.type === "node" && x.node_type === "CC") ||
-      x.type === "step"
+  // k = the step's position among the steps run in this node visit (here: the first).
+  const k =
+    run.recs.filter((x) =>
+      x.type === "step" && x.run === "root" && x.node === step.node && x.seq <= step.seq
     ).length;
-  const scope = `root/${step.node}#1/${step.step}#${used}`;
+  const scope = `root/${step.node}#1/${step.step}#${k}`;
   const label = utf8ToBytes(`pgs-runtime/${label0}/v1\0${scope}`);
   const block = hmac(sha256, hexToBytes(key), concatBytes(label, new Uint8Array(4)));
   return block.subarray(0, 16);

@@ -84,7 +84,9 @@ export async function auditDataRoot(dataRoot: string): Promise<AuditReport> {
   try {
     const traceMetas = await listTraceMetas(env);
     report.pendingTraces = traceMetas.filter((t) => t.meta.state !== "complete").length;
-    if (report.pendingTraces > 0) problems.push(`${report.pendingTraces} pending (partial) trace(s)`);
+    if (report.pendingTraces > 0) {
+      problems.push(`${report.pendingTraces} pending (partial) trace(s)`);
+    }
     metas = await listStoreMetas(env);
   } finally {
     raw.close();
@@ -147,7 +149,9 @@ export async function auditDataRoot(dataRoot: string): Promise<AuditReport> {
       checkStoreEffects(path, value, effects.filter((e) => e.store === path), report);
     }
     for (const e of effects) {
-      if (!state.has(e.store)) problems.push(`trace ${e.trace}: effect on unknown store ${e.store}`);
+      if (!state.has(e.store)) {
+        problems.push(`trace ${e.trace}: effect on unknown store ${e.store}`);
+      }
     }
     report.staleViewsBeforeFlush = await compareViews(dataRoot, metas, state);
   } finally {

@@ -6,7 +6,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type AuditReport, auditDataRoot } from "./_audit.ts";
+import { auditDataRoot, type AuditReport } from "./_audit.ts";
 import { killWorkerAfter, prng, runWorker } from "./_spawn.ts";
 import type { WorkerConfig } from "./_worker.ts";
 import { verifyTrace } from "../../trace/jsonl.ts";
@@ -95,10 +95,11 @@ export async function crashHarness(
     assert.deepEqual(verifyTrace(text).problems, []);
   }
   for (const id of ids) {
-    const exists = await Deno.stat(`${t.workspace}/traces/${id}/${id}.jsonl`).then(() => true, () =>
-      false);
+    const exists = await Deno.stat(`${t.workspace}/traces/${id}/${id}.jsonl`).then(
+      () => true,
+      () => false,
+    );
     if (!exists) figures.tracesWithoutFile++;
   }
   return { figures, audit };
 }
-

@@ -52,7 +52,10 @@ export interface KilledWorker {
  * Spawns a worker that runs until killed, waits for `ready`, then SIGKILLs it after
  * `delayMs`. A worker that exits by itself first is an error (it must not crash).
  */
-export async function killWorkerAfter(config: WorkerConfig, delayMs: number): Promise<KilledWorker> {
+export async function killWorkerAfter(
+  config: WorkerConfig,
+  delayMs: number,
+): Promise<KilledWorker> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--config", CONFIG, WORKER, JSON.stringify(config)],
     stdout: "piped",

@@ -41,7 +41,20 @@ async function setup() {
   const ok = `${t.workspace}/payloads/ada.json`;
   // Prior state: one committed run, so "unchanged" means something.
   const first = await main(
-    ["run", "--wf", WF, "--payload", ok, "--workspace", t.workspace, "--data-root", t.dataRoot, "--no-png", "--trace-id", "T_prior"],
+    [
+      "run",
+      "--wf",
+      WF,
+      "--payload",
+      ok,
+      "--workspace",
+      t.workspace,
+      "--data-root",
+      t.dataRoot,
+      "--no-png",
+      "--trace-id",
+      "T_prior",
+    ],
     { out: () => undefined, err: () => undefined },
   );
   assert.equal(first, 0);
@@ -77,8 +90,17 @@ async function refuse(
 }
 
 const run = (payload: string, t: { workspace: string; dataRoot: string }, ...extra: string[]) => [
-  "run", "--wf", WF, "--payload", payload, "--workspace", t.workspace, "--data-root", t.dataRoot,
-  "--no-png", ...extra,
+  "run",
+  "--wf",
+  WF,
+  "--payload",
+  payload,
+  "--workspace",
+  t.workspace,
+  "--data-root",
+  t.dataRoot,
+  "--no-png",
+  ...extra,
 ];
 
 Deno.test("bad input: payloads that are missing, unreadable, not JSON, not objects, huge or deep", async () => {
@@ -112,7 +134,12 @@ Deno.test("bad input: payloads that are missing, unreadable, not JSON, not objec
     }
     // A data root that does not exist yet is not created by a refused run.
     const fresh = { workspace: t.workspace, dataRoot: `${t.dir}/never_created` };
-    await refuse(t, { name: "fresh root", args: run(`${t.dir}/null.json`, fresh), code: 2, error: "PAYLOAD" });
+    await refuse(t, {
+      name: "fresh root",
+      args: run(`${t.dir}/null.json`, fresh),
+      code: 2,
+      error: "PAYLOAD",
+    });
     await assert.rejects(() => Deno.stat(fresh.dataRoot), Deno.errors.NotFound);
   } finally {
     await Deno.remove(t.dir, { recursive: true });
@@ -141,7 +168,10 @@ Deno.test("bad input: a 50 MB payload on stdin is refused without reading it all
     const err = new TextDecoder().decode(out.stderr).trimEnd().split("\n");
     assert.equal(out.code, 2);
     assert.equal(err.length, 1, err.join("\n"));
-    assert.match(err[0], /^error\[PAYLOAD\]: Cannot accept --payload "-": \d+ bytes exceeds the 16777216-byte limit$/);
+    assert.match(
+      err[0],
+      /^error\[PAYLOAD\]: Cannot accept --payload "-": \d+ bytes exceeds the 16777216-byte limit$/,
+    );
     assert.deepEqual([await tree(t.dataRoot), await tree(t.workspace)], before);
   } finally {
     await Deno.remove(t.dir, { recursive: true });
@@ -172,8 +202,23 @@ Deno.test("bad input: unknown or malformed workflow names, path traversal includ
       ["x".repeat(120) + "::y", "WORKFLOW_NAME"],
     ];
     for (const [wf, error] of names) {
-      const args = ["run", "--wf", wf, "--payload", ok, "--workspace", t.workspace, "--data-root", t.dataRoot];
-      const line = await refuse(t, { name: `--wf ${JSON.stringify(wf.slice(0, 40))}`, args, code: 2, error });
+      const args = [
+        "run",
+        "--wf",
+        wf,
+        "--payload",
+        ok,
+        "--workspace",
+        t.workspace,
+        "--data-root",
+        t.dataRoot,
+      ];
+      const line = await refuse(t, {
+        name: `--wf ${JSON.stringify(wf.slice(0, 40))}`,
+        args,
+        code: 2,
+        error,
+      });
       assert.ok(line.length < 400, "a long name is cut in the message");
     }
     // `check --wf` validates the same way.
@@ -197,17 +242,54 @@ Deno.test("bad input: invalid or reused trace ids, bad options, unusable data ro
     for (const id of ["../x", "a/b", "", "x".repeat(129), "a b", "é", "a.b", "T\u0000", "-"]) {
       // "-" is a valid id by the pattern; every other one is not.
       if (id === "-") continue;
-      await refuse(t, { name: `--trace-id ${JSON.stringify(id.slice(0, 20))}`, args: run(ok, t, "--trace-id", id), code: 2, error: "TRACE_ID" });
+      await refuse(t, {
+        name: `--trace-id ${JSON.stringify(id.slice(0, 20))}`,
+        args: run(ok, t, "--trace-id", id),
+        code: 2,
+        error: "TRACE_ID",
+      });
     }
     // A trace id already committed: the whole run is refused, nothing of it is written.
-    await refuse(t, { name: "reused trace id", args: run(ok, t, "--trace-id", "T_prior"), code: 2, error: "TRACE_ID" });
-    for (const [flag, value] of [["--budget", "0"], ["--budget", "-3"], ["--budget", "1.5"], ["--budget", "lots"], ["--seed", "xyz"], ["--clock", "yesterday"]]) {
-      await refuse(t, { name: `${flag} ${value}`, args: run(ok, t, flag, value), code: 2, error: "USAGE" });
+    await refuse(t, {
+      name: "reused trace id",
+      args: run(ok, t, "--trace-id", "T_prior"),
+      code: 2,
+      error: "TRACE_ID",
+    });
+    for (
+      const [flag, value] of [
+        ["--budget", "0"],
+        ["--budget", "-3"],
+        ["--budget", "1.5"],
+        ["--budget", "lots"],
+        ["--seed", "xyz"],
+        ["--clock", "yesterday"],
+      ]
+    ) {
+      await refuse(t, {
+        name: `${flag} ${value}`,
+        args: run(ok, t, flag, value),
+        code: 2,
+        error: "USAGE",
+      });
     }
     const aFile = await file("plain_file", "not a directory");
     for (const root of [aFile, `${aFile}/sub`, `${aFile}/sub/deeper`]) {
-      const args = ["run", "--wf", WF, "--payload", ok, "--workspace", t.workspace, "--data-root", root, "--no-png"];
-      const line = await refuse(t, { name: `data root ${root}`, args, code: 2, error: "STORAGE" }, [t.dir]);
+      const args = [
+        "run",
+        "--wf",
+        WF,
+        "--payload",
+        ok,
+        "--workspace",
+        t.workspace,
+        "--data-root",
+        root,
+        "--no-png",
+      ];
+      const line = await refuse(t, { name: `data root ${root}`, args, code: 2, error: "STORAGE" }, [
+        t.dir,
+      ]);
       assert.match(line, /not a directory/);
     }
     await refuse(t, {
@@ -219,8 +301,21 @@ Deno.test("bad input: invalid or reused trace ids, bad options, unusable data ro
     const empty = `${t.dir}/empty_workspace`;
     await Deno.mkdir(empty);
     for (const ws of [empty, `${t.dir}/no_such_workspace`, aFile]) {
-      const args = ["run", "--wf", WF, "--payload", ok, "--workspace", ws, "--data-root", t.dataRoot, "--no-png"];
-      const line = await refuse(t, { name: `workspace ${ws}`, args, code: 3, error: "SNAPSHOT" }, [t.dir]);
+      const args = [
+        "run",
+        "--wf",
+        WF,
+        "--payload",
+        ok,
+        "--workspace",
+        ws,
+        "--data-root",
+        t.dataRoot,
+        "--no-png",
+      ];
+      const line = await refuse(t, { name: `workspace ${ws}`, args, code: 3, error: "SNAPSHOT" }, [
+        t.dir,
+      ]);
       assert.match(line, /protocol_snapshot\/artifacts/);
     }
   } finally {
@@ -240,9 +335,34 @@ Deno.test({
     try {
       const cases: Array<[string, string[]]> = [
         ["unknown flag", run(ok, t, "--bogus")],
-        ["flag without its value", ["run", "--wf", WF, "--workspace", t.workspace, "--data-root", t.dataRoot, "--payload"]],
-        ["missing --wf", ["run", "--payload", ok, "--workspace", t.workspace, "--data-root", t.dataRoot]],
-        ["missing --payload", ["run", "--wf", WF, "--workspace", t.workspace, "--data-root", t.dataRoot]],
+        ["flag without its value", [
+          "run",
+          "--wf",
+          WF,
+          "--workspace",
+          t.workspace,
+          "--data-root",
+          t.dataRoot,
+          "--payload",
+        ]],
+        ["missing --wf", [
+          "run",
+          "--payload",
+          ok,
+          "--workspace",
+          t.workspace,
+          "--data-root",
+          t.dataRoot,
+        ]],
+        ["missing --payload", [
+          "run",
+          "--wf",
+          WF,
+          "--workspace",
+          t.workspace,
+          "--data-root",
+          t.dataRoot,
+        ]],
         ["missing --workspace", ["run", "--wf", WF, "--payload", ok, "--data-root", t.dataRoot]],
         ["unknown command", ["frobnicate"]],
         ["unexpected argument", [...run(ok, t), "extra"]],
@@ -260,7 +380,15 @@ Deno.test("bad input: flag-parser errors are one line, exit 2, and change nothin
   try {
     const cases: Array<[string, string[]]> = [
       ["unknown flag", run(ok, t, "--bogus")],
-      ["missing --wf", ["run", "--payload", ok, "--workspace", t.workspace, "--data-root", t.dataRoot]],
+      ["missing --wf", [
+        "run",
+        "--payload",
+        ok,
+        "--workspace",
+        t.workspace,
+        "--data-root",
+        t.dataRoot,
+      ]],
       ["unknown command", ["frobnicate"]],
     ];
     for (const [name, args] of cases) {
@@ -288,7 +416,17 @@ Deno.test({
     const { t, ok } = await setup();
     try {
       const wf = "x".repeat(5000) + "::WF_Y";
-      const args = ["run", "--wf", wf, "--payload", ok, "--workspace", t.workspace, "--data-root", t.dataRoot];
+      const args = [
+        "run",
+        "--wf",
+        wf,
+        "--payload",
+        ok,
+        "--workspace",
+        t.workspace,
+        "--data-root",
+        t.dataRoot,
+      ];
       await refuse(t, { name: "5,000-character --wf", args, code: 2, error: "WORKFLOW_NAME" });
     } finally {
       await Deno.remove(t.dir, { recursive: true });
@@ -306,9 +444,16 @@ Deno.test({
   fn: async () => {
     const { t, file } = await setup();
     try {
-      const bytes = new TextEncoder().encode('{"member":{"name":"Ada?","email":"ada@example.org"}}');
+      const bytes = new TextEncoder().encode(
+        '{"member":{"name":"Ada?","email":"ada@example.org"}}',
+      );
       bytes[bytes.indexOf(0x3f)] = 0xff; // "?" → a lone 0xFF byte
-      await refuse(t, { name: "invalid UTF-8", args: run(await file("latin1.json", bytes), t), code: 2, error: "PAYLOAD" });
+      await refuse(t, {
+        name: "invalid UTF-8",
+        args: run(await file("latin1.json", bytes), t),
+        code: 2,
+        error: "PAYLOAD",
+      });
     } finally {
       await Deno.remove(t.dir, { recursive: true });
     }

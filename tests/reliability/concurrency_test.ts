@@ -85,7 +85,9 @@ Deno.test("concurrency: 8 processes × 50 runs on one data root lose, duplicate 
     }
     console.log(
       `concurrency: ${total} runs by ${PROCESSES} processes; ${MEMBERS} keys inserted once, ` +
-        `${total - MEMBERS} ALREADY_EXISTS; lib-mode retries ${retries} (conflicts ${conflicts}), ` +
+        `${
+          total - MEMBERS
+        } ALREADY_EXISTS; lib-mode retries ${retries} (conflicts ${conflicts}), ` +
         `max attempts ${maxAttempts}`,
     );
   } finally {

@@ -23,9 +23,14 @@ Deno.test("crash: random SIGKILLs during a multi-step workflow leave no partial 
     const { figures, audit } = await crashHarness(t, jobs, ROUNDS, seed);
     assert.ok(figures.kills >= 2 * ROUNDS);
     assert.ok(audit.traces > 0, "some runs committed between kills");
-    assert.ok(figures.midRun > figures.kills / 2, `most kills land inside a run: ${JSON.stringify(figures)}`);
+    assert.ok(
+      figures.midRun > figures.kills / 2,
+      `most kills land inside a run: ${JSON.stringify(figures)}`,
+    );
     assert.ok(audit.registryKeys <= 20);
-    console.log(`crash/multi-step (seed ${seed}): ${JSON.stringify(figures)}; traces ${audit.traces}`);
+    console.log(
+      `crash/multi-step (seed ${seed}): ${JSON.stringify(figures)}; traces ${audit.traces}`,
+    );
   } finally {
     await Deno.remove(t.dir, { recursive: true });
   }
@@ -38,7 +43,10 @@ Deno.test("crash: random SIGKILLs during a looping sub-workflow leave no partial
     const random = prng(7);
     for (let i = 0; i < 20; i++) {
       const n = 2 + Math.floor(random() * 4);
-      const items = Array.from({ length: n }, () => ({ name: `item-${Math.floor(random() * 20)}` }));
+      const items = Array.from(
+        { length: n },
+        () => ({ name: `item-${Math.floor(random() * 20)}` }),
+      );
       const file = `${t.dir}/batch_${i}.json`;
       await Deno.writeTextFile(file, JSON.stringify({ items }));
       jobs.push({ wf: WF_BATCH, payload: file });
@@ -47,7 +55,10 @@ Deno.test("crash: random SIGKILLs during a looping sub-workflow leave no partial
     const { figures, audit } = await crashHarness(t, jobs, ROUNDS, seed);
     assert.ok(figures.kills >= 2 * ROUNDS);
     assert.ok(audit.traces > 0);
-    assert.ok(figures.midRun > figures.kills / 2, `most kills land inside a run: ${JSON.stringify(figures)}`);
+    assert.ok(
+      figures.midRun > figures.kills / 2,
+      `most kills land inside a run: ${JSON.stringify(figures)}`,
+    );
     // Every committed batch trace carries its children: one child_run per item.
     for (const records of audit.records.values()) {
       const header = records[0] as unknown as { payload: { items: unknown[] } };

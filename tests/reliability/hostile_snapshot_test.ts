@@ -52,12 +52,23 @@ async function tree(dir: string): Promise<string[]> {
 
 /** Runs `wf` through the CLI; asserts exit 3, the error code, and that nothing ran. */
 async function refused(t: Fixture, wf: string, code: string): Promise<string[]> {
-  await Deno.writeTextFile(`${t.dir}/p.json`, JSON.stringify({ name: "n", items: [{ name: "n" }] }));
+  await Deno.writeTextFile(
+    `${t.dir}/p.json`,
+    JSON.stringify({ name: "n", items: [{ name: "n" }] }),
+  );
   const err: string[] = [];
   const out: string[] = [];
   const exit = await main([
-    "run", "--wf", wf, "--payload", `${t.dir}/p.json`, "--workspace", t.workspace,
-    "--data-root", t.dataRoot, "--no-png",
+    "run",
+    "--wf",
+    wf,
+    "--payload",
+    `${t.dir}/p.json`,
+    "--workspace",
+    t.workspace,
+    "--data-root",
+    t.dataRoot,
+    "--no-png",
   ], { out: (l) => out.push(l), err: (l) => err.push(l) });
   assert.equal(exit, 3, err.join("\n"));
   assert.ok(err[0].startsWith(`error[${code}]: `), err[0]);
@@ -99,15 +110,44 @@ Deno.test("hostile snapshot: malformed JSON, wrong type, wrong fqdn, bad schema 
     ["malformed JSON", (a) => JSON.stringify(a).slice(0, 200), "SNAPSHOT", "malformed JSON"],
     ["empty file", () => "", "SNAPSHOT", "malformed JSON"],
     ["JSON array", () => "[]", "SCHEMA", "$"],
-    ["wrong artifact_type", (a) => JSON.stringify({ ...a, artifact_type: "CC" }), "SCHEMA", "$.artifact_type"],
-    ["another artifact's fqdn_id", (a) => JSON.stringify({ ...a, fqdn_id: "rel::WF_BATCH_V0" }), "SCHEMA", "$.fqdn_id"],
-    ["content_hash not hex", (a) => JSON.stringify({ ...a, content_hash: "x" }), "SCHEMA", "$.content_hash"],
-    ["nodes is an array", (a) => JSON.stringify({ ...a, frontmatter: { ...a.frontmatter, core: { ...a.frontmatter.core, nodes: [] } } }), "SCHEMA", "$.frontmatter.core.nodes"],
-    ["node of unknown type", (a) => {
-      const b = structuredClone(a);
-      b.frontmatter.core.nodes.EXIT_DONE.type = "EVAL";
-      return JSON.stringify(b);
-    }, "SCHEMA", "$.frontmatter.core.nodes.EXIT_DONE"],
+    [
+      "wrong artifact_type",
+      (a) => JSON.stringify({ ...a, artifact_type: "CC" }),
+      "SCHEMA",
+      "$.artifact_type",
+    ],
+    [
+      "another artifact's fqdn_id",
+      (a) => JSON.stringify({ ...a, fqdn_id: "rel::WF_BATCH_V0" }),
+      "SCHEMA",
+      "$.fqdn_id",
+    ],
+    [
+      "content_hash not hex",
+      (a) => JSON.stringify({ ...a, content_hash: "x" }),
+      "SCHEMA",
+      "$.content_hash",
+    ],
+    [
+      "nodes is an array",
+      (a) =>
+        JSON.stringify({
+          ...a,
+          frontmatter: { ...a.frontmatter, core: { ...a.frontmatter.core, nodes: [] } },
+        }),
+      "SCHEMA",
+      "$.frontmatter.core.nodes",
+    ],
+    [
+      "node of unknown type",
+      (a) => {
+        const b = structuredClone(a);
+        b.frontmatter.core.nodes.EXIT_DONE.type = "EVAL";
+        return JSON.stringify(b);
+      },
+      "SCHEMA",
+      "$.frontmatter.core.nodes.EXIT_DONE",
+    ],
   ];
   for (const [name, make, code, path] of cases) {
     await withFixture(async (t) => {
@@ -123,45 +163,123 @@ Deno.test("hostile snapshot: malformed JSON, wrong type, wrong fqdn, bad schema 
 
 Deno.test("hostile snapshot: graph and pipeline closure problems are all listed with file and path", async () => {
   const cases: Array<[string, string, (fm: Fm) => void, string, RegExp]> = [
-    ["next to a missing node", "WF_ITEM_V0", (fm) => {
-      fm.core.nodes.JOURNAL_JOINED.next.SUCCESS = "EXIT_NOWHERE";
-    }, "$.frontmatter.core.nodes.JOURNAL_JOINED.next.SUCCESS", /EXIT_NOWHERE.*is not a node/],
-    ["missing start node", "WF_ITEM_V0", (fm) => {
-      fm.core.start_node = "NOPE";
-    }, "$.frontmatter.core.start_node", /NOPE/],
-    ["a cycle", "WF_ITEM_V0", (fm) => {
-      fm.core.nodes.JOURNAL_JOINED.next.SUCCESS = "CC_REGISTER_ITEM_V0";
-    }, "$.frontmatter.core.nodes", /cycle .*CC_REGISTER_ITEM_V0/],
-    ["a self-loop", "WF_ITEM_V0", (fm) => {
-      fm.core.nodes.CC_DERIVE_ITEM_ID_V0.next.SUCCESS = "CC_DERIVE_ITEM_ID_V0";
-    }, "$.frontmatter.core.nodes", /cycle/],
-    ["an unresolved CC", "WF_ITEM_V0", (fm) => {
-      fm.core.nodes.JOURNAL_JOINED.fqdn_id = "rel::CC_NOT_THERE_V0";
-    }, "$.frontmatter.core.nodes.JOURNAL_JOINED.fqdn_id", /does not resolve/],
-    ["an unresolved intent", "WF_ITEM_V0", (fm) => {
-      fm.core.nodes.IN_ITEM_V0.fqdn_id = "rel::IN_NOT_THERE_V0";
-    }, "$.frontmatter.core.nodes.IN_ITEM_V0.fqdn_id", /does not resolve/],
-    ["an unresolved runtime binding", "WF_ITEM_V0", (fm) => {
-      fm.runtime_binding = "rel::RB_NOT_THERE_V0";
-    }, "$.frontmatter.runtime_binding", /does not resolve/],
-    ["a traversal in a reference", "WF_ITEM_V0", (fm) => {
-      fm.core.nodes.JOURNAL_JOINED.fqdn_id = "../../../etc::passwd";
-    }, "$.frontmatter.core.nodes.JOURNAL_JOINED.fqdn_id", /not ns::CODE/],
-    ["an undeclared on_result value", "CC_REGISTER_ITEM_V0", (fm) => {
-      fm.core.pipeline[0].on_result.SUCCESS = "jump_somewhere";
-    }, "$.frontmatter.core.pipeline[0].on_result.SUCCESS", /jump_somewhere/],
-    ["a step with both transform and side_effect", "CC_REGISTER_ITEM_V0", (fm) => {
-      fm.core.pipeline[0].transform = "capability_transforms::CT_PURE_GENERATE_ID_V0";
-    }, "$.frontmatter.core.pipeline[0]", /exactly one of transform or side_effect/],
-    ["an undeclared store", "CC_REGISTER_ITEM_V0", (fm) => {
-      fm.core.pipeline[0].store = "NOT_A_STORE";
-    }, "$.frontmatter.core.pipeline[0].store", /NOT_A_STORE/],
-    ["a store path escaping the data root", "STRUCTURE_REL_STORAGE_V0", (fm) => {
-      fm.core.entity_stores.ITEMS.path = "../../etc/items.json";
-    }, "$.frontmatter.core.bindings", /relative to the data root/],
-    ["an absolute store path", "STRUCTURE_REL_STORAGE_V0", (fm) => {
-      fm.core.entity_stores.ITEMS.path = "/etc/items.json";
-    }, "$.frontmatter.core.bindings", /relative to the data root/],
+    [
+      "next to a missing node",
+      "WF_ITEM_V0",
+      (fm) => {
+        fm.core.nodes.JOURNAL_JOINED.next.SUCCESS = "EXIT_NOWHERE";
+      },
+      "$.frontmatter.core.nodes.JOURNAL_JOINED.next.SUCCESS",
+      /EXIT_NOWHERE.*is not a node/,
+    ],
+    [
+      "missing start node",
+      "WF_ITEM_V0",
+      (fm) => {
+        fm.core.start_node = "NOPE";
+      },
+      "$.frontmatter.core.start_node",
+      /NOPE/,
+    ],
+    [
+      "a cycle",
+      "WF_ITEM_V0",
+      (fm) => {
+        fm.core.nodes.JOURNAL_JOINED.next.SUCCESS = "CC_REGISTER_ITEM_V0";
+      },
+      "$.frontmatter.core.nodes",
+      /cycle .*CC_REGISTER_ITEM_V0/,
+    ],
+    [
+      "a self-loop",
+      "WF_ITEM_V0",
+      (fm) => {
+        fm.core.nodes.CC_DERIVE_ITEM_ID_V0.next.SUCCESS = "CC_DERIVE_ITEM_ID_V0";
+      },
+      "$.frontmatter.core.nodes",
+      /cycle/,
+    ],
+    [
+      "an unresolved CC",
+      "WF_ITEM_V0",
+      (fm) => {
+        fm.core.nodes.JOURNAL_JOINED.fqdn_id = "rel::CC_NOT_THERE_V0";
+      },
+      "$.frontmatter.core.nodes.JOURNAL_JOINED.fqdn_id",
+      /does not resolve/,
+    ],
+    [
+      "an unresolved intent",
+      "WF_ITEM_V0",
+      (fm) => {
+        fm.core.nodes.IN_ITEM_V0.fqdn_id = "rel::IN_NOT_THERE_V0";
+      },
+      "$.frontmatter.core.nodes.IN_ITEM_V0.fqdn_id",
+      /does not resolve/,
+    ],
+    [
+      "an unresolved runtime binding",
+      "WF_ITEM_V0",
+      (fm) => {
+        fm.runtime_binding = "rel::RB_NOT_THERE_V0";
+      },
+      "$.frontmatter.runtime_binding",
+      /does not resolve/,
+    ],
+    [
+      "a traversal in a reference",
+      "WF_ITEM_V0",
+      (fm) => {
+        fm.core.nodes.JOURNAL_JOINED.fqdn_id = "../../../etc::passwd";
+      },
+      "$.frontmatter.core.nodes.JOURNAL_JOINED.fqdn_id",
+      /not ns::CODE/,
+    ],
+    [
+      "an undeclared on_result value",
+      "CC_REGISTER_ITEM_V0",
+      (fm) => {
+        fm.core.pipeline[0].on_result.SUCCESS = "jump_somewhere";
+      },
+      "$.frontmatter.core.pipeline[0].on_result.SUCCESS",
+      /jump_somewhere/,
+    ],
+    [
+      "a step with both transform and side_effect",
+      "CC_REGISTER_ITEM_V0",
+      (fm) => {
+        fm.core.pipeline[0].transform = "capability_transforms::CT_PURE_GENERATE_ID_V0";
+      },
+      "$.frontmatter.core.pipeline[0]",
+      /exactly one of transform or side_effect/,
+    ],
+    [
+      "an undeclared store",
+      "CC_REGISTER_ITEM_V0",
+      (fm) => {
+        fm.core.pipeline[0].store = "NOT_A_STORE";
+      },
+      "$.frontmatter.core.pipeline[0].store",
+      /NOT_A_STORE/,
+    ],
+    [
+      "a store path escaping the data root",
+      "STRUCTURE_REL_STORAGE_V0",
+      (fm) => {
+        fm.core.entity_stores.ITEMS.path = "../../etc/items.json";
+      },
+      "$.frontmatter.core.bindings",
+      /relative to the data root/,
+    ],
+    [
+      "an absolute store path",
+      "STRUCTURE_REL_STORAGE_V0",
+      (fm) => {
+        fm.core.entity_stores.ITEMS.path = "/etc/items.json";
+      },
+      "$.frontmatter.core.bindings",
+      /relative to the data root/,
+    ],
   ];
   for (const [name, code, edit, path, message] of cases) {
     await withFixture(async (t) => {
@@ -212,7 +330,9 @@ Deno.test("hostile snapshot: an unbound capability (valid CT / CS artifact, no i
     // CS_REL_EXPLODE_V0 is a valid CS artifact that nothing implements by default.
     const err = await refused(t, WF_EXPLODE, "COMPILE");
     assert.ok(
-      err.some((l) => l.includes("CS_REL_EXPLODE_V0.json $.cs_ir") && l.includes("no bound implementation")),
+      err.some((l) =>
+        l.includes("CS_REL_EXPLODE_V0.json $.cs_ir") && l.includes("no bound implementation")
+      ),
       err.join("\n"),
     );
   });
@@ -248,7 +368,9 @@ Deno.test("hostile snapshot: JSONPath filters, scripts, wildcards, descent in CC
         fm.core.nodes.CC_DERIVE_ITEM_ID_V0.inputs = { name: path };
       });
       const err = await refused(t, WF_ITEM, "COMPILE");
-      const problem = err.find((l) => l.includes("$.frontmatter.core.nodes.CC_DERIVE_ITEM_ID_V0.inputs.name"));
+      const problem = err.find((l) =>
+        l.includes("$.frontmatter.core.nodes.CC_DERIVE_ITEM_ID_V0.inputs.name")
+      );
       assert.ok(problem, `${path}: ${err.join("\n")}`);
       assert.equal((globalThis as Record<string, unknown>).__pgs_pwned, undefined);
     });
@@ -274,7 +396,9 @@ Deno.test("hostile snapshot: the same paths in step inputs and evaluation condit
     if (/^\$(\.[A-Za-z_]+)+$/.test(path)) continue;
     await withFixture(async (t) => {
       await rewrite(t, "CC_REGISTER_ITEM_V0", (fm) => {
-        fm.core.evaluation = { check: { condition: `${path} == 1`, on_true: "SUCCESS", on_false: "VIOLATION" } };
+        fm.core.evaluation = {
+          check: { condition: `${path} == 1`, on_true: "SUCCESS", on_false: "VIOLATION" },
+        };
         fm.core.pipeline[0].on_result.SUCCESS = "check";
       });
       const err = await refused(t, WF_ITEM, "COMPILE");
@@ -295,7 +419,11 @@ Deno.test("hostile snapshot: paths in step outputs never reach prototypes (refus
         fm.core.pipeline[0].outputs = { item_id: "$.capability_result.id", probe: path };
       });
       const registry = createCapabilityRegistry();
-      const compiled = await compileWorkflow(await loadSnapshot(t.workspace), WF_ITEM, registry.compileOptions)
+      const compiled = await compileWorkflow(
+        await loadSnapshot(t.workspace),
+        WF_ITEM,
+        registry.compileOptions,
+      )
         .catch((e) => {
           assert.ok(e instanceof CompileError, `${path}: ${e}`);
           assert.ok(e.problems.some((p) => p.jsonPath.endsWith(".outputs.probe")), path);
@@ -313,14 +441,21 @@ Deno.test("hostile snapshot: paths in step outputs never reach prototypes (refus
       });
       await store.close();
       assert.equal(r.classification, "COMPLETED", path);
-      const step = r.records.find((x) => x.type === "step" && x.step === "derive_item_id") as unknown as {
+      const step = r.records.find((x) =>
+        x.type === "step" && x.step === "derive_item_id"
+      ) as unknown as {
         outputs: Record<string, unknown>;
       };
       const probe = step.outputs.probe;
       // A literal stays the literal text; a path that reaches nothing is null + a warning.
       assert.ok(probe === null || probe === path, `${path} resolved to ${String(probe)}`);
       if (probe === null) {
-        assert.ok(r.records.some((x) => x.type === "warning" && (x as unknown as { code: string }).code === "OUTPUT_PATH_MISSING"));
+        assert.ok(
+          r.records.some((x) =>
+            x.type === "warning" &&
+            (x as unknown as { code: string }).code === "OUTPUT_PATH_MISSING"
+          ),
+        );
       }
     } finally {
       await Deno.remove(t.dir, { recursive: true });
@@ -332,7 +467,11 @@ Deno.test("hostile snapshot: paths in step outputs never reach prototypes (refus
 /** Malformed paths the compiler accepts today (as a literal, or a shorter path). */
 const LENIENT_PATHS = [
   "$['constructor']['constructor']",
-  "$[?(@property === 'payload')]", "$['payload']['name']", "$.payload[", "$.payload.name]"];
+  "$[?(@property === 'payload')]",
+  "$['payload']['name']",
+  "$.payload[",
+  "$.payload.name]",
+];
 
 Deno.test("hostile snapshot: bracket-notation and unbalanced paths are never evaluated", async () => {
   // Today they compile to a literal string or to the plain member path; either way nothing
@@ -343,16 +482,25 @@ Deno.test("hostile snapshot: bracket-notation and unbalanced paths are never eva
         fm.core.nodes.CC_DERIVE_ITEM_ID_V0.inputs = { name: path };
       });
       const registry = createCapabilityRegistry();
-      const compiled = await compileWorkflow(await loadSnapshot(t.workspace), WF_ITEM, registry.compileOptions)
+      const compiled = await compileWorkflow(
+        await loadSnapshot(t.workspace),
+        WF_ITEM,
+        registry.compileOptions,
+      )
         .catch((e) => {
           assert.ok(e instanceof CompileError, `${path}: ${e}`);
           return null;
         });
       if (!compiled) return;
       const store = await openMemoryStore();
-      const r = await executeWorkflow(compiled, { name: "n" }, { store, capabilities: registry.capabilities });
+      const r = await executeWorkflow(compiled, { name: "n" }, {
+        store,
+        capabilities: registry.capabilities,
+      });
       await store.close();
-      const node = r.records.find((x) => x.type === "node" && (x as unknown as { node_type: string }).node_type === "CC") as unknown as {
+      const node = r.records.find((x) =>
+        x.type === "node" && (x as unknown as { node_type: string }).node_type === "CC"
+      ) as unknown as {
         inputs: { name: unknown };
       };
       const v = node.inputs.name;
@@ -398,16 +546,24 @@ Deno.test("hostile snapshot: a `__proto__` binding key does not pollute prototyp
       );
     });
     const registry = createCapabilityRegistry();
-    const result = await compileWorkflow(await loadSnapshot(t.workspace), WF_ITEM, registry.compileOptions)
+    const result = await compileWorkflow(
+      await loadSnapshot(t.workspace),
+      WF_ITEM,
+      registry.compileOptions,
+    )
       .then(async (compiled) => {
         const store = await openMemoryStore();
         try {
-          return await executeWorkflow(compiled, JSON.parse('{"name":"n","__proto__":{"polluted":1}}'), {
-            store,
-            capabilities: registry.capabilities,
-            seed: "00",
-            startedAt: "2026-01-01T00:00:00.000Z",
-          });
+          return await executeWorkflow(
+            compiled,
+            JSON.parse('{"name":"n","__proto__":{"polluted":1}}'),
+            {
+              store,
+              capabilities: registry.capabilities,
+              seed: "00",
+              startedAt: "2026-01-01T00:00:00.000Z",
+            },
+          );
         } finally {
           await store.close();
         }
@@ -426,12 +582,20 @@ Deno.test("hostile snapshot: frontmatter edited without its content is NOT detec
   // protected by the snapshot digest in every trace instead (replay refuses another digest).
   await withFixture(async (t) => {
     const registry = createCapabilityRegistry();
-    const before = await compileWorkflow(await loadSnapshot(t.workspace), WF_BATCH, registry.compileOptions);
+    const before = await compileWorkflow(
+      await loadSnapshot(t.workspace),
+      WF_BATCH,
+      registry.compileOptions,
+    );
     const path = `${t.workspace}/${WF_FILE}`;
     const a = JSON.parse(await Deno.readTextFile(path));
     a.frontmatter.core.nodes.EXIT_DONE.reason = "COMPLETED";
     await Deno.writeTextFile(path, JSON.stringify(a));
-    const after = await compileWorkflow(await loadSnapshot(t.workspace), WF_BATCH, registry.compileOptions);
+    const after = await compileWorkflow(
+      await loadSnapshot(t.workspace),
+      WF_BATCH,
+      registry.compileOptions,
+    );
     assert.notEqual(after.digest, before.digest);
   });
 });

@@ -22,14 +22,27 @@ const registry = createCapabilityRegistry();
 
 /** A JSON value of the spec's type most of the time, anything else sometimes. */
 function valueOf(spec: FieldSpec, depth = 0): fc.Arbitrary<unknown> {
-  const types = spec.type === undefined ? ["any"] : Array.isArray(spec.type) ? spec.type : [spec.type];
+  const types = spec.type === undefined
+    ? ["any"]
+    : Array.isArray(spec.type)
+    ? spec.type
+    : [spec.type];
   const typed = types.map((t): fc.Arbitrary<unknown> => {
     switch (t) {
       case "string":
         if (spec.format === "email") return fc.emailAddress();
-        if (spec.format === "date-time") return fc.constantFrom("2026-01-01T00:00:00Z", "2026-13-01T00:00:00Z", "now");
-        if (spec.format === "hex") return fc.string({ unit: fc.constantFrom(..."0123456789abcdefx"), maxLength: 66 }).map((h) => `${spec.prefix ?? ""}${h}`);
-        return fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("", " ", "A_dc6e2a7ae93b8bae", "SUCCESS"));
+        if (spec.format === "date-time") {
+          return fc.constantFrom("2026-01-01T00:00:00Z", "2026-13-01T00:00:00Z", "now");
+        }
+        if (spec.format === "hex") {
+          return fc.string({ unit: fc.constantFrom(..."0123456789abcdefx"), maxLength: 66 }).map((
+            h,
+          ) => `${spec.prefix ?? ""}${h}`);
+        }
+        return fc.oneof(
+          fc.string({ maxLength: 12 }),
+          fc.constantFrom("", " ", "A_dc6e2a7ae93b8bae", "SUCCESS"),
+        );
       case "integer":
         return fc.oneof(fc.integer({ min: -5, max: 100 }), fc.constantFrom(0, 1, 2 ** 53, -1));
       case "number":
@@ -39,26 +52,49 @@ function valueOf(spec: FieldSpec, depth = 0): fc.Arbitrary<unknown> {
       case "null":
         return fc.constant(null);
       case "array":
-        return fc.array(spec.items && depth < 3 ? valueOf(spec.items, depth + 1) : fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 });
+        return fc.array(
+          spec.items && depth < 3 ? valueOf(spec.items, depth + 1) : fc.jsonValue({ maxDepth: 2 }),
+          { maxLength: 3 },
+        );
       case "object": {
         const fields = spec.fields ?? spec.properties;
-        return fields && depth < 3 ? objectOf(fields, depth + 1) : fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 });
+        return fields && depth < 3
+          ? objectOf(fields, depth + 1)
+          : fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), {
+            maxKeys: 3,
+          });
       }
       default:
         return fc.jsonValue({ maxDepth: 2 });
     }
   });
-  const good = spec.enum && spec.enum.length > 0 ? fc.constantFrom(...spec.enum) : fc.oneof(...typed);
-  return fc.oneof({ weight: 8, arbitrary: good }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) });
+  const good = spec.enum && spec.enum.length > 0
+    ? fc.constantFrom(...spec.enum)
+    : fc.oneof(...typed);
+  return fc.oneof({ weight: 8, arbitrary: good }, {
+    weight: 1,
+    arbitrary: fc.jsonValue({ maxDepth: 2 }),
+  });
 }
 
 /** An object shaped like `fields`: each field present (usually well-typed) or absent. */
-function objectOf(fields: Record<string, FieldSpec>, depth = 0): fc.Arbitrary<Record<string, unknown>> {
+function objectOf(
+  fields: Record<string, FieldSpec>,
+  depth = 0,
+): fc.Arbitrary<Record<string, unknown>> {
   const entries = Object.entries(fields).map(([k, s]) =>
     fc.option(valueOf(s, depth).map((v) => [k, v] as const), { freq: 6, nil: undefined })
   );
-  return fc.tuple(fc.tuple(...entries), fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }))
-    .map(([present, extra]) => ({ ...extra, ...Object.fromEntries(present.filter((e) => e !== undefined) as Array<readonly [string, unknown]>) }));
+  return fc.tuple(
+    fc.tuple(...entries),
+    fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }),
+  )
+    .map(([present, extra]) => ({
+      ...extra,
+      ...Object.fromEntries(
+        present.filter((e) => e !== undefined) as Array<readonly [string, unknown]>,
+      ),
+    }));
 }
 
 async function realWorkflows(): Promise<Map<string, CompiledWorkflow>> {
@@ -72,7 +108,9 @@ async function realWorkflows(): Promise<Map<string, CompiledWorkflow>> {
 
 /** The IN specs of a workflow's root graph (the intent its payload must satisfy). */
 function rootIntent(c: CompiledWorkflow): Record<string, FieldSpec> {
-  for (const n of Object.values(c.root.nodes)) if (n.type === "IN" && n.intent) return n.intent.inputs;
+  for (const n of Object.values(c.root.nodes)) {
+    if (n.type === "IN" && n.intent) return n.intent.inputs;
+  }
   return {};
 }
 
@@ -82,10 +120,17 @@ function assertClassified(r: RunResult, what: string): void {
 }
 
 /** Runs with a wall-clock bound so that a hang fails the property instead of CI. */
-async function boundedRun(c: CompiledWorkflow, payload: unknown, store: Awaited<ReturnType<typeof openMemoryStore>>) {
+async function boundedRun(
+  c: CompiledWorkflow,
+  payload: unknown,
+  store: Awaited<ReturnType<typeof openMemoryStore>>,
+) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`run of ${c.root.workflow} did not end within 10 s`)), 10_000);
+    timer = setTimeout(
+      () => reject(new Error(`run of ${c.root.workflow} did not end within 10 s`)),
+      10_000,
+    );
   });
   try {
     return await Promise.race([
@@ -115,11 +160,14 @@ Deno.test("property: validateIntent never throws on random payloads, for every I
         intents++;
         const spec = n.intent.inputs;
         fc.assert(
-          fc.property(fc.oneof(objectOf(spec), fc.dictionary(fc.string(), fc.jsonValue())), (payload) => {
-            tried++;
-            const reasons = validateIntent(payload, spec);
-            assert.ok(Array.isArray(reasons) && reasons.every((r) => typeof r === "string"));
-          }),
+          fc.property(
+            fc.oneof(objectOf(spec), fc.dictionary(fc.string(), fc.jsonValue())),
+            (payload) => {
+              tried++;
+              const reasons = validateIntent(payload, spec);
+              assert.ok(Array.isArray(reasons) && reasons.every((r) => typeof r === "string"));
+            },
+          ),
           { numRuns: 150, seed: SEED },
         );
       }
@@ -156,7 +204,10 @@ Deno.test("property: random payloads run every real workflow to a classification
             const cls = r.classification.startsWith("ENDED_") ? "ENDED_*" : r.classification;
             counts[cls] = (counts[cls] ?? 0) + 1;
             if (r.classification === "FAULTED") {
-              const f = r.records.find((x) => x.type === "fault") as unknown as { node: string; error: string };
+              const f = r.records.find((x) => x.type === "fault") as unknown as {
+                node: string;
+                error: string;
+              };
               faulted.push(`${wf} ${f.node}: ${f.error.slice(0, 120)}`);
             }
           },
@@ -167,8 +218,14 @@ Deno.test("property: random payloads run every real workflow to a classification
       await store.close();
     }
   }
-  console.log(`property/workflows: ${runs} runs on ${workflows.size} workflows: ${JSON.stringify(counts)}`);
-  if (faulted.length) console.log(`FAULTED (capabilities throwing on bad input):\n  ${[...new Set(faulted)].join("\n  ")}`);
+  console.log(
+    `property/workflows: ${runs} runs on ${workflows.size} workflows: ${JSON.stringify(counts)}`,
+  );
+  if (faulted.length) {
+    console.log(
+      `FAULTED (capabilities throwing on bad input):\n  ${[...new Set(faulted)].join("\n  ")}`,
+    );
+  }
 });
 
 // ---- random mutations of real artifacts ----------------------------------------------
@@ -184,14 +241,40 @@ function paths(v: Json, base: Path = [], out: Path[] = []): Path[] {
   return out;
 }
 
-function parentOf(root: Json, p: Path): { parent: Record<string | number, Json>; key: string | number } {
+function parentOf(
+  root: Json,
+  p: Path,
+): { parent: Record<string | number, Json>; key: string | number } {
   let cur = root as Record<string | number, Json>;
   for (const k of p.slice(0, -1)) cur = cur[k] as Record<string | number, Json>;
   return { parent: cur, key: p[p.length - 1] };
 }
 
-const OPS = ["deleteKey", "changeType", "renameNode", "changeNext", "garbleBinding", "envelope"] as const;
-const JUNK = ["[?(@", "..", "*", "]", "'", "$", "()", " ", "{{", "}}", "__proto__", "constructor", "\u0000", "😀", "-1"];
+const OPS = [
+  "deleteKey",
+  "changeType",
+  "renameNode",
+  "changeNext",
+  "garbleBinding",
+  "envelope",
+] as const;
+const JUNK = [
+  "[?(@",
+  "..",
+  "*",
+  "]",
+  "'",
+  "$",
+  "()",
+  " ",
+  "{{",
+  "}}",
+  "__proto__",
+  "constructor",
+  "\u0000",
+  "😀",
+  "-1",
+];
 
 interface Plan {
   file: number;
@@ -227,7 +310,9 @@ function mutate(a: Record<string, Json>, plan: Plan): string {
     parent[key] = plan.value;
     return `set ${p.join(".")} = ${JSON.stringify(plan.value)}`;
   }
-  const nodes = ((fm.core as Record<string, Json> | undefined)?.nodes ?? null) as Record<string, Record<string, Json>> | null;
+  const nodes = ((fm.core as Record<string, Json> | undefined)?.nodes ?? null) as
+    | Record<string, Record<string, Json>>
+    | null;
   if (plan.op === "renameNode" && nodes && typeof nodes === "object") {
     const keys = Object.keys(nodes);
     const from = keys[plan.pick % keys.length];
@@ -244,7 +329,9 @@ function mutate(a: Record<string, Json>, plan: Plan): string {
       const next = nodes[n].next as Record<string, Json>;
       const outcomes = Object.keys(next);
       const target = plan.pick2 % 3 === 0 ? plan.text : keys[plan.pick2 % keys.length];
-      const outcome = outcomes.length && plan.pick2 % 5 !== 0 ? outcomes[plan.pick2 % outcomes.length] : plan.text || "NEW";
+      const outcome = outcomes.length && plan.pick2 % 5 !== 0
+        ? outcomes[plan.pick2 % outcomes.length]
+        : plan.text || "NEW";
       next[outcome] = target;
       return `next ${n}.${outcome} → ${JSON.stringify(target)}`;
     }
@@ -271,32 +358,45 @@ function mutate(a: Record<string, Json>, plan: Plan): string {
 /** Workspace-relative artifact files of a compiled workflow's closure. */
 async function closureFiles(workspace: string, c: CompiledWorkflow): Promise<string[]> {
   const files = new Set<string>();
-  const rel = (kindDir: string, fqdn: string) => `protocol_snapshot/artifacts/${kindDir}/${fqdn.replace("::", "__")}.json`;
+  const rel = (kindDir: string, fqdn: string) =>
+    `protocol_snapshot/artifacts/${kindDir}/${fqdn.replace("::", "__")}.json`;
   for (const g of c.graphs.values()) {
     files.add(g.file);
     const wf = JSON.parse(await Deno.readTextFile(`${workspace}/${g.file}`));
     const rb = rel("runtime_bindings", wf.frontmatter.runtime_binding);
     files.add(rb);
-    const st = JSON.parse(await Deno.readTextFile(`${workspace}/${rb}`)).frontmatter.core.storage_structure;
+    const st =
+      JSON.parse(await Deno.readTextFile(`${workspace}/${rb}`)).frontmatter.core.storage_structure;
     if (st) files.add(rel("structures", st));
     for (const n of Object.values(g.nodes)) {
       if (n.type === "IN" && n.intent) files.add(n.intent.file);
       if (n.type !== "CC") continue;
       files.add(n.cc.file);
       for (const s of n.cc.steps) {
-        files.add(rel(s.kind === "CT" ? "capability_transforms" : "capability_side_effects", s.capability));
+        files.add(
+          rel(s.kind === "CT" ? "capability_transforms" : "capability_side_effects", s.capability),
+        );
       }
     }
   }
   return [...files].sort();
 }
 
-async function mutationProperty(source: string, wf: string, payloadOf: (ws: string) => Promise<unknown>, numRuns: number) {
+async function mutationProperty(
+  source: string,
+  wf: string,
+  payloadOf: (ws: string) => Promise<unknown>,
+  numRuns: number,
+) {
   const t = await tempWorkspace(source);
   const outcomes: Record<string, number> = {};
   try {
     const payload = await payloadOf(t.workspace);
-    const base = await compileWorkflow(await loadSnapshot(t.workspace), wf, registry.compileOptions);
+    const base = await compileWorkflow(
+      await loadSnapshot(t.workspace),
+      wf,
+      registry.compileOptions,
+    );
     const files = await closureFiles(t.workspace, base);
     await fc.assert(
       fc.asyncProperty(
@@ -319,10 +419,17 @@ async function mutationProperty(source: string, wf: string, payloadOf: (ws: stri
           try {
             let compiled: CompiledWorkflow;
             try {
-              compiled = await compileWorkflow(await loadSnapshot(t.workspace), wf, registry.compileOptions);
+              compiled = await compileWorkflow(
+                await loadSnapshot(t.workspace),
+                wf,
+                registry.compileOptions,
+              );
             } catch (e) {
               if (e instanceof SnapshotError) {
-                assert.ok(e.file?.startsWith("protocol_snapshot/artifacts/"), `${what}: file named: ${e.message}`);
+                assert.ok(
+                  e.file?.startsWith("protocol_snapshot/artifacts/"),
+                  `${what}: file named: ${e.message}`,
+                );
                 assert.ok(e.jsonPath?.startsWith("$"), `${what}: JSON path named: ${e.message}`);
                 assert.ok(!e.message.includes("\n"), `${what}: one line`);
                 outcomes.SnapshotError = (outcomes.SnapshotError ?? 0) + 1;
@@ -331,17 +438,24 @@ async function mutationProperty(source: string, wf: string, payloadOf: (ws: stri
               if (e instanceof CompileError) {
                 assert.ok(e.problems.length > 0, what);
                 for (const p of e.problems) {
-                  assert.ok(p.file.length > 0 && p.jsonPath.length > 0, `${what}: ${JSON.stringify(p)}`);
+                  assert.ok(
+                    p.file.length > 0 && p.jsonPath.length > 0,
+                    `${what}: ${JSON.stringify(p)}`,
+                  );
                 }
                 outcomes.CompileError = (outcomes.CompileError ?? 0) + 1;
                 return;
               }
-              throw new Error(`${what}: compile threw ${e instanceof Error ? `${e.name}: ${e.message}` : e}`);
+              throw new Error(
+                `${what}: compile threw ${e instanceof Error ? `${e.name}: ${e.message}` : e}`,
+              );
             }
             const store = await openMemoryStore();
             try {
               const r = await boundedRun(compiled, payload, store).catch((e) => {
-                throw new Error(`${what}: run threw ${e instanceof Error ? `${e.name}: ${e.message}` : e}`);
+                throw new Error(
+                  `${what}: run threw ${e instanceof Error ? `${e.name}: ${e.message}` : e}`,
+                );
               });
               assertClassified(r, what);
               const cls = r.classification.startsWith("ENDED_") ? "ENDED_*" : r.classification;
@@ -366,7 +480,8 @@ Deno.test("property: random mutations of real artifacts are refused (file + JSON
   const outcomes = await mutationProperty(
     SHARED_WORKSPACE,
     "blockchain::WF_REGISTER_ACTOR_UNVERIFIED_V0",
-    async (ws) => JSON.parse(await Deno.readTextFile(`${ws}/seeds/register_actor_unverified_payload.json`)),
+    async (ws) =>
+      JSON.parse(await Deno.readTextFile(`${ws}/seeds/register_actor_unverified_payload.json`)),
     500,
   );
   console.log(`property/mutations (register actor): ${JSON.stringify(outcomes)}`);
@@ -386,7 +501,12 @@ Deno.test("property: random mutations of a looping workflow (CS_WORKFLOW_LOOP_V0
   const dir = await Deno.makeTempDir({ prefix: "pgs-rel-src-" });
   try {
     await writeFixtureWorkspace(dir);
-    const outcomes = await mutationProperty(dir, WF_BATCH, () => Promise.resolve({ items: [{ name: "a" }, { name: "b" }, { name: "a" }] }), 300);
+    const outcomes = await mutationProperty(
+      dir,
+      WF_BATCH,
+      () => Promise.resolve({ items: [{ name: "a" }, { name: "b" }, { name: "a" }] }),
+      300,
+    );
     console.log(`property/mutations (loop): ${JSON.stringify(outcomes)}`);
   } finally {
     await Deno.remove(dir, { recursive: true });

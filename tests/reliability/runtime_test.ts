@@ -53,9 +53,19 @@ async function cliProcess(args: string[], timeoutMs: number) {
 }
 
 /** Library run of `wf` with extra capabilities on a KV store at the fixture's data root. */
-async function libRun(t: Fixture, wf: string, input: unknown, custom: CustomCapabilities, id: string) {
+async function libRun(
+  t: Fixture,
+  wf: string,
+  input: unknown,
+  custom: CustomCapabilities,
+  id: string,
+) {
   const registry = createCapabilityRegistry(custom);
-  const compiled = await compileWorkflow(await loadSnapshot(t.workspace), wf, registry.compileOptions);
+  const compiled = await compileWorkflow(
+    await loadSnapshot(t.workspace),
+    wf,
+    registry.compileOptions,
+  );
   const store = await openKvStore({ dataRoot: t.dataRoot });
   try {
     return await executeWorkflow(compiled, input, {
@@ -73,8 +83,17 @@ async function libRun(t: Fixture, wf: string, input: unknown, custom: CustomCapa
 Deno.test("runtime: a status with no `next` entry ends FAILED/NO_TRANSITION, exit 4, trace committed", async () => {
   await withFixture(async (t) => {
     const r = await cli(
-      "run", "--wf", WF_NO_NEXT, "--payload", await payload(t, "empty", {}),
-      "--workspace", t.workspace, "--data-root", t.dataRoot, "--json", "--no-png",
+      "run",
+      "--wf",
+      WF_NO_NEXT,
+      "--payload",
+      await payload(t, "empty", {}),
+      "--workspace",
+      t.workspace,
+      "--data-root",
+      t.dataRoot,
+      "--json",
+      "--no-png",
     );
     assert.equal(r.code, 4);
     assert.equal(r.json.classification, "FAILED");
@@ -93,8 +112,17 @@ Deno.test("runtime: a status with no `next` entry ends FAILED/NO_TRANSITION, exi
 Deno.test("runtime: a throwing CS ends FAULTED (exit 4) with its trace committed and nothing applied", async () => {
   await withFixture(async (t) => {
     const first = await cli(
-      "run", "--wf", WF_ITEM, "--payload", await payload(t, "one", { name: "one" }),
-      "--workspace", t.workspace, "--data-root", t.dataRoot, "--json", "--no-png",
+      "run",
+      "--wf",
+      WF_ITEM,
+      "--payload",
+      await payload(t, "one", { name: "one" }),
+      "--workspace",
+      t.workspace,
+      "--data-root",
+      t.dataRoot,
+      "--json",
+      "--no-png",
     );
     assert.equal(first.code, 0);
     const before = await auditDataRoot(t.dataRoot);
@@ -120,7 +148,11 @@ Deno.test("runtime: a throwing CS ends FAULTED (exit 4) with its trace committed
     assert.equal(r.reason, "FAULT");
     assert.equal(exitCodeOf(r.classification), 4);
     const fault = r.records.find((x) => x.type === "fault") as unknown as Record<string, string>;
-    assert.deepEqual([fault.node, fault.step, fault.error], ["CC_EXPLODE_V0", "explode", "RangeError: kaboom"]);
+    assert.deepEqual([fault.node, fault.step, fault.error], [
+      "CC_EXPLODE_V0",
+      "explode",
+      "RangeError: kaboom",
+    ]);
     const store = await openKvStore({ dataRoot: t.dataRoot });
     try {
       const lines = await store.readTrace("T_faulted");
@@ -157,8 +189,19 @@ Deno.test("runtime: a runaway loop (1,000 items, --budget 200) ends FAILED/STEP_
   await withFixture(async (t) => {
     const items = Array.from({ length: 1_000 }, (_, i) => ({ name: `n${i}` }));
     const r = await cli(
-      "run", "--wf", WF_BATCH, "--payload", await payload(t, "runaway", { items }),
-      "--workspace", t.workspace, "--data-root", t.dataRoot, "--json", "--no-png", "--budget", "200",
+      "run",
+      "--wf",
+      WF_BATCH,
+      "--payload",
+      await payload(t, "runaway", { items }),
+      "--workspace",
+      t.workspace,
+      "--data-root",
+      t.dataRoot,
+      "--json",
+      "--no-png",
+      "--budget",
+      "200",
     );
     assert.equal(r.code, 4, r.err.join("\n"));
     assert.equal(r.json.classification, "FAILED");
@@ -178,13 +221,24 @@ Deno.test("runtime: a runaway loop (1,000 items, --budget 200) ends FAILED/STEP_
 // (actors/run.ts), and a long run used to fail its commit with "meta exceeds 59 KiB"
 // (node timings in the KV trace meta, actors/execute.ts).
 Deno.test({
-  name: "runtime: a runaway self-call through CS_WORKFLOW_GATEWAY_V0 ends STEP_BUDGET_EXCEEDED (exit 4)",
+  name:
+    "runtime: a runaway self-call through CS_WORKFLOW_GATEWAY_V0 ends STEP_BUDGET_EXCEEDED (exit 4)",
   fn: async () => {
     await withFixture(async (t) => {
       const r = await cliProcess([
-        "run", "--wf", WF_RUNAWAY, "--payload", await payload(t, "empty", {}),
-        "--workspace", t.workspace, "--data-root", t.dataRoot, "--json", "--no-png",
-        "--budget", "300",
+        "run",
+        "--wf",
+        WF_RUNAWAY,
+        "--payload",
+        await payload(t, "empty", {}),
+        "--workspace",
+        t.workspace,
+        "--data-root",
+        t.dataRoot,
+        "--json",
+        "--no-png",
+        "--budget",
+        "300",
       ], 30_000);
       assert.equal(r.code, 4, r.stderr);
       const json = JSON.parse(r.stdout);
@@ -204,8 +258,16 @@ Deno.test({
       const items = Array.from({ length: 300 }, (_, i) => ({ name: `n${i}` }));
       const err: string[] = [];
       const code = await main([
-        "run", "--wf", WF_BATCH, "--payload", await payload(t, "big", { items }),
-        "--workspace", t.workspace, "--data-root", t.dataRoot, "--no-png",
+        "run",
+        "--wf",
+        WF_BATCH,
+        "--payload",
+        await payload(t, "big", { items }),
+        "--workspace",
+        t.workspace,
+        "--data-root",
+        t.dataRoot,
+        "--no-png",
       ], { out: () => undefined, err: (l) => err.push(l) });
       assert.equal(code, 0, err.join("\n"));
       const audit = await auditDataRoot(t.dataRoot);
@@ -229,8 +291,17 @@ Deno.test({
   fn: async () => {
     await withFixture(async (t) => {
       const r = await cliProcess([
-        "run", "--wf", WF_RUNAWAY, "--payload", await payload(t, "empty", {}),
-        "--workspace", t.workspace, "--data-root", t.dataRoot, "--json", "--no-png",
+        "run",
+        "--wf",
+        WF_RUNAWAY,
+        "--payload",
+        await payload(t, "empty", {}),
+        "--workspace",
+        t.workspace,
+        "--data-root",
+        t.dataRoot,
+        "--json",
+        "--no-png",
       ], 30_000);
       assert.equal(r.code, 4, r.stderr.slice(0, 2000));
       const json = JSON.parse(r.stdout);
@@ -247,8 +318,17 @@ Deno.test({
   fn: async () => {
     await withFixture(async (t) => {
       const r = await cliProcess([
-        "run", "--wf", WF_NEST, "--payload", await payload(t, "nest", { items: [{ name: "a" }, { name: "b" }] }),
-        "--workspace", t.workspace, "--data-root", t.dataRoot, "--json", "--no-png",
+        "run",
+        "--wf",
+        WF_NEST,
+        "--payload",
+        await payload(t, "nest", { items: [{ name: "a" }, { name: "b" }] }),
+        "--workspace",
+        t.workspace,
+        "--data-root",
+        t.dataRoot,
+        "--json",
+        "--no-png",
       ], 30_000);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(JSON.parse(r.stdout).classification, "COMPLETED");
@@ -264,8 +344,18 @@ Deno.test({
 Deno.test("runtime: a looping CS's trace records each child effect once, under the child run", async () => {
   await withFixture(async (t) => {
     const r = await main([
-      "run", "--wf", WF_BATCH, "--payload", await payload(t, "b", { items: [{ name: "a" }, { name: "b" }] }),
-      "--workspace", t.workspace, "--data-root", t.dataRoot, "--no-png", "--trace-id", "T_loop",
+      "run",
+      "--wf",
+      WF_BATCH,
+      "--payload",
+      await payload(t, "b", { items: [{ name: "a" }, { name: "b" }] }),
+      "--workspace",
+      t.workspace,
+      "--data-root",
+      t.dataRoot,
+      "--no-png",
+      "--trace-id",
+      "T_loop",
     ], { out: () => undefined, err: () => undefined });
     assert.equal(r, 0);
     const records = await readRecords(`${t.workspace}/traces/T_loop/T_loop.jsonl`);

@@ -58,7 +58,9 @@ export function artifact(
   extra: Json = {},
 ): ArtifactFile {
   const [namespace, code] = fqdn.split("::");
-  const content = `# ${code}\n\n## Machine\n\n\`\`\`json\n${JSON.stringify(frontmatter, null, 2)}\n\`\`\`\n`;
+  const content = `# ${code}\n\n## Machine\n\n\`\`\`json\n${
+    JSON.stringify(frontmatter, null, 2)
+  }\n\`\`\`\n`;
   return {
     dir,
     file: `${namespace}__${code}.json`,
@@ -91,7 +93,11 @@ export function transformArtifact(fqdn: string, atom = fqdn): ArtifactFile {
       ct_fqdn: fqdn,
       ct_composition_version: "V0",
       inputs: io,
-      atom_stream: [{ atom, args: { data: "$.inputs.data", prefix: "$.inputs.prefix" }, out: "__r__" }],
+      atom_stream: [{
+        atom,
+        args: { data: "$.inputs.data", prefix: "$.inputs.prefix" },
+        out: "__r__",
+      }],
       outputs: { id: { from: "__r__" } },
     },
   });
@@ -182,7 +188,11 @@ export function fixtureArtifacts(): ArtifactFile[] {
     side_effect: CS_REGISTRY,
     op: "REGISTER",
     store: "ITEMS",
-    inputs: { key: "$.inputs.item_id", target_cs: "CS_APPENDONLY_JSONL_V0", target_ref: "$.inputs.item_id" },
+    inputs: {
+      key: "$.inputs.item_id",
+      target_cs: "CS_APPENDONLY_JSONL_V0",
+      target_ref: "$.inputs.item_id",
+    },
     outputs: {},
     on_result: exitOnAll("SUCCESS", "ALREADY_EXISTS", "VIOLATION", "BACKEND_ERROR"),
   }]);
@@ -247,7 +257,11 @@ export function fixtureArtifacts(): ArtifactFile[] {
   const itemId = "$.results.CC_DERIVE_ITEM_ID_V0.item_id";
   const fail3 = { BACKEND_ERROR: "EXIT_FAILED", VIOLATION: "EXIT_FAILED" };
   const item = workflowArtifact(WF_ITEM, "IN_ITEM_V0", {
-    IN_ITEM_V0: { type: "IN", fqdn_id: `${NS}::IN_ITEM_V0`, next: { ACK: "CC_DERIVE_ITEM_ID_V0", NACK: "EXIT_REJECTED" } },
+    IN_ITEM_V0: {
+      type: "IN",
+      fqdn_id: `${NS}::IN_ITEM_V0`,
+      next: { ACK: "CC_DERIVE_ITEM_ID_V0", NACK: "EXIT_REJECTED" },
+    },
     CC_DERIVE_ITEM_ID_V0: {
       type: "CC",
       fqdn_id: `${NS}::CC_DERIVE_ITEM_ID_V0`,
@@ -277,7 +291,11 @@ export function fixtureArtifacts(): ArtifactFile[] {
     EXIT_FAILED: { type: "EXIT", reason: "FAILED" },
   });
   const batch = workflowArtifact(WF_BATCH, "IN_BATCH_V0", {
-    IN_BATCH_V0: { type: "IN", fqdn_id: `${NS}::IN_BATCH_V0`, next: { ACK: "CC_RUN_ITEMS_V0", NACK: "EXIT_REJECTED" } },
+    IN_BATCH_V0: {
+      type: "IN",
+      fqdn_id: `${NS}::IN_BATCH_V0`,
+      next: { ACK: "CC_RUN_ITEMS_V0", NACK: "EXIT_REJECTED" },
+    },
     CC_RUN_ITEMS_V0: {
       type: "CC",
       fqdn_id: `${NS}::CC_RUN_ITEMS_V0`,
@@ -289,7 +307,11 @@ export function fixtureArtifacts(): ArtifactFile[] {
     EXIT_FAILED: { type: "EXIT", reason: "FAILED" },
   });
   const nested = workflowArtifact(WF_NEST, "IN_BATCH_V0", {
-    IN_BATCH_V0: { type: "IN", fqdn_id: `${NS}::IN_BATCH_V0`, next: { ACK: "CC_RUN_BATCH_V0", NACK: "EXIT_REJECTED" } },
+    IN_BATCH_V0: {
+      type: "IN",
+      fqdn_id: `${NS}::IN_BATCH_V0`,
+      next: { ACK: "CC_RUN_BATCH_V0", NACK: "EXIT_REJECTED" },
+    },
     CC_RUN_BATCH_V0: {
       type: "CC",
       fqdn_id: `${NS}::CC_RUN_BATCH_V0`,
@@ -305,7 +327,12 @@ export function fixtureArtifacts(): ArtifactFile[] {
     CC_RECURSE_V0: {
       type: "CC",
       fqdn_id: `${NS}::CC_RECURSE_V0`,
-      next: { SUCCESS: "EXIT_DONE", VIOLATION: "EXIT_FAILED", BACKEND_ERROR: "EXIT_FAILED", NOT_FOUND: "EXIT_FAILED" },
+      next: {
+        SUCCESS: "EXIT_DONE",
+        VIOLATION: "EXIT_FAILED",
+        BACKEND_ERROR: "EXIT_FAILED",
+        NOT_FOUND: "EXIT_FAILED",
+      },
     },
     EXIT_DONE: { type: "EXIT", reason: "EXITED" },
     EXIT_FAILED: { type: "EXIT", reason: "FAILED" },
