@@ -188,6 +188,9 @@ interface RunFlags {
 async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
   parseFqdn(o.wf);
   if (!o.dataRoot && !o.kv) throw new UsageError("Missing --data-root <dir> (or --kv <url>)");
+  if (o.kv !== undefined && !/^https?:\/\/[^\s]+$/.test(o.kv)) {
+    throw new UsageError(`Invalid --kv "${o.kv}": expected an http:// or https:// KV Connect URL`);
+  }
   const budget = o.budget === undefined ? undefined : Number(o.budget);
   if (budget !== undefined && (!Number.isInteger(budget) || budget < 1)) {
     throw new UsageError(`Invalid --budget "${o.budget}": expected a positive integer`);
@@ -200,6 +203,7 @@ async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
   const snapshot = await loadSnapshot(o.workspace);
   const registry = createCapabilityRegistry();
   const compiled = await compileWorkflow(snapshot, o.wf, registry.compileOptions);
+  await ensureTracesWritable(o.workspace);
   const store = await openKvStore({ dataRoot: o.dataRoot, kvUrl: o.kv });
   try {
     const result = await executeWorkflow(compiled, payload, {
@@ -254,6 +258,7 @@ async function batchCommand(o: RunFlags, file: string, budget: number | undefine
   const snapshot = await loadSnapshot(o.workspace);
   const registry = createCapabilityRegistry();
   const compiled = await compileWorkflow(snapshot, o.wf, registry.compileOptions);
+  await ensureTracesWritable(o.workspace);
   const store = await openKvStore({ dataRoot: o.dataRoot, kvUrl: o.kv });
   const progress = Deno.stderr.isTerminal() && !o.json;
   const counts: Record<string, number> = {};
@@ -358,6 +363,25 @@ async function readBatchFile(file: string): Promise<unknown[]> {
     throw new UsageError(`Invalid --batch "${file}": no payload lines`, ErrorCode.PAYLOAD);
   }
   return payloads;
+}
+
+/**
+ * Refuses a run whose trace files could not be written, before anything is committed: a
+ * run must never leave effects without its trace files.
+ */
+async function ensureTracesWritable(workspace: string): Promise<void> {
+  const dir = `${workspace.replace(/\/+$/, "")}/traces`;
+  try {
+    const existed = await Deno.stat(dir).then(() => true, () => false);
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = `${dir}/.write-probe-${Deno.pid}`;
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+    // Leave no trace of the probe: a refused run must change nothing on disk.
+    if (!existed) await Deno.remove(dir);
+  } catch (e) {
+    throw new UsageError(`Cannot write trace files to "${dir}": ${errorText(e)}`);
+  }
 }
 
 /** An environment variable, or undefined when unset or not permitted (least privilege). */

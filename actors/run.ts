@@ -236,7 +236,17 @@ async function traverse(
     if (node?.type === "IN") {
       rec.push({ type: "node", node: node.key, node_type: "IN", fqdn: node.intent?.fqdn });
     }
-    if (node?.type === "EXIT") rec.push({ type: "node", node: node.key, node_type: "EXIT" });
+    if (node?.type === "EXIT") {
+      // Reason and emit are recorded here too, so the (unchained) result line can be
+      // checked against a hashed record.
+      rec.push({
+        type: "node",
+        node: node.key,
+        node_type: "EXIT",
+        reason: node.reason,
+        emit: node.emit,
+      });
+    }
   };
   const startNode = graph.nodes[graph.start];
   if (startNode.type === "IN") {

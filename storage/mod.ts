@@ -45,3 +45,4 @@ export { type MemoryStoreOptions, openMemoryStore } from "./memory_store.ts";
 export { FileViews, type FileViewsOptions, renderJsonView, type ViewFlushStats } from "./views.ts";
 export { type ImportedStore, importStoreFile, parseStoreFile } from "./import.ts";
 export type { CommitLimits } from "./_commit.ts";
+export type { BackoffOptions } from "./_retry.ts";

@@ -339,6 +339,14 @@ function crossCheck(records: readonly TraceRecord[]): string[] {
   if (result.exit_node !== null) {
     if (lastNode?.node_type !== "EXIT" || lastNode.node !== result.exit_node) {
       out.push(`${at}: exit_node ${q(result.exit_node)} is not the EXIT node the root run entered`);
+    } else if (
+      ("reason" in lastNode && (lastNode.reason ?? null) !== result.reason) ||
+      ("emit" in lastNode && (lastNode.emit ?? null) !== result.emit)
+    ) {
+      out.push(
+        `${at}: reason ${q(result.reason)} / emit ${q(result.emit)} are not those of ` +
+          `${result.exit_node} (${q(lastNode.reason ?? null)} / ${q(lastNode.emit ?? null)})`,
+      );
     } else if (lastT?.to !== result.exit_node || lastT.outcome !== result.status) {
       out.push(
         `${at}: status ${q(result.status)} is not the outcome that led to ${result.exit_node}`,

@@ -12,7 +12,7 @@ export const TRACE_SCHEMA = "pgs.trace/1";
 /** Semantics version: replay refuses a trace recorded under another one. */
 export const SEMANTICS_VERSION = "1";
 /** `prev` of the first record. */
-export const GENESIS_PREV = "0".repeat(64);
+export const GENESIS_PREV: string = "0".repeat(64);
 
 /** Fields every record has. */
 export interface RecordBase {
@@ -62,6 +62,10 @@ export interface NodeRecord extends RecordBase {
   fqdn?: string;
   /** Resolved node inputs (CC). */
   inputs?: unknown;
+  /** Declared reason (EXIT). */
+  reason?: string | null;
+  /** Declared emitted event (EXIT). */
+  emit?: string | null;
 }
 
 /** IN payload validation or WF admission. */

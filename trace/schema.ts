@@ -68,6 +68,8 @@ const node = z.strictObject({
   node_type: z.enum(["IN", "CC", "EXIT"]).describe("Node type"),
   fqdn: text("FQDN of the node's intent (IN) or capability contract (CC)").optional(),
   inputs: json("Resolved CC node inputs (redacted)").optional(),
+  reason: z.string().nullable().optional().describe("Declared reason of an EXIT node"),
+  emit: z.string().nullable().optional().describe("Declared emitted event of an EXIT node"),
 }).describe("A node was entered");
 
 const admission = z.strictObject({

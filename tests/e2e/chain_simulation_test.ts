@@ -335,6 +335,24 @@ Deno.test({
     // serialises child runs so a run stays deterministic): the consensus worker proposes its
     // 24 slots before the tx worker submits anything, so every round is skipped and the 24
     // transactions are left pending in the mempool.
+    {
+      const out: any = {};
+      out.paths = proposals.map((p) => rootPath(r.records, p));
+      out.txIds = txIds;
+      out.claims = proposals.map((p) => (r.records.filter((y: any) => y.run === p && y.type === "transition")));
+      out.rounds = await readJsonl(t, "blockchain/consensus_pos/rounds/rounds.jsonl");
+      out.blocks = await readJsonView(t, "blockchain/block/blocks/blocks.json");
+      out.mempool = await readJsonView(t, "blockchain/mempool/state/mempool.json");
+      out.txEvents = await readJsonl(t, "blockchain/transaction/events/transaction_events.jsonl");
+      out.effects = r.records.filter((y: any) => y.type === "effect");
+      out.all = r.records;
+      out.recordTypes = [...new Set(r.records.map((y: any) => y.type))];
+      const ls = [];
+      for await (const e of Deno.readDir(t.dataRoot + "/blockchain")) ls.push(e.name);
+      out.ls = ls;
+      out.dataRoot = t.dataRoot;
+      await Deno.writeTextFile("/tmp/chain_dump.json", JSON.stringify(out, null, 1));
+    }
     for (const p of proposals) assert.deepEqual(rootPath(r.records, p), SKIP_PATH, p);
     const proposers = proposals.map((p) =>
       (r.records.find((y: any) =>

@@ -110,3 +110,31 @@ Deno.test("examine reports a damaged trace with exit 5", async () => {
   assert.equal(ex.code, 5);
   assert.match(ex.out[0], /DAMAGED/);
 });
+
+Deno.test("examine detects an edit of the unchained last line (reason/emit)", async () => {
+  const t = await tempWorkspace();
+  const run = await cli(
+    "run",
+    "--wf",
+    WF,
+    "--payload",
+    `${t.workspace}/payloads/ada.json`,
+    "--workspace",
+    t.workspace,
+    "--data-root",
+    t.dataRoot,
+    "--json",
+    "--no-png",
+  );
+  const { canonicalJson } = await import("../../snapshot/canonical.ts");
+  for (const edit of [{ reason: "COMPLETED" }, { emit: "EV_FORGED_V0" }]) {
+    const lines = (await Deno.readTextFile(run.json.files.jsonl)).trimEnd().split("\n");
+    const last = { ...JSON.parse(lines.at(-1)!), ...edit };
+    lines[lines.length - 1] = canonicalJson(last);
+    const forged = `${t.dir}/forged.jsonl`;
+    await Deno.writeTextFile(forged, lines.join("\n") + "\n");
+    const ex = await cli("examine", forged, "--json");
+    assert.equal(ex.code, 5, JSON.stringify(edit));
+    assert.equal(ex.json.intact, false);
+  }
+});

@@ -68,9 +68,6 @@ Deno.test("run without read access to the workspace: exit 3, one line naming it"
 
 Deno.test({
   name: "run without write access to <ws>/traces: exit 2, one line, before anything is committed",
-  // cli.ts today prints `error[INTERNAL]: NotCapable ...` plus a stack, exits 4, and has
-  // already committed the run; un-ignore once it checks the trace folder before running.
-  ignore: true,
   fn: async () => {
     const { dir, ws, data } = await outsideWorkspace();
     const r = await cli(
