@@ -110,6 +110,9 @@ export {
   CtViolation,
   type CustomCapabilities,
   DEFAULT_BUDGET,
+  type BatchItem,
+  type BatchOptions,
+  executeBatch,
   type ExecuteOptions,
   executeWorkflow,
   type JsonObject,
@@ -127,6 +130,7 @@ export {
   type TransformFn,
 } from "./actors/mod.ts";
 export {
+  type BackoffOptions,
   type BatchOutcome,
   type CommitLimits,
   type KvStore,

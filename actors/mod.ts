@@ -72,5 +72,6 @@ export {
   OUTCOME_EVENT_PREFIX,
 } from "./machine.ts";
 export { machineOf, RunClassification } from "./run.ts";
+export { type BatchItem, type BatchOptions, executeBatch } from "./batch.ts";
 export { BUILTIN_TRANSFORMS } from "./ct/mod.ts";
 export { BUILTIN_SIDE_EFFECTS, CS_STORE_FORMATS } from "./cs/mod.ts";

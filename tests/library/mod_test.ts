@@ -49,6 +49,7 @@ Deno.test("mod.ts exports exactly the documented runtime values", () => {
     "compileWorkflow",
     "createCapabilityRegistry",
     "examineTrace",
+    "executeBatch",
     "executeWorkflow",
     "formatExamine",
     "isSafeFqdn",
