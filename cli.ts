@@ -25,6 +25,9 @@ import { compileWorkflow } from "./snapshot/compile.ts";
 import { loadSnapshot } from "./snapshot/load.ts";
 import { parseFqdn } from "./snapshot/resolve.ts";
 import { openKvStore } from "./storage/kv_store.ts";
+import type { KvStore } from "./storage/mod.ts";
+import { traceText } from "./trace/jsonl.ts";
+import { renderMarkdown } from "./trace/markdown.ts";
 import { parsePayload, readPayloadFile } from "./cli_payload.ts";
 import { writeTraceFiles, writeTracePng } from "./trace/files.ts";
 import type { TraceRecord } from "./trace/record.ts";
@@ -206,6 +209,7 @@ async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
   await ensureTracesWritable(o.workspace);
   const store = await openKvStore({ dataRoot: o.dataRoot, kvUrl: o.kv });
   try {
+    await healTraceFiles(store, o.workspace, io);
     const result = await executeWorkflow(compiled, payload, {
       store,
       capabilities: registry.capabilities,
@@ -224,6 +228,7 @@ async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
       timings: result.timings,
       png: o.png,
     });
+    await store.traceFilesWritten([result.traceId]);
     if (o.json) {
       io.out(JSON.stringify({
         trace_id: result.traceId,
@@ -259,6 +264,7 @@ async function batchCommand(o: RunFlags, file: string, budget: number | undefine
   const registry = createCapabilityRegistry();
   const compiled = await compileWorkflow(snapshot, o.wf, registry.compileOptions);
   await ensureTracesWritable(o.workspace);
+  await ensureTracesWritable(o.workspace);
   const store = await openKvStore({ dataRoot: o.dataRoot, kvUrl: o.kv });
   const progress = Deno.stderr.isTerminal() && !o.json;
   const counts: Record<string, number> = {};
@@ -266,6 +272,7 @@ async function batchCommand(o: RunFlags, file: string, budget: number | undefine
   const t0 = unsafeMonotonicMs();
   let worst = 0;
   try {
+    await healTraceFiles(store, o.workspace, io);
     const items = await executeBatch(compiled, payloads, {
       store,
       capabilities: registry.capabilities,
@@ -296,6 +303,7 @@ async function batchCommand(o: RunFlags, file: string, budget: number | undefine
           });
           written.push({ traceId: r.traceId, records: r.records });
         }
+        await store.traceFilesWritten(chunk.flatMap((i) => i.ok ? [i.result.traceId] : []));
         if (progress) {
           const width = 30;
           const filled = Math.round((done / total) * width);
@@ -363,6 +371,35 @@ async function readBatchFile(file: string): Promise<unknown[]> {
     throw new UsageError(`Invalid --batch "${file}": no payload lines`, ErrorCode.PAYLOAD);
   }
   return payloads;
+}
+
+/**
+ * Writes the .jsonl and .md of traces committed by a process that died before writing its
+ * files (the commit leaves a marker until the files exist), so no committed run stays
+ * without its trace files.
+ */
+async function healTraceFiles(store: KvStore, workspace: string, io: CliIo): Promise<void> {
+  const pending = await store.pendingTraceFiles();
+  for (const id of pending) {
+    const lines = await store.readTrace(id);
+    if (lines === null) continue;
+    const dir = `${workspace.replace(/\/+$/, "")}/traces/${id}`;
+    await Deno.mkdir(dir, { recursive: true });
+    await writeTextAtomic(`${dir}/${id}.jsonl`, traceText(lines));
+    const records = lines.map((l) => JSON.parse(l) as TraceRecord);
+    await writeTextAtomic(
+      `${dir}/${id}.md`,
+      renderMarkdown(records, { tracePath: `${dir}/${id}.jsonl`, workspace }),
+    );
+    io.err(`note: wrote the missing trace files of ${id} (committed by an interrupted run)`);
+  }
+  if (pending.length > 0) await store.traceFilesWritten(pending);
+}
+
+async function writeTextAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${Deno.pid}`;
+  await Deno.writeTextFile(tmp, text);
+  await Deno.rename(tmp, path);
 }
 
 /**

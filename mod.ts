@@ -64,7 +64,7 @@ import {
   parseFqdn,
   type Snapshot as LoadedSnapshot,
 } from "./snapshot/mod.ts";
-import { openKvStore, openMemoryStore, type Store } from "./storage/mod.ts";
+import { type KvStore, openKvStore, openMemoryStore, type Store } from "./storage/mod.ts";
 import { type TraceFiles, writeTraceFiles } from "./trace/mod.ts";
 
 export {
@@ -496,6 +496,9 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
       timings: result.timings,
       png: o.png,
     });
+    if (files && "traceFilesWritten" in store) {
+      await (store as KvStore).traceFilesWritten([result.traceId]);
+    }
     return { ...result, workflow: o.workflow, snapshotDigest: compiled.digest, files };
   } finally {
     if (!o.store) await store.close();

@@ -105,43 +105,62 @@ export const DEFAULT_MEASURE: MeasureOptions = {
   targetMs: 1000,
 };
 
-/** Times a case: median/min/p90 of its iterations, per unit, in µs. */
+/**
+ * Times a case: median/min/p90 of its iterations, per unit, in µs.
+ *
+ * @throws {Error} what the case threw.
+ */
 export async function measure(c: BenchCase, o: MeasureOptions = DEFAULT_MEASURE): Promise<Timing> {
-  return (await measureInterleaved([c], o, 1))[0];
+  const t = (await measureInterleaved([c], o, 1))[0];
+  if ("error" in t) throw new Error(t.error);
+  return t;
+}
+
+/** A case that could not be measured. */
+export interface Failure {
+  /** Why (first line of the error). */
+  readonly error: string;
 }
 
 /**
  * Times several cases in `rounds` interleaved rounds (A B C, A B C, …) so a change of
- * machine load hits every case alike; ratios between them are then fair.
+ * machine load hits every case alike; ratios between them are then fair. A case whose setup
+ * or iteration throws is reported as a {@link Failure} and dropped from later rounds.
  */
 export async function measureInterleaved(
   cases: readonly BenchCase[],
   o: MeasureOptions = DEFAULT_MEASURE,
   rounds = 3,
-): Promise<Timing[]> {
+): Promise<Array<Timing | Failure>> {
   const samples: number[][] = cases.map(() => []);
+  const failed: Array<string | null> = cases.map(() => null);
   for (let r = 0; r < rounds; r++) {
     for (const [i, c] of cases.entries()) {
-      const state = await stateOf(c);
-      if (r === 0) {
-        const warmup = c.iterations ? Math.min(o.warmup, 1) : o.warmup;
-        for (let w = 0; w < warmup; w++) await iterate(c, state);
-      }
-      const want = c.iterations ?? o.minIterations;
-      const minIterations = Math.ceil(want / rounds);
-      const maxIterations = c.iterations ? minIterations : Math.ceil(o.maxIterations / rounds);
-      const targetMs = o.targetMs / rounds;
-      let n = 0;
-      let spent = 0;
-      while (n < minIterations || (n < maxIterations && spent < targetMs)) {
-        const dt = await iterate(c, state);
-        spent += dt;
-        n++;
-        samples[i].push((dt * 1000) / (c.units ?? 1));
+      if (failed[i] !== null) continue;
+      try {
+        const state = await stateOf(c);
+        if (r === 0) {
+          const warmup = c.iterations ? Math.min(o.warmup, 1) : o.warmup;
+          for (let w = 0; w < warmup; w++) await iterate(c, state);
+        }
+        const want = c.iterations ?? o.minIterations;
+        const minIterations = Math.ceil(want / rounds);
+        const maxIterations = c.iterations ? minIterations : Math.ceil(o.maxIterations / rounds);
+        const targetMs = o.targetMs / rounds;
+        let n = 0;
+        let spent = 0;
+        while (n < minIterations || (n < maxIterations && spent < targetMs)) {
+          const dt = await iterate(c, state);
+          spent += dt;
+          n++;
+          samples[i].push((dt * 1000) / (c.units ?? 1));
+        }
+      } catch (e) {
+        failed[i] = e instanceof Error ? `${e.name}: ${e.message.split("\n")[0]}` : String(e);
       }
     }
   }
-  return samples.map(summarize);
+  return samples.map((s, i) => failed[i] !== null ? { error: failed[i]! } : summarize(s));
 }
 
 /** Median, min and p90 of samples. */

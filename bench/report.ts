@@ -15,6 +15,7 @@ import { DEMOS } from "./_fixtures.ts";
 import {
   type BenchCase,
   DEFAULT_MEASURE,
+  type Failure,
   formatMicros,
   measureInterleaved,
   type MeasureOptions,
@@ -37,7 +38,7 @@ interface Row {
   suite: string;
   name: string;
   units: number;
-  timing: Timing;
+  timing: Timing | Failure;
 }
 
 const { values } = parseArgs({
@@ -87,6 +88,32 @@ async function casesOf(s: SuiteKey): Promise<BenchCase[]> {
 
 const rows: Row[] = [];
 const loadBefore = Deno.loadavg();
+console.log(`# pgs-runtime bench report\n`);
+console.log(
+  `Deno ${Deno.version.deno}, V8 ${Deno.version.v8}, ${navigator.hardwareConcurrency} CPU(s), ` +
+    `load average ${loadBefore.map((x) => x.toFixed(2)).join("/")} at start${
+      quick ? " (quick mode)" : ""
+    }.\n`,
+);
+
+function printSuite(suite: string): void {
+  console.log(`## ${suite}\n`);
+  console.log("| case | median | min | p90 | n |");
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const r of rows.filter((x) => x.suite === suite)) {
+    if ("error" in r.timing) {
+      console.log(`| ${r.name} | **failed**: ${r.timing.error} | | | |`);
+      continue;
+    }
+    const per = r.units > 1 ? " per run" : "";
+    console.log(
+      `| ${r.name} | ${formatMicros(r.timing.median)}${per} | ${formatMicros(r.timing.min)} | ` +
+        `${formatMicros(r.timing.p90)} | ${r.timing.n} |`,
+    );
+  }
+  console.log("");
+}
+
 // The run suite and its floor are measured together so their ratio is fair.
 const plan: SuiteKey[][] = [];
 for (const s of only) {
@@ -100,30 +127,15 @@ for (const group of plan) {
   cases.forEach((c, i) =>
     rows.push({ suite: c.suite, name: c.name, units: c.units ?? 1, timing: timings[i] })
   );
+  for (const suite of [...new Set(cases.map((c) => c.suite))]) printSuite(suite);
 }
 const loadAfter = Deno.loadavg();
+console.log(`Load average at the end: ${loadAfter.map((x) => x.toFixed(2)).join("/")}.\n`);
 
-const find = (name: string) => rows.find((r) => r.name === name)?.timing.median;
-
-console.log(`# pgs-runtime bench report\n`);
-console.log(
-  `Deno ${Deno.version.deno}, V8 ${Deno.version.v8}, ${navigator.hardwareConcurrency} CPU(s), ` +
-    `load average ${loadBefore.map((x) => x.toFixed(2)).join("/")} before, ` +
-    `${loadAfter.map((x) => x.toFixed(2)).join("/")} after${quick ? " (quick mode)" : ""}.\n`,
-);
-for (const suite of [...new Set(rows.map((r) => r.suite))]) {
-  console.log(`## ${suite}\n`);
-  console.log("| case | median | min | p90 | n |");
-  console.log("| --- | ---: | ---: | ---: | ---: |");
-  for (const r of rows.filter((x) => x.suite === suite)) {
-    const per = r.units > 1 ? " per run" : "";
-    console.log(
-      `| ${r.name} | ${formatMicros(r.timing.median)}${per} | ${formatMicros(r.timing.min)} | ` +
-        `${formatMicros(r.timing.p90)} | ${r.timing.n} |`,
-    );
-  }
-  console.log("");
-}
+const find = (name: string) => {
+  const t = rows.find((r) => r.name === name)?.timing;
+  return t && !("error" in t) ? t.median : undefined;
+};
 
 interface Check {
   target: string;
@@ -179,7 +191,9 @@ const verifySizes = scale.verifySizes ?? [];
 if (verifySizes.length >= 2) {
   const [v1, v2] = [verifySizes[0], verifySizes.at(-1)!];
   check(
-    `verify-actor (WF admission) at ${v2.toLocaleString("en-US")} entries ≤ 1.2× at ${v1} (same goal, not in the issue)`,
+    `verify-actor (WF admission) at ${
+      v2.toLocaleString("en-US")
+    } entries ≤ 1.2× at ${v1} (same goal, not in the issue)`,
     ratio(find(verifyCaseName(v2)), find(verifyCaseName(v1))),
     1.2,
     x,

@@ -6,7 +6,14 @@
  */
 import { StorageError } from "../errors.ts";
 import { chunk, encodeJson, utf8 } from "./_codec.ts";
-import { CHUNK_BYTES, keyBytes, KV_LIMITS, traceChunkKey, traceMetaKey } from "./keys.ts";
+import {
+  CHUNK_BYTES,
+  keyBytes,
+  KV_LIMITS,
+  traceChunkKey,
+  traceFilesPendingKey,
+  traceMetaKey,
+} from "./keys.ts";
 import type { TraceCommit } from "./store.ts";
 
 /** Per-commit budget the packer respects. */
@@ -171,6 +178,17 @@ export function traceFinalOp(t: EncodedTrace, chunked: number | undefined): Op {
   return { key: traceMetaKey(t.id), value: encodeJson(meta, `meta of trace "${t.id}"`) };
 }
 
+/**
+ * The final ops of a trace: its meta, and the marker that its files are still to be
+ * written (removed by whoever writes them; a crash in between leaves the marker, so the
+ * next process can write the missing files).
+ */
+export function traceFinalOps(t: EncodedTrace, chunked: number | undefined): Op[] {
+  return [traceFinalOp(t, chunked), { key: traceFilesPendingKey(t.id), value: PENDING_MARK }];
+}
+
+const PENDING_MARK = new Uint8Array([1]);
+
 /** The placeholder meta a chunked commit writes first, so the id is reserved. */
 export function tracePendingOp(t: EncodedTrace, chunked: number): Op {
   return {
@@ -197,7 +215,7 @@ export interface Commit {
  *   traces in one run).
  */
 export function packCommits(plan: CommitPlan, limits: CommitLimits): Commit[] {
-  const finals = plan.traces.map((t) => traceFinalOp(t, undefined));
+  const finals = plan.traces.flatMap((t) => traceFinalOps(t, undefined));
   const total = new Tally();
   for (const c of plan.checks) total.check(c);
   for (const o of [...plan.head, ...plan.effects, ...plan.traceBodies, ...finals]) total.op(o);
@@ -233,7 +251,7 @@ export function packCommits(plan: CommitPlan, limits: CommitLimits): Commit[] {
     tally.op(o);
   }
   const finalTally = new Tally();
-  for (const t of plan.traces) finalTally.op(traceFinalOp(t, placeholder));
+  for (const t of plan.traces) for (const o of traceFinalOps(t, placeholder)) finalTally.op(o);
   if (!tally.fits(limits, finalTally)) {
     commits.push(cur);
     cur = { checks: [], ops: [] };
@@ -241,6 +259,6 @@ export function packCommits(plan: CommitPlan, limits: CommitLimits): Commit[] {
   commits.push(cur);
   const n = commits.length;
   commits[0].ops.splice(0, pendingIndex, ...plan.traces.map((t) => tracePendingOp(t, n)));
-  cur.ops.push(...plan.traces.map((t) => traceFinalOp(t, n)));
+  cur.ops.push(...plan.traces.flatMap((t) => traceFinalOps(t, n)));
   return commits;
 }

@@ -18,7 +18,7 @@ import { buildPlan, GroupBudget } from "./_plan.ts";
 import { listTraceMetas, type ReadEnv, readStoredTraceMeta, readTraceChunks } from "./_reads.ts";
 import { backoff, type BackoffOptions, isLockedError, retryLocked } from "./_retry.ts";
 import { BodyTxn, TxnGroup } from "./_txn.ts";
-import { traceMetaKey } from "./keys.ts";
+import { traceFilesPendingKey, traceFilesPendingPrefix, traceMetaKey } from "./keys.ts";
 import type { FileViews, ViewFlushStats } from "./views.ts";
 import type { StateTxn, Store, TraceCommit, TransactResult } from "./store.ts";
 
@@ -68,6 +68,13 @@ export interface KvStore extends Store {
   transactBatch<T>(bodies: ReadonlyArray<TxnBody<T>>): Promise<Array<BatchOutcome<T>>>;
   /** Ids of committed traces (pending chunked ones excluded), in key order. */
   listTraces(): Promise<string[]>;
+  /**
+   * Ids of committed traces whose files are not known to be written (a process died
+   * between its commit and writing them), in key order.
+   */
+  pendingTraceFiles(): Promise<string[]>;
+  /** Records that the files of these traces are written. */
+  traceFilesWritten(traceIds: readonly string[]): Promise<void>;
   /** Committed trace metadata, or null. */
   readTraceMeta(traceId: string): Promise<TraceInfo | null>;
   /** Like {@link Store.flushViews}, returning what was done. */
@@ -307,6 +314,31 @@ class KvEngine implements KvStore {
       if (entry.versionstamp !== null) out.push(m);
     }
     return out;
+  }
+
+  async pendingTraceFiles(): Promise<string[]> {
+    this.#open();
+    const ids: string[] = [];
+    await this.#env.read("list pending trace files", async () => {
+      ids.length = 0;
+      for await (const e of this.#o.kv.list({ prefix: traceFilesPendingPrefix() })) {
+        const id = e.key[e.key.length - 1];
+        if (typeof id === "string") ids.push(id);
+      }
+    });
+    return ids;
+  }
+
+  async traceFilesWritten(traceIds: readonly string[]): Promise<void> {
+    this.#open();
+    for (let i = 0; i < traceIds.length; i += 500) {
+      const slice = traceIds.slice(i, i + 500);
+      await this.#env.read("mark trace files written", async () => {
+        const op = this.#o.kv.atomic();
+        for (const id of slice) op.delete(traceFilesPendingKey(id));
+        await op.commit();
+      });
+    }
   }
 
   async readTrace(traceId: string): Promise<string[] | null> {

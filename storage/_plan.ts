@@ -11,7 +11,7 @@ import {
   type EncodedTrace,
   type Op,
   Tally,
-  traceFinalOp,
+  traceFinalOps,
 } from "./_commit.ts";
 import {
   logKey,
@@ -180,7 +180,7 @@ export class GroupBudget {
     if (trace) {
       t.check({ key: traceMetaKey(trace.id), versionstamp: null });
       trace.chunks.forEach((c, i) => t.op({ key: traceChunkKey(trace.id, i), value: c }));
-      t.op(traceFinalOp(trace, 1e9));
+      for (const o of traceFinalOps(trace, 1e9)) t.op(o);
     }
     return t;
   }

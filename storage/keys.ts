@@ -14,6 +14,7 @@
  * | `[ROOT, "lp", path, seq, i]`         | part `i` of a split log record                   |
  * | `[ROOT, "tm", traceId]`              | trace meta JSON (pending or complete)            |
  * | `[ROOT, "tb", traceId, i]`           | trace body chunk `i`: lines joined by "\n"       |
+ * | `[ROOT, "tf", traceId]`              | marker: the trace's files are not written yet; set by its commit, removed once they are |
  *
  * @module
  */
@@ -100,6 +101,16 @@ export function traceMetaKey(traceId: string): Deno.KvKey {
 /** Prefix listing every trace meta. */
 export function traceMetaPrefix(): Deno.KvKey {
   return [ROOT, "tm"];
+}
+
+/** Marker key: the trace's files (.jsonl, .md, .png) are not known to be written yet. */
+export function traceFilesPendingKey(traceId: string): Deno.KvKey {
+  return [ROOT, "tf", traceId];
+}
+
+/** Prefix listing every trace whose files are pending. */
+export function traceFilesPendingPrefix(): Deno.KvKey {
+  return [ROOT, "tf"];
 }
 
 /** Key of trace body chunk `i`. */

@@ -14,7 +14,7 @@ import { GENESIS_PREV, type TraceRecord } from "../../trace/record.ts";
 import { chainRecords } from "../../trace/recorder.ts";
 import { DEMOS, tempDir } from "../_fixtures.ts";
 import { type BenchCase, benchCase } from "../_harness.ts";
-import { sampleRun, type SampleRun } from "../_sample.ts";
+import { type SampleRun, sampleRun } from "../_sample.ts";
 
 /** Names of the proposal cases the report reads. */
 export const PROPOSAL = {
@@ -116,7 +116,8 @@ export function proposalCases(): BenchCase[] {
       name: PROPOSAL.chainToday,
       baseline: true,
       setup: checkedSample,
-      fn: (s) => chainRecords(unchained(s.result.records), { fields: new Set(), values: new Set() }),
+      fn: (s) =>
+        chainRecords(unchained(s.result.records), { fields: new Set(), values: new Set() }),
     }),
     benchCase<SampleRun>({
       suite: "proposals",

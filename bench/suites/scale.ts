@@ -58,11 +58,17 @@ let verifyCounter = 0;
  * workflow ends early (the dummy actor record does not derive that id); any end but FAILED
  * or FAULTED is fine — the cost of the admission scan is what this measures.
  */
-async function verifyOnce(s: { rt: WarmRuntime; compiled: CompiledWorkflow; actors: number }): Promise<void> {
+async function verifyOnce(
+  s: { rt: WarmRuntime; compiled: CompiledWorkflow; actors: number },
+): Promise<void> {
   const i = verifyCounter++ % s.actors;
   const r = await executeWorkflow(s.compiled, {
     actor_id: `A_POP${String(i).padStart(12, "0")}`,
-    actor_record: { first_name: "Pop", last_name: String(i), email_registration: `pop${i}@example.org` },
+    actor_record: {
+      first_name: "Pop",
+      last_name: String(i),
+      email_registration: `pop${i}@example.org`,
+    },
     decision: "VERIFIED",
     verifier_id: "A_AUTHORITY_1",
   }, {
