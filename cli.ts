@@ -85,7 +85,11 @@ export async function main(args: string[], io: CliIo = stdio): Promise<number> {
   const program = new Command("pgs-runtime")
     .description("Deterministic execution engine for Protocol-Governed Systems")
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .configureOutput({
+      writeOut: (s) => io.out(s.trimEnd()),
+      writeErr: (s) => io.err(s.trimEnd()),
+      outputError: (s) => io.err(`error[USAGE]: ${s.replace(/^error: /, "").trim()}`),
+    })
     .addHelpText("after", HELP_EXIT_CODES)
     .showSuggestionAfterError(false);
   program.command("run")

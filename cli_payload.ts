@@ -38,7 +38,16 @@ export async function readPayloadFile(path: string): Promise<Record<string, unkn
       ErrorCode.PAYLOAD,
     );
   }
-  return parsePayload(new TextDecoder().decode(bytes), path);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(
+      `Cannot accept --payload "${path}": not valid UTF-8 text`,
+      ErrorCode.PAYLOAD,
+    );
+  }
+  return parsePayload(text, path);
 }
 
 /**

@@ -147,7 +147,21 @@ export function prepareRun(
     });
     const o: GraphOutcome = await runGraph(compiled.root, payload as JsonObject, rec, shared);
     const redaction = { fields, values: shared.secrets };
-    const flat = rec.flatten();
+    let flat = rec.flatten();
+    if (o.classification === "FAULTED") {
+      // Nothing of a FAULTED run is applied, so its trace claims no effect: the effect
+      // records are replaced by one warning saying how many were discarded.
+      const discarded = flat.filter((r) => r.type === "effect").length;
+      flat = flat.filter((r) => r.type !== "effect");
+      if (discarded > 0) {
+        flat.splice(flat.length - 1, 0, {
+          type: "warning",
+          run: "root",
+          code: "EFFECTS_DISCARDED",
+          message: `the run FAULTED: its ${discarded} state change(s) were not applied`,
+        });
+      }
+    }
     const mutations = txn.mutations().length;
     if (mutations > CHUNK_WARNING_MUTATIONS && o.classification !== "FAULTED") {
       // Said in the body (before the result record) so the reader of the trace knows

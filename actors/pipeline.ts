@@ -32,12 +32,15 @@ export interface Budget {
 
 /** The run's budget is spent: the whole run (children included) ends STEP_BUDGET_EXCEEDED. */
 export class BudgetExceeded extends Error {
-  /** Creates the error. */
-  constructor(max: number) {
-    super(`step budget of ${max} exhausted`);
+  /** Creates the error (`what` overrides the default message). */
+  constructor(max: number, what?: string) {
+    super(what ?? `step budget of ${max} exhausted`);
     this.name = "BudgetExceeded";
   }
 }
+
+/** Deepest child-run nesting; deeper calls are runaway recursion and spend the budget. */
+export const MAX_CHILD_DEPTH = 64;
 
 /** A capability threw: the run ends FAULTED. */
 export class CapabilityFault extends Error {

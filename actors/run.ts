@@ -24,6 +24,7 @@ import {
   type Budget,
   BudgetExceeded,
   CapabilityFault,
+  MAX_CHILD_DEPTH,
   type NodeEnv,
   runContract,
   spend,
@@ -340,6 +341,12 @@ async function runChild(
     rec.push({ type: "child_run", child: childId, workflow, node, step, payload });
     return rec.child(childId);
   })();
+  if (branch.length + 1 > MAX_CHILD_DEPTH) {
+    throw new BudgetExceeded(
+      shared.budget.max,
+      `child runs nested deeper than ${MAX_CHILD_DEPTH} levels (runaway recursion)`,
+    );
+  }
   // Children of one step take turns (see turns.ts); joining happens synchronously, in call
   // order, so the rotation is the declaration order.
   const key = `${rec.runId}\0${node}\0${step}`;

@@ -37,6 +37,7 @@ export interface BindingProblem {
 const TEMPLATE_RE = /^\{\{\s*(.*?)\s*\}\}$/;
 const ARITH_RE = /^(\$\.[^\s+-]+)\s*([+-])\s*(\d+)$/;
 const MEMBER_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const PLAIN_PATH_RE = /^\$(\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\])+$/;
 
 /**
  * Compiles a binding value. `roots` lists the allowed path roots (e.g. payload, results).
@@ -51,7 +52,7 @@ export function compileBinding(
   if (typeof value === "string") {
     const tpl = TEMPLATE_RE.exec(value);
     if (tpl) return compileTemplate(tpl[1], value, roots, problems, at);
-    if (value.startsWith("$.") || value === "$") return compilePath(value, roots, problems, at);
+    if (/^\$[.[]/.test(value) || value === "$") return compilePath(value, roots, problems, at);
     return { k: "lit", v: value };
   }
   if (Array.isArray(value)) {
@@ -97,6 +98,14 @@ export function compilePath(
   problems: BindingProblem[],
   at = "",
 ): Binding {
+  if (!PLAIN_PATH_RE.test(text)) {
+    problems.push({
+      at,
+      message: `binding path "${text}" must be $.<root>.<field>... with plain field names and ` +
+        `[index] only (no brackets with names, filters, scripts, wildcards or recursive descent)`,
+    });
+    return { k: "lit", v: text };
+  }
   let segs: (string | number)[];
   try {
     segs = JSONPath.toPathArray(text).slice();

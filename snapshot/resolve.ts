@@ -31,8 +31,12 @@ export interface Fqdn {
   readonly id: string;
 }
 
+/** Longest accepted `ns::CODE`, so that `<ns>__<CODE>.json` fits a 255-byte file name. */
+export const MAX_FQDN_LENGTH = 200;
+
 /** True when both parts of `ns::CODE` are safe names (no "..", no path separators). */
 export function isSafeFqdn(text: string): boolean {
+  if (text.length > MAX_FQDN_LENGTH) return false;
   const parts = text.split("::");
   return parts.length === 2 && parts.every((p) => PART_RE.test(p) && !p.includes(".."));
 }
@@ -45,8 +49,9 @@ export function isSafeFqdn(text: string): boolean {
 export function parseFqdn(text: string, what = "--wf"): Fqdn {
   if (typeof text !== "string" || !isSafeFqdn(text)) {
     throw new UsageError(
-      `Invalid ${what} "${String(text).slice(0, 80)}": expected <domain>::<CODE> with each ` +
-        `part matching [A-Za-z0-9_.]+`,
+      `Invalid ${what} "${String(text).slice(0, 80)}${String(text).length > 80 ? "…" : ""}": ` +
+        `expected <domain>::<CODE> with each part matching [A-Za-z0-9_.]+, at most ` +
+        `${MAX_FQDN_LENGTH} characters`,
       ErrorCode.WORKFLOW_NAME,
     );
   }

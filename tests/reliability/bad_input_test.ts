@@ -323,13 +323,12 @@ Deno.test("bad input: invalid or reused trace ids, bad options, unusable data ro
   }
 });
 
-// BUG: errors raised by the flag parser (commander) print `error: unknown option '--bogus'`
+// Regression (was a bug, now fixed): errors raised by the flag parser (commander) print `error: unknown option '--bogus'`
 // instead of the documented `error[USAGE]: ...` line. cli.ts main(): add
 // `outputError: (s) => io.err(\`error[USAGE]: ${s.replace(/^error: /, "").trimEnd()}\`)` to
 // the configureOutput() of the program (subcommands inherit it).
 Deno.test({
   name: "bad input: unknown flag, missing flag, unknown command → one error[USAGE] line, exit 2",
-  ignore: true,
   fn: async () => {
     const { t, ok } = await setup();
     try {
@@ -405,13 +404,12 @@ Deno.test("bad input: flag-parser errors are one line, exit 2, and change nothin
   }
 });
 
-// BUG: a workflow name whose file name would exceed the OS limit (255 bytes) passes the
+// Regression (was a bug, now fixed): a workflow name whose file name would exceed the OS limit (255 bytes) passes the
 // name check, is looked up, and fails as error[SNAPSHOT] "File name too long" (exit 3) with
 // the 5,000-character name echoed twice. snapshot/resolve.ts isSafeFqdn(): bound the
 // length (e.g. \`${ns}__${code}.json\` ≤ 255 bytes) so parseFqdn refuses it as WORKFLOW_NAME.
 Deno.test({
   name: "bad input: an over-long workflow name is refused as WORKFLOW_NAME (exit 2), message cut",
-  ignore: true,
   fn: async () => {
     const { t, ok } = await setup();
     try {
@@ -434,13 +432,12 @@ Deno.test({
   },
 });
 
-// BUG: a payload file that is not valid UTF-8 is decoded with replacement characters and
+// Regression (was a bug, now fixed): a payload file that is not valid UTF-8 is decoded with replacement characters and
 // run: the trace records a payload that differs from the file's bytes. cli_payload.ts
 // readPayloadFile(): decode with `new TextDecoder("utf-8", { fatal: true })` and refuse
 // (UsageError PAYLOAD) on a decoding error.
 Deno.test({
   name: "bad input: a payload that is not valid UTF-8 is refused",
-  ignore: true,
   fn: async () => {
     const { t, file } = await setup();
     try {

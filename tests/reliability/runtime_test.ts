@@ -277,7 +277,7 @@ Deno.test({
   },
 });
 
-// BUG: with the default budget (100,000) a runaway self-call does not end in bounded time
+// Regression (was a bug, now fixed): with the default budget (100,000) a runaway self-call does not end in bounded time
 // or space: each child's run id repeats its whole ancestry
 // ("root/CC_RECURSE_V0/call_self/0/CC_RECURSE_V0/call_self/0/..."), so the trace grows with
 // the square of the depth (measured after the two fixes above: budget 500 → 2.6 MB,
@@ -287,7 +287,6 @@ Deno.test({
 // names the parent, node and step).
 Deno.test({
   name: "runtime: a runaway self-call with the default budget ends within 30 s, trace under 50 MB",
-  ignore: true,
   fn: async () => {
     await withFixture(async (t) => {
       const r = await cliProcess([
@@ -377,13 +376,12 @@ Deno.test("runtime: a looping CS's trace records each child effect once, under t
   });
 });
 
-// BUG: a FAULTED run commits its trace with `discardState` (nothing applied, correct), but
+// Regression (was a bug, now fixed): a FAULTED run commits its trace with `discardState` (nothing applied, correct), but
 // the trace still holds `effect` records for the mutations made before the fault, so the
 // trace (and its .md) claims effects that do not exist. actors/execute.ts should drop (or
 // mark as discarded) the effect records of a FAULTED run before chainRecords.
 Deno.test({
   name: "runtime: a FAULTED run's trace claims no effect",
-  ignore: true,
   fn: async () => {
     await withFixture(async (t) => {
       const r = await libRun(t, WF_EXPLODE, { name: "two" }, {
