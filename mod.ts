@@ -101,6 +101,8 @@ export {
   sha256Hex,
 } from "./snapshot/mod.ts";
 export {
+  type BatchItem,
+  type BatchOptions,
   BUILTIN_SIDE_EFFECTS,
   BUILTIN_TRANSFORMS,
   type CapabilityRegistry,
@@ -110,8 +112,6 @@ export {
   CtViolation,
   type CustomCapabilities,
   DEFAULT_BUDGET,
-  type BatchItem,
-  type BatchOptions,
   executeBatch,
   type ExecuteOptions,
   executeWorkflow,

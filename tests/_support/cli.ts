@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- trace records and artifacts are untyped JSON here
 /**
  * Runs the CLI in-process and captures its output. Every `run` made through {@link cli}
  * is also checked for determinism: the same run (same seed, clock and trace id) on a copy

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- trace records and artifacts are untyped JSON here
 /** Test helpers: temp copies of the example and the real (read-only) workspace. */
 import { fileURLToPath as fromFileUrl } from "node:url";
 

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- trace records and artifacts are untyped JSON here
 import assert from "node:assert/strict";
 import { cli, readRecords } from "../_support/cli.ts";
 import { SHARED_WORKSPACE, tempWorkspace } from "../_support/workspace.ts";

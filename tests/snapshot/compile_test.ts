@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- trace records and artifacts are untyped JSON here
 import assert from "node:assert/strict";
 import { CompileError, ErrorCode, SnapshotError, UsageError } from "../../errors.ts";
 import { createCapabilityRegistry } from "../../actors/registry.ts";
