@@ -56,6 +56,8 @@ for (const f of ["club/registry/members.json", "club/events/member_events.jsonl"
   console.log(`--- ${dataRoot}/${f}`);
   console.log((await Deno.readTextFile(`${dataRoot}/${f}`)).trimEnd());
 }
+console.log(`\n$ deno run -A cli.ts examine <run 2 trace>`);
+await main(["examine", jsonl[1]]);
 console.log(`\nexamine a trace:  deno run -A cli.ts examine ${jsonl[1]}`);
 console.log(`replay it:        deno run -A cli.ts replay ${jsonl[1]} --workspace ${workspace}`);
 console.log(`read the summary: ${jsonl[1].replace(/\.jsonl$/, ".md")}`);
