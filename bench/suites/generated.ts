@@ -5,7 +5,8 @@
  * The run commits its trace with empty meta: the engine puts every node timing into the
  * trace meta, which exceeds KV's value limit (59 KiB) from ~600 nodes on and refuses the
  * commit (reported; see docs/PERFORMANCE.md). The body, records and hash chain are the
- * engine's own.
+ * engine's own. At 10,000 nodes the compile overflows the default stack in `findCycle`
+ * (recursive DFS); `--v8-flags=--stack-size=4000` gets past it until that is fixed.
  *
  * @module
  */
