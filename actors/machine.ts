@@ -100,11 +100,10 @@ export function createWorkflowMachine(graph: ExecutionGraph) {
       record: assign(({ context, event }) => {
         const out = (event as unknown as { output: NodeOutcome }).output;
         const key = (event as unknown as { type: string }).type.split(".").pop()!;
-        return {
-          status: out.status,
-          lastNode: key,
-          results: out.surface ? { ...context.results, [key]: out.surface } : context.results,
-        };
+        // The results object belongs to this run alone: updating it in place keeps a long
+        // run linear (copying it at every node made it quadratic).
+        if (out.surface) context.results[key] = out.surface;
+        return { status: out.status, lastNode: key, results: context.results };
       }),
       emitOutcome: raise(({ event }) => ({
         type: `${OUTCOME_EVENT_PREFIX}${

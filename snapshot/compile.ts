@@ -414,29 +414,41 @@ function compileAdmission(
   };
 }
 
+/**
+ * A cycle reachable from `start`, as the node keys along it, or null. Iterative
+ * depth-first search, so a 10,000-node workflow cannot overflow the stack.
+ */
 function findCycle(
   start: string,
   nodes: FrontmatterOf<"WF">["core"]["nodes"],
 ): string[] | null {
   const state = new Map<string, "open" | "done">();
-  const stack: string[] = [];
-  const visit = (key: string): string[] | null => {
-    if (state.get(key) === "done" || !nodes[key]) return null;
-    if (state.get(key) === "open") return [...stack.slice(stack.indexOf(key)), key];
-    state.set(key, "open");
-    stack.push(key);
+  const targets = (key: string): string[] => {
     const node = nodes[key];
-    if (node.type !== "EXIT") {
-      for (const target of Object.values(node.next)) {
-        const c = visit(target);
-        if (c) return c;
-      }
-    }
-    stack.pop();
-    state.set(key, "done");
-    return null;
+    return !node || node.type === "EXIT" ? [] : Object.values(node.next);
   };
-  return visit(start);
+  if (!nodes[start]) return null;
+  const path: string[] = [start];
+  const iters: number[] = [0];
+  state.set(start, "open");
+  while (path.length > 0) {
+    const key = path[path.length - 1];
+    const next = targets(key);
+    const i = iters[iters.length - 1]++;
+    if (i >= next.length) {
+      state.set(key, "done");
+      path.pop();
+      iters.pop();
+      continue;
+    }
+    const t = next[i];
+    if (!nodes[t] || state.get(t) === "done") continue;
+    if (state.get(t) === "open") return [...path.slice(path.indexOf(t)), t];
+    state.set(t, "open");
+    path.push(t);
+    iters.push(0);
+  }
+  return null;
 }
 
 function collect(problems: CompileProblem[], file: string, bp: BindingProblem[]): void {

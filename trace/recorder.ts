@@ -110,6 +110,7 @@ const TEXT_FIELDS = ["message", "error"] as const;
 
 /** Redacts the data-carrying fields of a record; its own envelope fields are never touched. */
 function redactRecord(rec: UnchainedRecord, r: Redaction): Record<string, unknown> {
+  if (r.fields.size === 0 && r.values.size === 0) return rec;
   const out: Record<string, unknown> = { ...rec };
   for (const f of VALUE_FIELDS) if (f in out) out[f] = redact(out[f], r);
   for (const f of TEXT_FIELDS) {
