@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { sha256Hex } from "../snapshot/canonical.ts";
+import { type ArtifactKindName, authorArtifact } from "../snapshot/author.ts";
 import { UsageError } from "../errors.ts";
 
 type Json = Record<string, unknown>;
@@ -17,29 +17,13 @@ export const GEN_NS = "gen";
 export const GEN_WF = `${GEN_NS}::WF_CHAIN_V0`;
 const CT_ID = "capability_transforms::CT_PURE_GENERATE_ID_V0";
 
-function artifact(dir: string, type: string, fqdn: string, frontmatter: Json, extra: Json = {}) {
-  const [namespace, code] = fqdn.split("::");
-  const content = `# ${code}\n\nGenerated for benchmarks.\n\n\`\`\`json\n${
-    JSON.stringify(frontmatter)
-  }\n\`\`\`\n`;
-  return {
-    dir,
-    file: `${namespace}__${code}.json`,
-    body: {
-      artifact_code: code,
-      artifact_type: type,
-      content,
-      content_hash: sha256Hex(content),
-      fqdn_id: fqdn,
-      frontmatter,
-      layer_code: "BENCH",
-      module_path: `bench.${namespace}`,
-      namespace,
-      references: [],
-      version: "0",
-      ...extra,
-    },
-  };
+function artifact(_dir: string, type: string, fqdn: string, frontmatter: Json, extra: Json = {}) {
+  return authorArtifact(type as ArtifactKindName, fqdn, frontmatter, {
+    summary: "Generated for benchmarks.",
+    extra,
+    layer: "BENCH",
+    pretty: false,
+  });
 }
 
 function ccCode(i: number): string {

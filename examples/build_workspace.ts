@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { sha256Hex } from "../snapshot/canonical.ts";
+import { type ArtifactKindName, authorArtifact } from "../snapshot/author.ts";
 
 type Json = Record<string, unknown>;
 
@@ -15,35 +15,18 @@ const CS_REGISTRY = "capability_side_effects::CS_REGISTRY_V0";
 const CS_APPEND = "capability_side_effects::CS_APPENDONLY_JSONL_V0";
 
 function artifact(
-  kind: string,
+  _dir: string,
   type: string,
   fqdn: string,
   summary: string,
   frontmatter: Json,
   extra: Json = {},
 ) {
-  const [namespace, code] = fqdn.split("::");
-  const content = `# ${code}\n\n${summary}\n\n## Machine\n\n\`\`\`json\n${
-    JSON.stringify(frontmatter, null, 2)
-  }\n\`\`\`\n`;
-  return {
-    dir: kind,
-    file: `${namespace}__${code}.json`,
-    body: {
-      artifact_code: code,
-      artifact_type: type,
-      content,
-      content_hash: sha256Hex(content),
-      fqdn_id: fqdn,
-      frontmatter,
-      layer_code: "EXAMPLE",
-      module_path: `examples.${namespace}`,
-      namespace,
-      references: [],
-      version: "0",
-      ...extra,
-    },
-  };
+  return authorArtifact(type as ArtifactKindName, fqdn, frontmatter, {
+    summary,
+    extra,
+    layer: "EXAMPLE",
+  });
 }
 
 const generateId = artifact(

@@ -46,3 +46,10 @@ export { ArtifactKind, type Fqdn, isSafeFqdn, parseFqdn } from "./resolve.ts";
 export { canonicalJson, sha256Hex } from "./canonical.ts";
 export type { Binding, Condition } from "./bindings.ts";
 export type { FieldSpec } from "./schema.ts";
+export {
+  type ArtifactKindName,
+  authorArtifact,
+  type AuthoredArtifact,
+  type AuthorOptions,
+  writeArtifacts,
+} from "./author.ts";

@@ -114,7 +114,9 @@ Deno.test("bench floor: the direct calls leave the same registry and events as t
 });
 
 Deno.test("bench generator: hashes verify, the chain compiles and runs through every node", async () => {
-  for (const a of chainArtifacts(6)) assert.equal(a.body.content_hash, sha256Hex(a.body.content));
+  for (const a of chainArtifacts(6)) {
+    assert.equal(a.body.content_hash, sha256Hex(String(a.body.content)));
+  }
   assert.throws(() => chainArtifacts(2), /Invalid nodes 2/);
   const ws = await writeChainWorkspace(await tempDir(), 6);
   const compiled = await compileWorkflow(await loadSnapshot(ws), GEN_WF, REGISTRY.compileOptions);

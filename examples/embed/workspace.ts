@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { type ArtifactKindName, authorArtifact } from "../../snapshot/author.ts";
 import { sha256Hex } from "../../mod.ts";
 import { CS_LEDGER, CT_INVOICE_TOTALS } from "./capabilities.ts";
 
@@ -38,27 +39,12 @@ function artifact(
   frontmatter: Json,
   extra: Json = {},
 ) {
-  const [namespace, code] = fqdn.split("::");
-  const content = `# ${code}\n\n${summary}\n\n## Machine\n\n\`\`\`json\n${
-    JSON.stringify(frontmatter, null, 2)
-  }\n\`\`\`\n`;
-  return {
-    path: `${dir}/${namespace}__${code}.json`,
-    body: {
-      artifact_code: code,
-      artifact_type: type,
-      content,
-      content_hash: sha256Hex(content),
-      fqdn_id: fqdn,
-      frontmatter,
-      layer_code: "EXAMPLE",
-      module_path: `examples.${namespace}`,
-      namespace,
-      references: [],
-      version: "0",
-      ...extra,
-    },
-  };
+  const a = authorArtifact(type as ArtifactKindName, fqdn, frontmatter, {
+    summary,
+    extra,
+    layer: "EXAMPLE",
+  });
+  return { path: `${dir}/${a.file}`, body: a.body };
 }
 
 const lineSpec = {

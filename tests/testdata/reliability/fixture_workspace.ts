@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { sha256Hex } from "../../../snapshot/canonical.ts";
+import { type ArtifactKindName, authorArtifact } from "../../../snapshot/author.ts";
 
 type Json = Record<string, unknown>;
 
@@ -57,28 +57,9 @@ export function artifact(
   frontmatter: Json,
   extra: Json = {},
 ): ArtifactFile {
-  const [namespace, code] = fqdn.split("::");
-  const content = `# ${code}\n\n## Machine\n\n\`\`\`json\n${
-    JSON.stringify(frontmatter, null, 2)
-  }\n\`\`\`\n`;
-  return {
-    dir,
-    file: `${namespace}__${code}.json`,
-    body: {
-      artifact_code: code,
-      artifact_type: type,
-      content,
-      content_hash: sha256Hex(content),
-      fqdn_id: fqdn,
-      frontmatter,
-      layer_code: "TEST",
-      module_path: `tests.${namespace}`,
-      namespace,
-      references: [],
-      version: "0",
-      ...extra,
-    },
-  };
+  // `dir` is kept as given: hostile tests put an artifact of one type in another's folder.
+  const a = authorArtifact(type as ArtifactKindName, fqdn, frontmatter, { extra, layer: "TEST" });
+  return { ...a, dir };
 }
 
 /** A CT artifact whose single atom is `atom` (default: the CT itself). */
