@@ -70,10 +70,10 @@ interface Registry {
 }
 
 async function openRegistry(txn: StateTxn, store: StoreRef): Promise<Registry> {
-  const meta = await txn.get(store, META_KEY) as Meta | undefined;
+  let meta = await txn.get(store, META_KEY) as Meta | undefined;
   if (meta === undefined) {
     const log = await txn.log(store);
-    if (log.length > 0) return scanRegistry(log);
+    if (log.length > 0) meta = await indexImported(txn, store, log);
   }
   const byKey = async (key: string) => {
     const entry = await txn.get(store, key);
@@ -90,8 +90,32 @@ async function openRegistry(txn: StateTxn, store: StoreRef): Promise<Registry> {
   };
 }
 
+/**
+ * A registry imported from a PGS data root has its log and (from the import) its active
+ * keys, but no address index or meta. The first op builds them, once, in its own
+ * transaction (index keys are private, so no effect is reported); every op after that is
+ * O(1) instead of a replay of the whole log.
+ */
+async function indexImported(txn: StateTxn, store: StoreRef, log: unknown[]): Promise<Meta> {
+  const scanned = scanRegistry(log);
+  // The storage import already folds registry lines into the key map; fill in only what
+  // is missing (a log that reached KV another way).
+  const present = new Set((await txn.entries(store)).map(([k]) => k));
+  for (const entry of scanned.entries) {
+    if (!present.has(entry.key)) txn.set(store, entry.key, entry);
+  }
+  for (const [address, entry] of scanned.addresses) {
+    txn.set(store, ADDRESS_PREFIX + address, entry.key);
+  }
+  const meta: Meta = { v: 1, active: scanned.active };
+  txn.set(store, META_KEY, meta);
+  return meta;
+}
+
 /** Replays the reference's load rule: skip lines without a key, tombstones pop, last wins. */
-function scanRegistry(log: unknown[]): Registry {
+function scanRegistry(
+  log: unknown[],
+): Registry & { addresses: Map<string, Entry>; entries: Entry[] } {
   const active = new Map<string, Entry>();
   for (const line of log) {
     if (!isObject(line) || typeof line.key !== "string") continue;
@@ -106,6 +130,8 @@ function scanRegistry(log: unknown[]): Registry {
   }
   return {
     indexed: false,
+    addresses,
+    entries: [...active.values()],
     active: active.size,
     byKey: (key) => Promise.resolve(active.get(key)),
     byAddress: (address) => Promise.resolve(addresses.get(address)),
