@@ -412,16 +412,16 @@ async function writeTextAtomic(path: string, text: string): Promise<void> {
  */
 async function ensureTracesWritable(workspace: string): Promise<void> {
   const dir = `${workspace.replace(/\/+$/, "")}/traces`;
-  try {
-    const existed = await Deno.stat(dir).then(() => true, () => false);
-    await Deno.mkdir(dir, { recursive: true });
-    const probe = `${dir}/.write-probe-${Deno.pid}`;
-    await Deno.writeTextFile(probe, "");
-    await Deno.remove(probe);
-    // Leave no trace of the probe: a refused run must change nothing on disk.
-    if (!existed) await Deno.remove(dir);
-  } catch (e) {
-    throw new UsageError(`Cannot write trace files to "${dir}": ${errorText(e)}`);
+  // Asked of the permission system rather than probed with a file: a probe left behind by a
+  // killed process would be litter in the traces folder.
+  if (Deno.permissions.querySync({ name: "write", path: dir }).state !== "granted") {
+    throw new UsageError(
+      `Cannot write trace files to "${dir}": no write permission (run with --allow-write=${dir})`,
+    );
+  }
+  const info = await Deno.stat(dir).catch(() => null);
+  if (info && !info.isDirectory) {
+    throw new UsageError(`Cannot write trace files to "${dir}": it exists and is not a directory`);
   }
 }
 

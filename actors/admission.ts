@@ -7,7 +7,13 @@
  */
 import type { FieldSpec } from "../snapshot/schema.ts";
 import type { Admission } from "../snapshot/graph.ts";
-import type { StateTxn } from "../storage/store.ts";
+import type { StateTxn, StoreRef } from "../storage/store.ts";
+import {
+  EVENT_INDEX_MARK,
+  eventCodePrefix,
+  eventFieldPrefix,
+  isIndexableValue,
+} from "./cs/appendonly_jsonl.ts";
 import { jsonEqual } from "./inputs.ts";
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -113,7 +119,8 @@ function checkFormat(v: string, spec: FieldSpec, path: string, reasons: string[]
 
 /**
  * Checks a workflow's event preconditions against its event stores. Returns every
- * reason for denial (empty: admitted).
+ * reason for denial (empty: admitted). Indexed journals (see appendonly_jsonl.ts) answer
+ * with a few range reads; a journal without the index (imported) is scanned.
  */
 export async function checkAdmission(
   admission: Admission,
@@ -121,40 +128,81 @@ export async function checkAdmission(
   txn: StateTxn,
 ): Promise<string[]> {
   const reasons: string[] = [];
-  const events: Record<string, unknown>[] = [];
-  for (const store of admission.eventStores) {
-    for (const entry of await txn.log(store)) {
-      const rec = (entry as { record?: unknown })?.record;
-      if (rec && typeof rec === "object") events.push(rec as Record<string, unknown>);
+  let scanned: Record<string, unknown>[] | null = null;
+  const scan = async () => {
+    if (scanned) return scanned;
+    scanned = [];
+    for (const store of admission.eventStores) {
+      for (const entry of await txn.log(store)) {
+        const rec = (entry as { record?: unknown })?.record;
+        if (rec && typeof rec === "object") scanned.push(rec as Record<string, unknown>);
+      }
     }
+    return scanned;
+  };
+  const indexed = new Map<string, boolean>();
+  for (const store of admission.eventStores) {
+    indexed.set(store.path, (await txn.get(store, EVENT_INDEX_MARK)) !== undefined);
   }
-  const present = (code: string): boolean | string => {
-    const bind = admission.bindings[code] ?? {};
-    for (const payloadField of Object.values(bind)) {
+  const present = async (code: string): Promise<boolean | string> => {
+    const bind = Object.entries(admission.bindings[code] ?? {});
+    for (const [, payloadField] of bind) {
       if (payload[payloadField] === undefined) {
         return `ADMISSION_BINDING_MISSING_FIELD: payload field "${payloadField}" (bound for ${code})`;
       }
     }
-    return events.some((e) =>
-      (e.event_code === code || e.event_type === code) &&
-      Object.entries(bind).every(([ef, pf]) => jsonEqual(e[ef], payload[pf]))
-    );
+    const useIndex = bind.every(([, pf]) => isIndexableValue(payload[pf]));
+    for (const store of admission.eventStores) {
+      if (!indexed.get(store.path) || !useIndex) {
+        const events = await scan();
+        return events.some((e) =>
+          (e.event_code === code || e.event_type === code) &&
+          bind.every(([ef, pf]) => jsonEqual(e[ef], payload[pf]))
+        );
+      }
+      if (await indexedMatch(txn, store, code, bind, payload)) return true;
+    }
+    return false;
   };
   for (const code of admission.requires) {
-    const p = present(code);
+    const p = await present(code);
     if (typeof p === "string") reasons.push(p);
     else if (!p) {
       reasons.push(`required event ${code} not found${describe(admission, code, payload)}`);
     }
   }
   for (const code of admission.forbids) {
-    const p = present(code);
+    const p = await present(code);
     if (typeof p === "string") reasons.push(p);
     else if (p) {
       reasons.push(`forbidden event ${code} present${describe(admission, code, payload)}`);
     }
   }
   return reasons;
+}
+
+/** Is there a record of `code` in `store` whose bound fields equal the payload's? */
+async function indexedMatch(
+  txn: StateTxn,
+  store: StoreRef,
+  code: string,
+  bind: Array<[string, string]>,
+  payload: Record<string, unknown>,
+): Promise<boolean> {
+  if (bind.length === 0) return (await txn.keys(store, eventCodePrefix(code), 1)).length > 0;
+  if (bind.length === 1) {
+    const [ef, pf] = bind[0];
+    return (await txn.keys(store, eventFieldPrefix(code, ef, payload[pf]), 1)).length > 0;
+  }
+  // Several bound fields must match in one record: intersect the records of each.
+  let common: string[] | null = null;
+  for (const [ef, pf] of bind) {
+    const prefix = eventFieldPrefix(code, ef, payload[pf]);
+    const seqs = new Set((await txn.keys(store, prefix)).map((k) => k.slice(prefix.length)));
+    common = (common ?? [...seqs]).filter((s) => seqs.has(s));
+    if (common.length === 0) return false;
+  }
+  return true;
 }
 
 function describe(a: Admission, code: string, payload: Record<string, unknown>): string {

@@ -93,6 +93,23 @@ export async function readCommittedValue(
   return await assemble(env, entry.value, mapPartPrefix(path, key), `key "${key}" of "${path}"`);
 }
 
+/** Committed key-map keys starting with `prefix`, in key order (values not assembled). */
+export async function readCommittedKeys(
+  env: ReadEnv,
+  path: string,
+  prefix: string,
+  limit: number,
+): Promise<string[]> {
+  return await env.read(`list keys of store "${path}"`, async () => {
+    const out: string[] = [];
+    const selector = { start: mapKey(path, prefix), end: mapKey(path, `${prefix}\u{10FFFF}`) };
+    for await (const e of env.kv.list(selector, { limit, batchSize: Math.min(limit, 500) })) {
+      out.push(e.key[e.key.length - 1] as string);
+    }
+    return out;
+  });
+}
+
 /** The whole committed key map in key order. */
 export async function readCommittedMap(
   env: ReadEnv,

@@ -10,6 +10,7 @@ import { StorageError } from "../errors.ts";
 import {
   type CommittedValue,
   type ImportedLike,
+  readCommittedKeys,
   readCommittedLog,
   readCommittedMap,
   readCommittedValue,
@@ -137,6 +138,11 @@ export class TxnGroup {
     return value;
   }
 
+  /** Committed keys with a prefix (not cached: an index range is small and read rarely). */
+  committedKeys(base: StoreBase, prefix: string, limit: number): Promise<string[]> {
+    return readCommittedKeys(this.env, base.ref.path, prefix, limit);
+  }
+
   /** The whole committed key map, cached. */
   async committedMap(base: StoreBase): Promise<Map<string, CommittedValue | null>> {
     if (!base.complete) {
@@ -230,6 +236,37 @@ export class BodyTxn implements StateTxn {
     const out: Array<[string, unknown]> = [];
     for (const [k, v] of merged) if (v !== null) out.push([k, decodeJson(v)]);
     return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
+  /** Key-map keys starting with `prefix`, sorted, at most `limit`. */
+  async keys(store: StoreRef, prefix: string, limit = Infinity): Promise<string[]> {
+    checkRef(store);
+    const base = await this.#open(store);
+    const merged = new Map<string, boolean>();
+    if (base.complete) {
+      for (const [k, v] of base.values) if (k.startsWith(prefix)) merged.set(k, v !== null);
+    } else {
+      // Ask for enough committed keys that buffered deletes cannot starve the limit.
+      const pending = this.#pendingDeletes(store.path, prefix);
+      const want = Number.isFinite(limit) ? limit + pending : 1_000_000_000;
+      for (const k of await this.#group.committedKeys(base, prefix, want)) merged.set(k, true);
+    }
+    for (const layer of [this.#group.layers.get(store.path), this.layers.get(store.path)]) {
+      if (!layer) continue;
+      for (const [k, v] of layer.writes) if (k.startsWith(prefix)) merged.set(k, v !== null);
+    }
+    const out = [...merged].filter(([, live]) => live).map(([k]) => k);
+    out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return Number.isFinite(limit) ? out.slice(0, limit) : out;
+  }
+
+  #pendingDeletes(path: string, prefix: string): number {
+    let n = 0;
+    for (const layer of [this.#group.layers.get(path), this.layers.get(path)]) {
+      if (!layer) continue;
+      for (const [k, v] of layer.writes) if (v === null && k.startsWith(prefix)) n++;
+    }
+    return n;
   }
 
   /** Appends a record with the next gap-free sequence number. */

@@ -46,6 +46,12 @@ export interface StateTxn {
   /** Every `[key, value]` of the store's key map, sorted by key. */
   entries(store: StoreRef): Promise<Array<[string, unknown]>>;
   /**
+   * Keys of the store's key map that start with `prefix`, sorted, at most `limit` of them
+   * (committed ones merged with this transaction's writes). Reads only the range, so an
+   * index kept under a key prefix is consulted without loading the whole map.
+   */
+  keys(store: StoreRef, prefix: string, limit?: number): Promise<string[]>;
+  /**
    * Appends one record to the store's ordered log. `make` receives the gap-free 1-based
    * sequence number the record gets and returns the record. Returns that number.
    */

@@ -22,7 +22,8 @@
  * @module
  */
 import type { StoreRef } from "../../storage/store.ts";
-import type { SideEffectCall, SideEffectFn, SideEffectResult } from "../capability.ts";
+import type { JsonObject, SideEffectCall, SideEffectFn, SideEffectResult } from "../capability.ts";
+import { canonicalJson } from "../../snapshot/canonical.ts";
 import { CsStatus } from "./constants.ts";
 import { result, storeKind, violation } from "./_kind.ts";
 import { copy, input, isObject, pyEqual } from "./_values.ts";
@@ -44,10 +45,50 @@ async function append(call: SideEffectCall, store: StoreRef): Promise<SideEffect
     stream_id: copy(input(call.inputs, "stream_id")),
     record: copy(record),
   }));
+  indexEvent(call, store, record, sequence);
   return result(CsStatus.SUCCESS, {
     record_id: appendRecordId(timestamp, sequence),
     sequence_number: sequence,
   });
+}
+
+/** Key-map marker: every record of this store since sequence 1 is in the event index. */
+export const EVENT_INDEX_MARK = "\u0000evx";
+/** Index key prefix of the records with event code `code`. */
+export function eventCodePrefix(code: string): string {
+  return `\u0000ev\u0000${code}\u0000`;
+}
+/** Index key prefix of the records with event code `code` whose `field` is `value`. */
+export function eventFieldPrefix(code: string, field: string, value: unknown): string {
+  return `\u0000ef\u0000${code}\u0000${field}\u0000${canonicalJson(value)}\u0000`;
+}
+
+/** True for the field values the event index holds: scalars of at most 200 JSON chars. */
+export function isIndexableValue(value: unknown): boolean {
+  return value !== null && typeof value !== "object" && value !== undefined &&
+    canonicalJson(value).length <= 200;
+}
+
+/**
+ * Indexes an event record (one carrying `event_code` or `event_type`) for WF admission:
+ * one key per record and per top-level scalar field, written blind (no read), so the
+ * check costs a few range reads instead of a scan of the whole journal. A store that
+ * had records before it was indexed (imported) never gets the marker and is scanned.
+ */
+function indexEvent(call: SideEffectCall, store: StoreRef, record: JsonObject, seq: number): void {
+  const code = typeof record.event_code === "string"
+    ? record.event_code
+    : typeof record.event_type === "string"
+    ? record.event_type
+    : null;
+  if (seq === 1) call.state.set(store, EVENT_INDEX_MARK, 1);
+  if (code === null) return;
+  call.state.set(store, `${eventCodePrefix(code)}${seq}`, 1);
+  for (const [field, value] of Object.entries(record)) {
+    if (isIndexableValue(value)) {
+      call.state.set(store, `${eventFieldPrefix(code, field, value)}${seq}`, 1);
+    }
+  }
 }
 
 async function readAll(call: SideEffectCall, store: StoreRef): Promise<SideEffectResult> {

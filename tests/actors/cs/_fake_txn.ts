@@ -65,6 +65,14 @@ export class FakeTxn implements StateTxn {
     return [...this.#map(store).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
+  /** Keys with a prefix, sorted, at most `limit`. */
+  async keys(store: StoreRef, prefix: string, limit = Infinity): Promise<string[]> {
+    await Promise.resolve();
+    this.#check();
+    const out = [...this.#map(store).keys()].filter((k) => k.startsWith(prefix)).sort();
+    return Number.isFinite(limit) ? out.slice(0, limit) : out;
+  }
+
   /** Appends with the next gap-free number. */
   async append(store: StoreRef, make: (sequence: number) => unknown): Promise<number> {
     await Promise.resolve();

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { CS_APPENDONLY_JSONL } from "../../../actors/cs/constants.ts";
-import { appendOnlyJsonlSideEffect, appendRecordId } from "../../../actors/cs/appendonly_jsonl.ts";
+import {
+  appendOnlyJsonlSideEffect,
+  appendRecordId,
+  EVENT_INDEX_MARK,
+  eventCodePrefix,
+  eventFieldPrefix,
+} from "../../../actors/cs/appendonly_jsonl.ts";
 import type { JsonObject } from "../../../actors/capability.ts";
 import type { StoreRef } from "../../../storage/store.ts";
 import { FakeTxn, makeCall, NOW } from "./_fake_txn.ts";
@@ -63,10 +69,20 @@ Deno.test("APPEND writes the Python-shaped line with the run clock and per-store
     "stream_id",
     "record",
   ]);
+  // Appends, plus the private event index (NUL-prefixed keys) of the event record.
   assert.deepEqual(txn.mutations(), [
     { store: STORE.path, kind: "append", key: "1" },
+    { store: STORE.path, kind: "set", key: "\u0000evx" },
+    { store: STORE.path, kind: "set", key: "\u0000ev\u0000EV_A\u00001" },
+    {
+      store: STORE.path,
+      kind: "set",
+      key: '\u0000ef\u0000EV_A\u0000event_code\u0000"EV_A"\u00001',
+    },
+    { store: STORE.path, kind: "set", key: "\u0000ef\u0000EV_A\u0000n\u00001\u00001" },
     { store: STORE.path, kind: "append", key: "2" },
     { store: OTHER.path, kind: "append", key: "1" },
+    { store: OTHER.path, kind: "set", key: "\u0000evx" },
   ]);
 });
 
@@ -107,7 +123,26 @@ Deno.test("READ_ALL and GET_ALL return every entry, or those of one stream (Pyth
   assert.deepEqual(numeric.result.entries, [txn.logOf(STORE.path)[2]]);
   const empty = await run(new FakeTxn(), "GET_ALL");
   assert.deepEqual(empty.result, { result_status: "SUCCESS", entries: [] });
-  assert.deepEqual(txn.mutations().filter((m) => m.kind !== "append"), []);
+  assert.deepEqual(
+    txn.mutations().filter((m) => m.kind !== "append").map((m) => m.key),
+    ["\u0000evx"],
+    "records without an event code are not indexed; only the index marker is set",
+  );
+});
+
+Deno.test("APPEND indexes event records so admission reads a range, not the journal", async () => {
+  const txn = new FakeTxn();
+  await run(txn, "APPEND", { record: { event_code: "EV_X", actor_id: "A_1", payload: { a: 1 } } });
+  await run(txn, "APPEND", { record: { event_type: "EV_Y", actor_id: "A_2" } });
+  assert.deepEqual(await txn.keys(STORE, eventCodePrefix("EV_X")), [`${eventCodePrefix("EV_X")}1`]);
+  assert.deepEqual(await txn.keys(STORE, eventFieldPrefix("EV_X", "actor_id", "A_1")), [
+    `${eventFieldPrefix("EV_X", "actor_id", "A_1")}1`,
+  ]);
+  assert.deepEqual(await txn.keys(STORE, eventFieldPrefix("EV_Y", "actor_id", "A_2")), [
+    `${eventFieldPrefix("EV_Y", "actor_id", "A_2")}2`,
+  ]);
+  assert.deepEqual(await txn.keys(STORE, eventFieldPrefix("EV_X", "payload", { a: 1 })), []);
+  assert.equal(await txn.get(STORE, EVENT_INDEX_MARK), 1);
 });
 
 Deno.test("appendonly: unknown op BACKEND_ERROR, missing store VIOLATION", async () => {
