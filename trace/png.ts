@@ -1,6 +1,6 @@
 /**
  * `.png` renderer: DOT (from {@link buildDot}) → SVG by Graphviz compiled to WASM → PNG by
- * resvg compiled to WASM, with a TTF font imported as bytes. Nothing is read from disk or
+ * resvg compiled to WASM, with a TTF font; both come from `trace/assets.ts`. Nothing is read from disk or
  * the network at run time, so `deno bundle` / `deno compile` carry everything.
  *
  * Callers treat a rejection as a `PNG_RENDER_FAILED` warning: a picture never changes a
@@ -11,8 +11,7 @@
 
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
-import resvgWasm from "@resvg/resvg-wasm/index_bg.wasm" with { type: "bytes" };
-import fontBytes from "dejavu-fonts-ttf/ttf/DejaVuSansCondensed.ttf" with { type: "bytes" };
+import { dejavuSansCondensedBytes, resvgWasmBytes } from "./assets.ts";
 import { UsageError } from "../errors.ts";
 import { buildDot, type GraphView } from "./graph_dot.ts";
 import { encodePng } from "./png_encode.ts";
@@ -51,8 +50,8 @@ let engines: Promise<Engines> | undefined;
 /** Both WASM modules are instantiated once per process; a failed start is retried next call. */
 function loadEngines(): Promise<Engines> {
   engines ??= (async () => {
-    const [graphviz] = await Promise.all([Graphviz.load(), initWasm(resvgWasm)]);
-    return { graphviz, font: fontBytes };
+    const [graphviz] = await Promise.all([Graphviz.load(), initWasm(resvgWasmBytes())]);
+    return { graphviz, font: dejavuSansCondensedBytes() };
   })().catch((error) => {
     engines = undefined;
     throw error;
