@@ -13,8 +13,7 @@
  * own (CT = pure transform, CS = side effect), keyed by the FQDN the snapshot names,
  * next to the built-ins: see {@link CustomCapabilities}.
  *
- * Needs `--unstable-kv` (Deno KV) and `--unstable-raw-imports` (the PNG renderer's WASM
- * and font are imported as bytes).
+ * Needs `--unstable-kv` (Deno KV).
  *
  * @example Run a workflow with a capability of your own
  * ```ts

@@ -7,7 +7,7 @@
  * ends DUPLICATE without touching the ledger. It then replays run 2's trace.
  *
  * ```sh
- * deno run --unstable-kv --unstable-raw-imports --allow-read --allow-write examples/embed.ts [dir]
+ * deno run --unstable-kv --allow-read --allow-write examples/embed.ts [dir]
  * ```
  *
  * `dir` (default: a new temporary directory) receives `workspace/` (with `traces/`) and
