@@ -33,7 +33,12 @@ import { writeTraceFiles, writeTracePng } from "./trace/files.ts";
 import type { TraceRecord } from "./trace/record.ts";
 import { examineTrace, formatExamine } from "./trace/examine.ts";
 import { executeBatch } from "./actors/batch.ts";
-import { unsafeMonotonicMs, validateTraceId } from "./actors/run_context.ts";
+import {
+  unsafeMonotonicMs,
+  validateClock,
+  validateSeed,
+  validateTraceId,
+} from "./actors/run_context.ts";
 
 /** Exit code of each outcome (documented in README and --help). */
 export const ExitCode = {
@@ -198,12 +203,23 @@ async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
   if (o.kv !== undefined && !/^https?:\/\/[^\s]+$/.test(o.kv)) {
     throw new UsageError(`Invalid --kv "${o.kv}": expected an http:// or https:// KV Connect URL`);
   }
-  const budget = o.budget === undefined ? undefined : Number(o.budget);
-  if (budget !== undefined && (!Number.isInteger(budget) || budget < 1)) {
+  const budget = o.budget === undefined
+    ? undefined
+    : /^\d+$/.test(o.budget)
+    ? Number(o.budget)
+    : NaN;
+  if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) {
     throw new UsageError(`Invalid --budget "${o.budget}": expected a positive integer`);
   }
   if ((o.payload === undefined) === (o.batch === undefined)) {
     throw new UsageError("Expected exactly one of --payload <file|-> or --batch <payloads.jsonl>");
+  }
+  // Every option is checked before anything is opened: a refused run changes nothing.
+  if (o.seed !== undefined) validateSeed(o.seed);
+  if (o.clock !== undefined) validateClock(o.clock);
+  if (o.traceId !== undefined) {
+    validateTraceId(o.traceId);
+    if (o.batch === undefined) await refuseUsedTraceId(o.workspace, o.traceId);
   }
   if (o.batch !== undefined) return await batchCommand(o, o.batch, budget, io);
   const payload = await readPayloadFile(o.payload!);
@@ -262,8 +278,23 @@ async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
 }
 
 async function batchCommand(o: RunFlags, file: string, budget: number | undefined, io: CliIo) {
-  if (o.traceId !== undefined) validateTraceId(o.traceId);
+  if (o.traceId !== undefined) {
+    try {
+      validateTraceId(`${o.traceId}-000000`);
+    } catch {
+      throw new UsageError(
+        `Invalid --trace-id "${o.traceId.slice(0, 60)}": as a batch prefix it must leave room ` +
+          `for "-NNNNNN" (at most 121 characters of [A-Za-z0-9_-])`,
+        ErrorCode.TRACE_ID,
+      );
+    }
+  }
   const payloads = await readBatchFile(file);
+  if (o.traceId !== undefined) {
+    for (let i = 1; i <= payloads.length; i++) {
+      await refuseUsedTraceId(o.workspace, `${o.traceId}-${String(i).padStart(6, "0")}`);
+    }
+  }
   const snapshot = await loadSnapshot(o.workspace);
   const registry = createCapabilityRegistry();
   const compiled = await compileWorkflow(snapshot, o.wf, registry.compileOptions);
@@ -425,6 +456,17 @@ async function ensureTracesWritable(workspace: string): Promise<void> {
   }
 }
 
+/** Two runs never share a trace file, even across data roots: refuse an id already used. */
+async function refuseUsedTraceId(workspace: string, traceId: string): Promise<void> {
+  const dir = `${workspace.replace(/\/+$/, "")}/traces/${traceId}`;
+  if (await Deno.stat(dir).then(() => true, () => false)) {
+    throw new UsageError(
+      `Invalid --trace-id "${traceId}": "${dir}" already exists (trace ids are never reused)`,
+      ErrorCode.TRACE_ID,
+    );
+  }
+}
+
 /** An environment variable, or undefined when unset or not permitted (least privilege). */
 function readEnv(name: string): string | undefined {
   if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
@@ -501,7 +543,8 @@ async function readTraceFile(file: string): Promise<string> {
   try {
     return await Deno.readTextFile(file);
   } catch (e) {
-    throw new TraceError(
+    // An unreadable path is a usage error (exit 2), not a damaged trace (exit 5).
+    throw new UsageError(
       `Cannot read trace "${file}": ${e instanceof Error ? e.message.split("\n")[0] : e}`,
     );
   }

@@ -71,8 +71,19 @@ export function parsePayload(text: string, name = "payload"): Record<string, unk
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A number JSON can spell but IEEE doubles cannot hold (1e400) would silently become
+    // Infinity here and null in the trace: refuse it.
+    value = JSON.parse(text, (_k, v) => {
+      if (typeof v === "number" && !Number.isFinite(v)) throw new NonFinite();
+      return v;
+    });
   } catch (e) {
+    if (e instanceof NonFinite) {
+      throw new UsageError(
+        `Invalid --payload "${name}": a number is out of range (larger than a 64-bit float)`,
+        ErrorCode.PAYLOAD,
+      );
+    }
     throw new UsageError(
       `Cannot parse --payload "${name}": not valid JSON (${(e as Error).message})`,
       ErrorCode.PAYLOAD,
@@ -105,6 +116,8 @@ function maxDepth(text: string): number {
   }
   return max;
 }
+
+class NonFinite extends Error {}
 
 class TooLarge extends Error {
   constructor(readonly size: number) {

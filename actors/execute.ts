@@ -19,6 +19,7 @@ import type { CapabilitySet, JsonObject } from "./capability.ts";
 import type { GraphOutcome, RunShared } from "./run.ts";
 import type { ReplaySource } from "./replay_source.ts";
 import { runGraph } from "./run.ts";
+import { collectSecrets } from "./pipeline.ts";
 import {
   createRunContext,
   unsafeMonotonicMs,
@@ -145,22 +146,23 @@ export function prepareRun(
       semantics_version: SEMANTICS_VERSION,
       budget,
     });
+    // Values of suppressed fields anywhere in the payload are secrets for the whole trace
+    // (header, admission reasons, child payloads), not only once a CC reads them.
+    collectSecrets(payload, fields, shared.secrets);
     const o: GraphOutcome = await runGraph(compiled.root, payload as JsonObject, rec, shared);
     const redaction = { fields, values: shared.secrets };
     let flat = rec.flatten();
     if (o.classification === "FAULTED") {
-      // Nothing of a FAULTED run is applied, so its trace claims no effect: the effect
-      // records are replaced by one warning saying how many were discarded.
-      const discarded = flat.filter((r) => r.type === "effect").length;
+      // Nothing of a FAULTED run is applied, so its trace claims no effect: effect records
+      // are left out and one warning says so. (No count: replay, which applies nothing
+      // either, must produce the same line.)
       flat = flat.filter((r) => r.type !== "effect");
-      if (discarded > 0) {
-        flat.splice(flat.length - 1, 0, {
-          type: "warning",
-          run: "root",
-          code: "EFFECTS_DISCARDED",
-          message: `the run FAULTED: its ${discarded} state change(s) were not applied`,
-        });
-      }
+      flat.splice(flat.length - 1, 0, {
+        type: "warning",
+        run: "root",
+        code: "EFFECTS_DISCARDED",
+        message: "the run FAULTED: none of its state changes were applied",
+      });
     }
     const mutations = txn.mutations().length;
     if (mutations > CHUNK_WARNING_MUTATIONS && o.classification !== "FAULTED") {

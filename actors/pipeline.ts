@@ -168,6 +168,7 @@ export async function runContract(
       const cause = Object.assign(new Error(rest.join(": ")), { name });
       throw new CapabilityFault(node.key, step.name, cause);
     }
+    collectSecrets(inputs, cc.suppress, env.secrets);
     const orchestrates = WORKFLOW_KINDS.test(step.capability);
     const execute = async () => {
       const mark = env.txn.mutations().length;
@@ -311,11 +312,29 @@ async function runStep(
   }
 }
 
-function collectSecrets(obj: JsonObject, fields: readonly string[], into: Set<string>): void {
-  if (fields.length === 0) return;
-  for (const f of fields) {
-    const v = obj[f];
-    // A value already redacted (replay of a redacted trace) is not a secret to hide again.
-    if (typeof v === "string" && v.length > 0 && !v.startsWith(REDACTED_PREFIX)) into.add(v);
-  }
+/**
+ * Adds every string found under a suppressed field name, at any depth of `value`, to the
+ * run's secrets (redacted wherever they appear in the trace). Already-redacted values
+ * (replay of a redacted trace) are not secrets.
+ */
+export function collectSecrets(
+  value: unknown,
+  fields: ReadonlySet<string> | readonly string[],
+  into: Set<string>,
+): void {
+  const names = fields instanceof Set ? fields : new Set(fields as readonly string[]);
+  if (names.size === 0) return;
+  const take = (v: unknown): void => {
+    if (typeof v === "string") {
+      if (v.length > 0 && !v.startsWith(REDACTED_PREFIX)) into.add(v);
+    } else if (Array.isArray(v)) v.forEach(take);
+    else if (v && typeof v === "object") Object.values(v).forEach(take);
+  };
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) names.has(k) ? take(x) : walk(x);
+    }
+  };
+  walk(value);
 }

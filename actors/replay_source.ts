@@ -2,7 +2,7 @@
  * What a replay serves from a recorded trace instead of executing: CS step results and
  * their effects (no state is touched), CT results whose inputs were redacted or that drew
  * secret entropy (neither can be recomputed from the trace), WF admission verdicts, and
- * faults.
+ * faults, and IN verdicts (the recorded payload may be redacted).
  * Workflow-invoking CS kinds are re-executed: their children are replayed the same way.
  *
  * @module
@@ -36,6 +36,7 @@ export class ReplaySource {
   #steps = new Map<string, { step: StepRecord; effects: EffectRecord[] }[]>();
   #faults = new Map<string, FaultRecord>();
   #admissions = new Map<string, string[]>();
+  #intents = new Map<string, { outcome: string; reasons: string[] }[]>();
 
   /** Indexes `records` (a verified trace). */
   constructor(records: readonly TraceRecord[]) {
@@ -56,6 +57,12 @@ export class ReplaySource {
       last = null;
       if (r.type === "fault") this.#faults.set(key(r.run, r.node, r.step ?? ""), r);
       if (r.type === "admission" && r.kind === "WF") this.#admissions.set(r.run, r.reasons);
+      if (r.type === "admission" && r.kind === "IN") {
+        const k = key(r.run, r.node, "");
+        const q = this.#intents.get(k) ?? [];
+        q.push({ outcome: r.outcome, reasons: r.reasons });
+        this.#intents.set(k, q);
+      }
     }
   }
 
@@ -92,6 +99,14 @@ export class ReplaySource {
     return {
       error: fault ? fault.error : `replay: no recorded result for step ${step} of ${node}`,
     };
+  }
+
+  /**
+   * The recorded verdict of an IN node visit: the payload in a trace may be redacted, so
+   * re-validating it could disagree with what the run saw.
+   */
+  intent(run: string, node: string): { outcome: string; reasons: string[] } | undefined {
+    return this.#intents.get(key(run, node, ""))?.shift();
   }
 
   /** The recorded WF admission reasons of a run (empty when admitted or not recorded). */

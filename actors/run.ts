@@ -183,7 +183,17 @@ async function traverse(
       let status: string;
       let surface: JsonObject | undefined;
       if (node.type === "IN") {
-        if (node.intent) {
+        const served = shared.replay?.intent(rec.runId, key);
+        if (served) {
+          status = served.outcome;
+          rec.push({
+            type: "admission",
+            kind: "IN",
+            node: key,
+            outcome: status,
+            reasons: served.reasons,
+          });
+        } else if (node.intent) {
           const reasons = validateIntent(payload, node.intent.inputs);
           status = reasons.length ? "NACK" : "ACK";
           rec.push({ type: "admission", kind: "IN", node: key, outcome: status, reasons });

@@ -45,16 +45,8 @@ export interface RunContextOptions {
  * @throws {UsageError} USAGE when the seed is not hex or the clock is not ISO-8601.
  */
 export function createRunContext(options: RunContextOptions = {}): RunContext {
-  const seed = options.seed ?? unsafeRandomHex(32);
-  if (!SEED_RE.test(seed) || seed.length % 2 !== 0) {
-    throw new UsageError(
-      `Invalid --seed "${seed.slice(0, 40)}": expected an even number (2-128) of hex digits`,
-    );
-  }
-  const startedAt = options.startedAt ?? new Date().toISOString();
-  if (Number.isNaN(Date.parse(startedAt)) || !/^\d{4}-\d{2}-\d{2}T/.test(startedAt)) {
-    throw new UsageError(`Invalid clock "${startedAt}": expected an ISO-8601 date-time`);
-  }
+  const seed = validateSeed(options.seed ?? unsafeRandomHex(32));
+  const startedAt = validateClock(options.startedAt ?? new Date().toISOString());
   const seedBytes = hexToBytes(seed.toLowerCase());
   const secret = options.secretSeed ?? unsafeRandomHex(32);
   if (!SEED_RE.test(secret) || secret.length % 2 !== 0) {
@@ -72,6 +64,52 @@ export function createRunContext(options: RunContextOptions = {}): RunContext {
       };
     },
   };
+}
+
+/**
+ * Validates a hex seed (2-128 hex digits, even count).
+ *
+ * @throws {UsageError} USAGE otherwise.
+ */
+export function validateSeed(seed: string): string {
+  if (!SEED_RE.test(seed) || seed.length % 2 !== 0) {
+    throw new UsageError(
+      `Invalid --seed "${seed.slice(0, 40)}": expected an even number (2-128) of hex digits`,
+    );
+  }
+  return seed;
+}
+
+/**
+ * Validates a run clock: an RFC 3339 date-time with an explicit zone and real fields.
+ *
+ * @throws {UsageError} USAGE otherwise.
+ */
+export function validateClock(text: string): string {
+  if (!isValidInstant(text)) {
+    throw new UsageError(
+      `Invalid clock "${text.slice(0, 40)}": expected an RFC 3339 date-time with a ` +
+        `time zone (Z or ±hh:mm), e.g. 2026-01-01T00:00:00.000Z`,
+    );
+  }
+  return text;
+}
+
+const INSTANT_RE =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * True for an RFC 3339 date-time with an explicit zone and real calendar fields: without a
+ * zone the same text would name different instants on different machines, and JavaScript
+ * silently rolls 2024-02-30 over to March.
+ */
+function isValidInstant(text: string): boolean {
+  const m = INSTANT_RE.exec(text);
+  if (!m || Number.isNaN(Date.parse(text))) return false;
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((x) => Number(x ?? 0));
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d &&
+    t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === sec;
 }
 
 /**

@@ -106,20 +106,26 @@ export function chainRecords(
 }
 
 const VALUE_FIELDS = ["payload", "inputs", "outputs", "result", "results"] as const;
-const TEXT_FIELDS = ["message", "error"] as const;
+const TEXT_FIELDS = ["message", "error", "reasons"] as const;
 
 /** Redacts the data-carrying fields of a record; its own envelope fields are never touched. */
 function redactRecord(rec: UnchainedRecord, r: Redaction): Record<string, unknown> {
   if (r.fields.size === 0 && r.values.size === 0) return rec;
   const out: Record<string, unknown> = { ...rec };
   for (const f of VALUE_FIELDS) if (f in out) out[f] = redact(out[f], r);
-  for (const f of TEXT_FIELDS) {
-    let text = out[f];
-    if (typeof text !== "string") continue;
+  // Free text (messages, errors, admission reasons) may quote a secret inside a sentence.
+  const scrub = (text: string): string => {
     for (const secret of r.values) {
-      if (secret.length >= 8) text = (text as string).split(secret).join(redactedValue(secret));
+      if (secret.length >= 4 && text.includes(secret)) {
+        text = text.split(secret).join(redactedValue(secret));
+      }
     }
-    out[f] = text;
+    return text;
+  };
+  for (const f of TEXT_FIELDS) {
+    const v = out[f];
+    if (typeof v === "string") out[f] = scrub(v);
+    else if (Array.isArray(v)) out[f] = v.map((x) => typeof x === "string" ? scrub(x) : x);
   }
   return out;
 }
