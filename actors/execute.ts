@@ -31,6 +31,8 @@ import {
 export const RUNTIME_VERSION: string = meta.version;
 /** Above this many mutations a run cannot fit one KV commit (limit 1000 with version keys). */
 const CHUNK_WARNING_MUTATIONS = 900;
+/** Above this many trace bytes a run cannot fit one KV commit (800 KiB of mutations). */
+const CHUNK_WARNING_BYTES = 800 * 1024;
 /** Default step budget (node visits + pipeline steps, children included). */
 export const DEFAULT_BUDGET = 100_000;
 
@@ -165,18 +167,23 @@ export function prepareRun(
       });
     }
     const mutations = txn.mutations().length;
-    if (mutations > CHUNK_WARNING_MUTATIONS && o.classification !== "FAULTED") {
-      // Said in the body (before the result record) so the reader of the trace knows
-      // the effects did not land in one atomic commit.
+    let { records, lines } = chainRecords(flat, redaction);
+    const traceBytes = lines.reduce((n, l) => n + l.length + 1, 0);
+    if (
+      o.classification !== "FAULTED" &&
+      (mutations > CHUNK_WARNING_MUTATIONS || traceBytes > CHUNK_WARNING_BYTES)
+    ) {
+      // Said in the body (before the result record) so the reader of the trace knows the
+      // run did not land in one atomic KV commit (KV: ≤ 1000 mutations, ≤ 800 KiB each).
       flat.splice(flat.length - 1, 0, {
         type: "warning",
         run: "root",
         code: "RUN_CHUNKED",
-        message: `${mutations} state mutations exceed one KV commit; committed in several ` +
-          `commits (effects first, the trace last)`,
+        message: `${mutations} state mutations and a ${traceBytes}-byte trace exceed one KV ` +
+          `commit; committed in several commits (effects first, the trace last)`,
       });
+      ({ records, lines } = chainRecords(flat, redaction));
     }
-    const { records, lines } = chainRecords(flat, redaction);
     return {
       value: {
         traceId,
