@@ -13,7 +13,8 @@
 export class TurnGroup {
   #members: string[] = [];
   #turn = 0;
-  #waiters = new Map<string, () => void>();
+  // Several runs of one member's subtree (a nested concurrent group) can wait at once.
+  #waiters = new Map<string, Array<() => void>>();
 
   /** Adds a member at the end of the rotation. */
   join(member: string): void {
@@ -30,10 +31,19 @@ export class TurnGroup {
     this.#wake();
   }
 
+  /** True when it is `member`'s turn (or the group is empty). */
+  holds(member: string): boolean {
+    return this.#members.length === 0 || this.#members[this.#turn] === member;
+  }
+
   /** Resolves when it is `member`'s turn. */
   async acquire(member: string): Promise<void> {
-    while (this.#members.length > 0 && this.#members[this.#turn] !== member) {
-      await new Promise<void>((resolve) => this.#waiters.set(member, resolve));
+    while (!this.holds(member)) {
+      await new Promise<void>((resolve) => {
+        const list = this.#waiters.get(member) ?? [];
+        list.push(resolve);
+        this.#waiters.set(member, list);
+      });
     }
   }
 
@@ -46,10 +56,10 @@ export class TurnGroup {
 
   #wake(): void {
     const next = this.#members[this.#turn];
-    const wake = next === undefined ? undefined : this.#waiters.get(next);
-    if (wake) {
+    const list = next === undefined ? undefined : this.#waiters.get(next);
+    if (list) {
       this.#waiters.delete(next);
-      wake();
+      for (const wake of list) wake();
     }
   }
 }
@@ -60,7 +70,13 @@ export type Branch = ReadonlyArray<{ readonly group: TurnGroup; readonly member:
 /** Runs `work` once `branch` holds the turn at every level, then passes each turn on. */
 export async function onTurn<T>(branch: Branch, work: () => Promise<T>): Promise<T> {
   if (branch.length === 0) return await work();
-  for (const { group, member } of branch) await group.acquire(member);
+  // Every level must be held at the same moment: while waiting on an inner level an outer
+  // turn may have passed on, so check all levels again after any wait.
+  for (;;) {
+    const waiting = branch.find(({ group, member }) => !group.holds(member));
+    if (!waiting) break;
+    await waiting.group.acquire(waiting.member);
+  }
   try {
     return await work();
   } finally {

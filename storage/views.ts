@@ -36,6 +36,11 @@ export interface ViewFlushStats {
 interface ViewMark {
   version: number;
   logLength: number;
+  /**
+   * Sequences ≤ logLength missing from the view: records of a chunked commit still in
+   * flight (or lost with a crash). Once one appears, the view is rewritten in order.
+   */
+  holes?: number[];
   size: number;
   mtime: number | null;
   ino: number | null;
@@ -107,22 +112,30 @@ export class FileViews {
       const mark = marks[path];
       const stat = await statOrNull(file);
       const intact = mark !== undefined && stat !== null && sameFile(mark, stat);
-      if (intact && mark.version === meta.version && mark.logLength === meta.logLength) {
+      const holes = mark?.holes ?? [];
+      if (
+        intact && holes.length === 0 && mark.version === meta.version &&
+        mark.logLength === meta.logLength
+      ) {
         stats.skipped++;
         continue;
       }
       let next: ViewMark;
-      if (meta.format === "jsonl" && intact && mark.logLength <= meta.logLength) {
-        // Only the key map changed, or new records arrived: the log is append-only.
-        const { records, seqs } = await readLogRange(env, path, mark.logLength, meta.logLength);
-        const after = records.length === 0 ? stat : await appendFile(file, records);
-        next = markOf(meta.version, seqs.at(-1) ?? mark.logLength, after);
-        if (records.length === 0) stats.skipped++;
+      const filled = intact && holes.length > 0 && await anyPresent(env, path, holes);
+      if (meta.format === "jsonl" && intact && !filled && mark.logLength <= meta.logLength) {
+        // New records arrived (or only the key map changed): the log is append-only.
+        const range = await readLogRange(env, path, mark.logLength, meta.logLength);
+        const after = range.records.length === 0 ? stat : await appendFile(file, range.records);
+        next = markOf(meta.version, meta.logLength, after, [
+          ...holes,
+          ...missing(range.seqs, mark.logLength, meta.logLength),
+        ]);
+        if (range.records.length === 0) stats.skipped++;
         else stats.appended++;
       } else if (meta.format === "jsonl") {
-        const { records, seqs } = await readLogRange(env, path, 0, meta.logLength);
-        const after = await replaceFile(file, jsonlBytes(records));
-        next = markOf(meta.version, seqs.at(-1) ?? 0, after);
+        const range = await readLogRange(env, path, 0, meta.logLength);
+        const after = await replaceFile(file, jsonlBytes(range.records));
+        next = markOf(meta.version, meta.logLength, after, missing(range.seqs, 0, meta.logLength));
         stats.rewritten++;
       } else {
         const map = await readCommittedMap(env, path);
@@ -260,10 +273,16 @@ async function statOrNull(file: string): Promise<Deno.FileInfo | null> {
   }
 }
 
-function markOf(version: number, logLength: number, info: Deno.FileInfo): ViewMark {
+function markOf(
+  version: number,
+  logLength: number,
+  info: Deno.FileInfo,
+  holes: number[] = [],
+): ViewMark {
   return {
     version,
     logLength,
+    ...(holes.length > 0 ? { holes } : {}),
     size: info.size,
     mtime: info.mtime?.getTime() ?? null,
     ino: info.ino ?? null,
@@ -277,4 +296,19 @@ function sameFile(mark: ViewMark, info: Deno.FileInfo): boolean {
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** True when one of the (ascending) missing sequences has a record now. */
+async function anyPresent(env: ReadEnv, path: string, holes: number[]): Promise<boolean> {
+  const wanted = new Set(holes);
+  const range = await readLogRange(env, path, holes[0] - 1, holes[holes.length - 1]);
+  return range.seqs.some((q) => wanted.has(q));
+}
+
+/** Sequences in (from, to] that `seqs` (ascending) does not contain. */
+function missing(seqs: number[], from: number, to: number): number[] {
+  const have = new Set(seqs);
+  const out: number[] = [];
+  for (let q = from + 1; q <= to; q++) if (!have.has(q)) out.push(q);
+  return out;
 }
