@@ -12,6 +12,7 @@ import {
   EVENT_INDEX_MARK,
   eventCodePrefix,
   eventFieldPrefix,
+  indexPrefixFits,
   isIndexableValue,
 } from "./cs/appendonly_jsonl.ts";
 import { jsonEqual } from "./inputs.ts";
@@ -151,7 +152,10 @@ export async function checkAdmission(
         return `ADMISSION_BINDING_MISSING_FIELD: payload field "${payloadField}" (bound for ${code})`;
       }
     }
-    const useIndex = bind.every(([, pf]) => isIndexableValue(payload[pf]));
+    const useIndex = indexPrefixFits(eventCodePrefix(code)) &&
+      bind.every(([ef, pf]) =>
+        isIndexableValue(payload[pf]) && indexPrefixFits(eventFieldPrefix(code, ef, payload[pf]))
+      );
     for (const store of admission.eventStores) {
       if (!indexed.get(store.path) || !useIndex) {
         const events = await scan();

@@ -217,6 +217,9 @@ class KvEngine implements KvStore {
     const budget = new GroupBudget();
     const members: Array<Member<T>> = [];
     const ids = new Set<string>();
+    // Stores the admitted members touched; anything else a left-out body opened is dropped.
+    const kept = new Set<string>();
+    const leaveOut = (txn: BodyTxn) => group.forget([...txn.touched].filter((p) => !kept.has(p)));
     let j = from;
     for (; j < bodies.length; j++) {
       if (results[j]) continue;
@@ -231,7 +234,10 @@ class KvEngine implements KvStore {
       try {
         const out = await bodies[j](txn);
         // A discarded body (a FAULTED run) commits its trace and none of its state.
-        if (out.discardState) txn = new BodyTxn(group);
+        if (out.discardState) {
+          if (!single) leaveOut(txn);
+          txn = new BodyTxn(group);
+        }
         await txn.finish();
         trace = out.trace === null ? null : encodeTrace(out.trace);
         if (trace && ids.has(trace.id)) throw duplicateTrace(trace.id);
@@ -239,17 +245,20 @@ class KvEngine implements KvStore {
       } catch (err) {
         if (single) throw err;
         results[j] = { ok: false, error: err, attempts: runs[j] };
+        leaveOut(txn);
         continue;
       }
       if (!single) {
         const cost = await budget.costOf(group, txn, trace);
         if (members.length > 0 && !budget.tally.fits(limits, cost)) {
           runs[j]--; // not a conflict: it simply starts the next group
+          leaveOut(txn);
           break;
         }
         budget.admit(cost, txn);
       }
       group.absorb(txn);
+      for (const p of txn.touched) kept.add(p);
       if (trace) ids.add(trace.id);
       members.push({ idx: j, value, trace });
       if (!single && !budget.tally.fits(limits)) return { members, next: j + 1 };

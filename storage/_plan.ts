@@ -25,7 +25,7 @@ import {
 import type { BodyTxn, StoreBase, TxnGroup } from "./_txn.ts";
 
 /** Set ops for a (possibly split) value at `key`, parts at `partKey(i)`. */
-function blobOps(
+export function blobOps(
   out: Op[],
   bytes: Uint8Array,
   key: Deno.KvKey,

@@ -20,6 +20,7 @@ import {
 import { decodeJson, encodeJson, type StoreMeta } from "./_codec.ts";
 import { keyBytes, KV_LIMITS, mapPartKey, maxUserKeyBytes } from "./keys.ts";
 import { importStoreFile } from "./import.ts";
+import { commitImport } from "./_import_commit.ts";
 import type { Mutation, StateTxn, StoreRef } from "./store.ts";
 
 /** What a transaction needs from its store. */
@@ -101,27 +102,44 @@ export class TxnGroup {
 
   async #open(ref: StoreRef, prefetch: string | undefined): Promise<StoreBase> {
     // The first access of a run is usually get(): fetch the meta and that key together.
-    const { stamp, meta, head } = prefetch === undefined
+    let { stamp, meta, head } = prefetch === undefined
       ? { ...(await readStoreMeta(this.env, ref.path)), head: undefined }
       : await readStoreMetaWith(this.env, ref.path, prefetch);
-    let imported: ImportedLike | null = null;
     if (meta === null && this.env.dataRoot !== null) {
-      imported = await importStoreFile(this.env.dataRoot, ref);
+      // An existing PGS file becomes the store in commits of its own (see
+      // _import_commit.ts), never as part of a run's commit.
+      const file = await importStoreFile(this.env.dataRoot, ref);
+      if (file) {
+        await commitImport(this.env, ref, file);
+        ({ stamp, meta } = await readStoreMeta(this.env, ref.path));
+        head = undefined;
+      }
     }
     const values = new Map<string, CommittedValue | null>();
-    if (imported) { for (const [k, v] of imported.map) values.set(k, { bytes: v, parts: 0 }); }
     const base: StoreBase = {
       ref: { path: ref.path, format: meta?.format ?? ref.format },
       stamp,
       meta,
-      imported,
+      imported: null,
       values,
-      complete: imported !== null || meta === null,
-      log: imported ? [...imported.log] : meta === null ? [] : null,
+      complete: meta === null,
+      log: meta === null ? [] : null,
     };
     if (meta !== null && prefetch !== undefined && head !== undefined) values.set(prefetch, head);
     this.bases.set(ref.path, base);
     return base;
+  }
+
+  /**
+   * Drops stores that only a body which is not joining the group opened (it threw, was
+   * discarded, or did not fit): they must not add checks or imports to the commit.
+   */
+  forget(paths: Iterable<string>): void {
+    for (const p of paths) {
+      if (this.layers.has(p)) continue;
+      this.bases.delete(p);
+      this.#opening.delete(p);
+    }
   }
 
   /** Number of log records committed (or imported) before this group. */

@@ -63,6 +63,18 @@ export function eventFieldPrefix(code: string, field: string, value: unknown): s
   return `\u0000ef\u0000${code}\u0000${field}\u0000${canonicalJson(value)}\u0000`;
 }
 
+/** Longest index key prefix (UTF-8 bytes) kept: well inside KV's 2 KiB key limit. */
+const MAX_INDEX_PREFIX_BYTES = 1000;
+const encoder = new TextEncoder();
+
+/**
+ * True when an index key with this prefix is kept. A longer one (a very long event code or
+ * field name) is not written, and WF admission scans the journal for it instead.
+ */
+export function indexPrefixFits(prefix: string): boolean {
+  return encoder.encode(prefix).length <= MAX_INDEX_PREFIX_BYTES;
+}
+
 /** True for the field values the event index holds: scalars of at most 200 JSON chars. */
 export function isIndexableValue(value: unknown): boolean {
   return value !== null && typeof value !== "object" && value !== undefined &&
@@ -83,11 +95,12 @@ function indexEvent(call: SideEffectCall, store: StoreRef, record: JsonObject, s
     : null;
   if (seq === 1) call.state.set(store, EVENT_INDEX_MARK, 1);
   if (code === null) return;
-  call.state.set(store, `${eventCodePrefix(code)}${seq}`, 1);
+  const codePrefix = eventCodePrefix(code);
+  if (indexPrefixFits(codePrefix)) call.state.set(store, `${codePrefix}${seq}`, 1);
   for (const [field, value] of Object.entries(record)) {
-    if (isIndexableValue(value)) {
-      call.state.set(store, `${eventFieldPrefix(code, field, value)}${seq}`, 1);
-    }
+    if (!isIndexableValue(value)) continue;
+    const prefix = eventFieldPrefix(code, field, value);
+    if (indexPrefixFits(prefix)) call.state.set(store, `${prefix}${seq}`, 1);
   }
 }
 
