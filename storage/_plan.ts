@@ -58,23 +58,6 @@ export async function buildPlan(
       for (const key of layer.writes.keys()) await group.committedValue(base, key);
     }
   }
-  for (const base of group.bases.values()) {
-    const imported = base.imported;
-    if (!imported) continue;
-    const path = base.ref.path;
-    const overwritten = group.layers.get(path)?.writes;
-    imported.log.forEach((bytes, i) =>
-      blobOps(effects, bytes, logKey(path, i + 1), (p) => logPartKey(path, i + 1, p), 0)
-    );
-    let split = 0;
-    for (const [key, bytes] of imported.map) {
-      if (overwritten?.has(key)) continue;
-      if (blobOps(effects, bytes, mapKey(path, key), (p) => mapPartKey(path, key, p), 0) > 0) {
-        split++;
-      }
-    }
-    splitDelta.set(path, split);
-  }
   const emitted = new Set<string>();
   for (const entry of group.order) {
     const base = group.bases.get(entry.path)!;
@@ -104,7 +87,7 @@ export async function buildPlan(
   for (const base of group.bases.values()) {
     const path = base.ref.path;
     const layer = group.layers.get(path);
-    if (!layer && !base.imported) continue;
+    if (!layer) continue;
     head.push({ key: storeMetaKey(path), value: encodeJson(nextMeta(group, base), "store meta") });
   }
   const traceBodies: Op[] = [];
@@ -141,22 +124,10 @@ export class GroupBudget {
     for (const path of body.touched) {
       if (this.#checked.has(path)) continue;
       t.check({ key: storeMetaKey(path), versionstamp: null });
-      const imported = group.bases.get(path)?.imported;
-      if (imported) {
-        t.op({ key: storeMetaKey(path), value: metaValue });
-        const ops: Op[] = [];
-        imported.log.forEach((b, i) =>
-          blobOps(ops, b, logKey(path, i + 1), (p) => logPartKey(path, i + 1, p), 0)
-        );
-        for (const [k, b] of imported.map) {
-          blobOps(ops, b, mapKey(path, k), (p) => mapPartKey(path, k, p), 0);
-        }
-        for (const o of ops) t.op(o);
-      }
     }
     for (const [path, layer] of body.layers) {
       const base = group.bases.get(path)!;
-      if (!this.#written.has(path) && !base.imported) {
+      if (!this.#written.has(path)) {
         t.op({ key: storeMetaKey(path), value: metaValue });
       }
       const ops: Op[] = [];

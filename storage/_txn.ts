@@ -9,7 +9,6 @@
 import { StorageError } from "../errors.ts";
 import {
   type CommittedValue,
-  type ImportedLike,
   readCommittedKeys,
   readCommittedLog,
   readCommittedMap,
@@ -41,8 +40,6 @@ export interface StoreBase {
   readonly stamp: string | null;
   /** The committed meta, or null. */
   readonly meta: StoreMeta | null;
-  /** The imported file, when this group imports the store. */
-  readonly imported: ImportedLike | null;
   /** Committed key-map values read so far (null = absent). */
   readonly values: Map<string, CommittedValue | null>;
   /** True when `values` holds the whole committed key map. */
@@ -120,7 +117,6 @@ export class TxnGroup {
       ref: { path: ref.path, format: meta?.format ?? ref.format },
       stamp,
       meta,
-      imported: null,
       values,
       complete: meta === null,
       log: meta === null ? [] : null,
@@ -142,9 +138,9 @@ export class TxnGroup {
     }
   }
 
-  /** Number of log records committed (or imported) before this group. */
+  /** Number of log records committed before this group. */
   baseLogLength(base: StoreBase): number {
-    return base.meta?.logLength ?? base.imported?.log.length ?? 0;
+    return base.meta?.logLength ?? 0;
   }
 
   /** A committed key-map value, cached. */
