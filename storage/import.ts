@@ -2,7 +2,7 @@
  * First-open import of an existing PGS data root: when a store has never been written in KV
  * and a file already exists at `<dataRoot>/<path>` (seeded facts, state left by the Python
  * runtime, or a view whose database was deleted), its content becomes the store's initial
- * state inside the opening transaction.
+ * state, committed on its own before the opening run goes on (see `_import_commit.ts`).
  *
  * - "jsonl": every non-blank line is one log record, in file order. Registry-style lines
  *   (an object with a string `key`) also fold into the key map the way the Python registry

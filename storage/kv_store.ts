@@ -15,7 +15,9 @@
  * come last. Until the last commit lands, other processes can see a prefix of the run's
  * effects and `readTrace` returns null; a crash in between leaves that prefix, a pending
  * trace meta and log sequence numbers that were reserved but never written. Group commits
- * (`transactBatch`) only split between bodies, so each body stays atomic.
+ * (`transactBatch`) only split between bodies, so each body stays atomic. The import of an
+ * existing PGS file is never part of a run's commit: it is committed first, on its own,
+ * and becomes visible only when complete (`_import_commit.ts`).
  *
  * Values: key-map values and log records larger than 60 KiB are split into parts (each
  * ≤ 60 KiB) behind a small header and reassembled on read; keys longer than KV allows
