@@ -79,6 +79,10 @@ export {
 export {
   type Admission,
   ArtifactKind,
+  type ArtifactKindName,
+  authorArtifact,
+  type AuthoredArtifact,
+  type AuthorOptions,
   type Binding,
   canonicalJson,
   type CcNode,
@@ -98,6 +102,7 @@ export {
   parseFqdn,
   type Route,
   sha256Hex,
+  writeArtifacts,
 } from "./snapshot/mod.ts";
 export {
   type BatchItem,

@@ -7,8 +7,7 @@
  *
  * @module
  */
-import { type ArtifactKindName, authorArtifact } from "../../snapshot/author.ts";
-import { sha256Hex } from "../../mod.ts";
+import { type ArtifactKindName, authorArtifact } from "../../mod.ts";
 import { CS_LEDGER, CT_INVOICE_TOTALS } from "./capabilities.ts";
 
 type Json = Record<string, unknown>;

@@ -45,6 +45,7 @@ Deno.test("mod.ts exports exactly the documented runtime values", () => {
     "TRACE_SCHEMA",
     "TraceError",
     "UsageError",
+    "authorArtifact",
     "canonicalJson",
     "compileWorkflow",
     "createCapabilityRegistry",
@@ -63,6 +64,7 @@ Deno.test("mod.ts exports exactly the documented runtime values", () => {
     "traceText",
     "verifyTrace",
     "workflowMachine",
+    "writeArtifacts",
     "writeTraceFiles",
   ]);
 });
