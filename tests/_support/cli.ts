@@ -112,3 +112,30 @@ export async function snapshotDir(dir: string): Promise<Record<string, string>> 
   });
   return out;
 }
+
+let payloadCounter = 0;
+
+/** Writes `payload` to a file in `t.dir` and runs `wf` on it (`--json --no-png` plus `extra`). */
+export async function runPayload(
+  t: { dir: string; workspace: string; dataRoot: string },
+  wf: string,
+  payload: unknown,
+  ...extra: string[]
+): Promise<CliRun> {
+  const file = `${t.dir}/payload_${++payloadCounter}.json`;
+  await Deno.writeTextFile(file, JSON.stringify(payload));
+  return await cli(
+    "run",
+    "--wf",
+    wf,
+    "--payload",
+    file,
+    "--workspace",
+    t.workspace,
+    "--data-root",
+    t.dataRoot,
+    "--json",
+    "--no-png",
+    ...extra,
+  );
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cli } from "../_support/cli.ts";
+import { cli, runPayload } from "../_support/cli.ts";
 import { editArtifact, tempWorkspace } from "../_support/workspace.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
@@ -11,21 +11,7 @@ async function runAndExamine(
 ) {
   const t = await tempWorkspace();
   if (edit) await edit(t.workspace);
-  await Deno.writeTextFile(`${t.dir}/p.json`, JSON.stringify(payload));
-  const run = await cli(
-    "run",
-    "--wf",
-    WF,
-    "--payload",
-    `${t.dir}/p.json`,
-    "--workspace",
-    t.workspace,
-    "--data-root",
-    t.dataRoot,
-    "--json",
-    "--no-png",
-    ...extra,
-  );
+  const run = await runPayload(t, WF, payload, ...extra);
   const ex = await cli("examine", run.json.files.jsonl, "--json");
   const text = await cli("examine", run.json.files.jsonl);
   return { run, report: ex.json, code: ex.code, text: text.out.join("\n") };

@@ -1,6 +1,6 @@
 // deno-lint-ignore-file no-explicit-any -- trace records and artifacts are untyped JSON here
 import assert from "node:assert/strict";
-import { cli, readRecords } from "../_support/cli.ts";
+import { cli, readRecords, runPayload } from "../_support/cli.ts";
 import { SHARED_WORKSPACE, tempWorkspace } from "../_support/workspace.ts";
 
 const REGISTER = "blockchain::WF_REGISTER_ACTOR_UNVERIFIED_V0";
@@ -148,23 +148,9 @@ Deno.test("verify-actor completes for the registered actor and is REJECTED for a
 
 Deno.test("a payload missing required intent fields is NACKed with the fields named", async () => {
   const t = await tempWorkspace(SHARED_WORKSPACE);
-  await Deno.writeTextFile(
-    `${t.dir}/p.json`,
-    JSON.stringify({ actor_record: { first_name: "X", email_registration: "nope" } }),
-  );
-  const r = await cli(
-    "run",
-    "--wf",
-    REGISTER,
-    "--payload",
-    `${t.dir}/p.json`,
-    "--workspace",
-    t.workspace,
-    "--data-root",
-    t.dataRoot,
-    "--json",
-    "--no-png",
-  );
+  const r = await runPayload(t, REGISTER, {
+    actor_record: { first_name: "X", email_registration: "nope" },
+  });
   assert.equal(r.code, 1);
   assert.equal(r.json.classification, "REJECTED");
   assert.equal(r.json.status, "NACK");

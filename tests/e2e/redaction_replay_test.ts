@@ -7,7 +7,7 @@ import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
 import { openKvStore } from "../../storage/kv_store.ts";
 import { traceText } from "../../trace/jsonl.ts";
-import { cli } from "../_support/cli.ts";
+import { cli, runPayload } from "../_support/cli.ts";
 import { editArtifact, tempWorkspace } from "../_support/workspace.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
@@ -58,23 +58,7 @@ Deno.test("a suppressed field never reaches a trace file, nested or copied elsew
 Deno.test("admission reasons never quote a suppressed value", async () => {
   const t = await suppressedWorkspace();
   const bad = "not-an-email-SECRET-VALUE";
-  await Deno.writeTextFile(
-    `${t.dir}/p.json`,
-    JSON.stringify({ member: { name: "Ada", email: bad } }),
-  );
-  const r = await cli(
-    "run",
-    "--wf",
-    WF,
-    "--payload",
-    `${t.dir}/p.json`,
-    "--workspace",
-    t.workspace,
-    "--data-root",
-    t.dataRoot,
-    "--json",
-    "--no-png",
-  );
+  const r = await runPayload(t, WF, { member: { name: "Ada", email: bad } });
   assert.equal(r.code, 1);
   const text = await filesOf(`${t.workspace}/traces/${r.json.trace_id}`);
   assert.ok(!text.includes(bad));
