@@ -219,6 +219,8 @@ async function traverse(
           });
         }
         const r = await runContract(node, inputs, nodeEnv, `${rec.runId}/${key}#${n}`);
+        // A CC's writes form one unit when a large run must be split across commits.
+        shared.txn.boundary();
         status = r.status;
         surface = r.surface;
       } else {

@@ -158,8 +158,10 @@ export interface CommitPlan {
   readonly checks: readonly Check[];
   /** Bumped store metas (must be in the first commit when chunked). */
   readonly head: readonly Op[];
-  /** Imports, then state writes in the order they were made. */
+  /** State writes in the order they were made. */
   readonly effects: readonly Op[];
+  /** Indexes into `effects` where a chunked commit may split (ends of CCs and of bodies). */
+  readonly boundaries: readonly number[];
   /** Trace body chunks. */
   readonly traceBodies: readonly Op[];
   /** Traces (their metas are built once the commit count is known). */
@@ -240,16 +242,35 @@ export function packCommits(plan: CommitPlan, limits: CommitLimits): Commit[] {
     );
   }
   const pendingIndex = plan.traces.length;
-  for (const o of [...plan.effects, ...plan.traceBodies]) {
-    const one = new Tally().op(o);
-    if (!tally.fits(limits, one)) {
+  const add = (ops: readonly Op[]) => {
+    for (const o of ops) {
+      const one = new Tally().op(o);
+      if (!tally.fits(limits, one)) {
+        commits.push(cur);
+        cur = { checks: [], ops: [] };
+        tally = new Tally();
+      }
+      cur.ops.push(o);
+      tally.op(o);
+    }
+  };
+  // Effects go in whole segments (a CC's writes) where a segment fits a commit, so a crash
+  // between commits leaves whole CCs applied; only a segment larger than a commit is cut.
+  const cuts = [...plan.boundaries.filter((b) => b > 0 && b < plan.effects.length)];
+  let from = 0;
+  for (const to of [...cuts, plan.effects.length]) {
+    const segment = plan.effects.slice(from, to);
+    from = to;
+    const size = new Tally();
+    for (const o of segment) size.op(o);
+    if (!tally.fits(limits, size) && new Tally().fits(limits, size) && cur.ops.length > 0) {
       commits.push(cur);
       cur = { checks: [], ops: [] };
       tally = new Tally();
     }
-    cur.ops.push(o);
-    tally.op(o);
+    add(segment);
   }
+  add(plan.traceBodies);
   const finalTally = new Tally();
   for (const t of plan.traces) for (const o of traceFinalOps(t, placeholder)) finalTally.op(o);
   if (!tally.fits(limits, finalTally)) {

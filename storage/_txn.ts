@@ -65,7 +65,8 @@ export class StoreLayer {
 /** One buffered write, in the order it was made (chunked commits keep this order). */
 export type OrderEntry =
   | { readonly path: string; readonly kind: "k"; readonly key: string }
-  | { readonly path: string; readonly kind: "l"; readonly seq: number };
+  | { readonly path: string; readonly kind: "l"; readonly seq: number }
+  | { readonly kind: "b" };
 
 /** Shared state of the bodies that will commit together. */
 export class TxnGroup {
@@ -193,7 +194,7 @@ export class TxnGroup {
       for (const [k, v] of mine.writes) layer.writes.set(k, v);
       layer.appends.push(...mine.appends);
     }
-    this.order.push(...body.order);
+    this.order.push(...body.order, { kind: "b" });
   }
 }
 
@@ -310,6 +311,12 @@ export class BodyTxn implements StateTxn {
   /** Opens every store this body wrote (import, format check) before it joins the group. */
   async finish(): Promise<void> {
     for (const layer of this.layers.values()) await this.#group.base(layer.ref);
+  }
+
+  /** Marks a point where a chunked commit may split (the end of a CC node). */
+  boundary(): void {
+    const last = this.order[this.order.length - 1];
+    if (last !== undefined && last.kind !== "b") this.order.push({ kind: "b" });
   }
 
   /** Mutations buffered by this body, in order. */

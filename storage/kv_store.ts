@@ -11,8 +11,9 @@
  * Weaker guarantee, only for a run too large for one KV commit (> 1000 mutations, > 800 KiB,
  * or > 80 KiB of keys): it is split into N commits. The first carries every check, reserves
  * the trace id (a pending trace meta) and bumps the store metas; then the effects in the
- * order they were made; the trace chunks and the final trace meta (recording `chunked: N`)
- * come last. Until the last commit lands, other processes can see a prefix of the run's
+ * order they were made, cut only at CC boundaries (`StateTxn.boundary()`) unless one CC
+ * alone exceeds a commit; the trace chunks and the final trace meta (recording
+ * `chunked: N`) come last. Until the last commit lands, other processes can see a prefix of the run's
  * effects and `readTrace` returns null; a crash in between leaves that prefix, a pending
  * trace meta and log sequence numbers that were reserved but never written. Group commits
  * (`transactBatch`) only split between bodies, so each body stays atomic. The import of an

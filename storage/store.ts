@@ -58,6 +58,11 @@ export interface StateTxn {
   append(store: StoreRef, make: (sequence: number) => unknown): Promise<number>;
   /** The store's ordered log (committed records, then this transaction's). */
   log(store: StoreRef): Promise<unknown[]>;
+  /**
+   * Marks a consistent point (the end of a CC node): a run too large for one commit is split
+   * only at such points when it can be, so a crash between its commits leaves whole CCs.
+   */
+  boundary(): void;
   /** Mutations buffered so far, in order (the pipeline turns these into effect records). */
   mutations(): readonly Mutation[];
 }

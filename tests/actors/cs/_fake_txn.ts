@@ -65,6 +65,9 @@ export class FakeTxn implements StateTxn {
     return [...this.#map(store).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
+  /** No commit here to split. */
+  boundary(): void {}
+
   /** Keys with a prefix, sorted, at most `limit`. */
   async keys(store: StoreRef, prefix: string, limit = Infinity): Promise<string[]> {
     await Promise.resolve();
