@@ -5,7 +5,9 @@
  *
  * @module
  */
+import { ErrorCode, UsageError } from "../errors.ts";
 import type { CompiledWorkflow, ExecutionGraph } from "../snapshot/graph.ts";
+import type { KvStore } from "../storage/mod.ts";
 import type { GraphView } from "./graph_dot.ts";
 import { traceText } from "./jsonl.ts";
 import { renderMarkdown } from "./markdown.ts";
@@ -111,4 +113,68 @@ async function writeAtomic(path: string, data: string | Uint8Array): Promise<voi
   if (typeof data === "string") await Deno.writeTextFile(tmp, data);
   else await Deno.writeFile(tmp, data);
   await Deno.rename(tmp, path);
+}
+
+/**
+ * Writes the .jsonl and .md of traces committed by a process that died before writing its
+ * files (the commit leaves a marker until the files exist), so no committed run stays
+ * without its trace files. Returns the ids written.
+ */
+export async function writeMissingTraceFiles(
+  store: Pick<KvStore, "pendingTraceFiles" | "readTrace" | "traceFilesWritten">,
+  workspace: string,
+): Promise<string[]> {
+  const pending = await store.pendingTraceFiles();
+  const written: string[] = [];
+  for (const id of pending) {
+    const lines = await store.readTrace(id);
+    if (lines === null) continue;
+    const dir = `${workspace.replace(/\/+$/, "")}/traces/${id}`;
+    await Deno.mkdir(dir, { recursive: true });
+    await writeAtomic(`${dir}/${id}.jsonl`, traceText(lines));
+    const records = lines.map((l) => JSON.parse(l) as TraceRecord);
+    await writeAtomic(
+      `${dir}/${id}.md`,
+      renderMarkdown(records, { tracePath: `${dir}/${id}.jsonl`, workspace }),
+    );
+    written.push(id);
+  }
+  if (pending.length > 0) await store.traceFilesWritten(pending);
+  return written;
+}
+
+/**
+ * Refuses a run whose trace files could not be written, before anything is committed: a
+ * run must never leave effects without its trace files.
+ *
+ * @throws {UsageError} USAGE when the traces folder is not writable or not a folder.
+ */
+export async function checkTracesWritable(workspace: string): Promise<void> {
+  const dir = `${workspace.replace(/\/+$/, "")}/traces`;
+  // Asked of the permission system rather than probed with a file: a probe left behind by a
+  // killed process would be litter in the traces folder.
+  if (Deno.permissions.querySync({ name: "write", path: dir }).state !== "granted") {
+    throw new UsageError(
+      `Cannot write trace files to "${dir}": no write permission (run with --allow-write=${dir})`,
+    );
+  }
+  const info = await Deno.stat(dir).catch(() => null);
+  if (info && !info.isDirectory) {
+    throw new UsageError(`Cannot write trace files to "${dir}": it exists and is not a directory`);
+  }
+}
+
+/**
+ * Two runs never share a trace file, even across data roots: refuses an id already used.
+ *
+ * @throws {UsageError} TRACE_ID when `<workspace>/traces/<id>` exists.
+ */
+export async function checkTraceIdUnused(workspace: string, traceId: string): Promise<void> {
+  const dir = `${workspace.replace(/\/+$/, "")}/traces/${traceId}`;
+  if (await Deno.stat(dir).then(() => true, () => false)) {
+    throw new UsageError(
+      `Invalid --trace-id "${traceId}": "${dir}" already exists (trace ids are never reused)`,
+      ErrorCode.TRACE_ID,
+    );
+  }
 }
