@@ -123,8 +123,6 @@ export function traceChunkPrefix(traceId: string): Deno.KvKey {
   return [ROOT, "tb", traceId];
 }
 
-const encoder = new TextEncoder();
-
 /**
  * Encoded size of a key as Deno KV counts it: a string part is its UTF-8 bytes (NUL
  * escaped to two bytes) plus a type byte and a terminator; a number part is 9 bytes.
@@ -133,8 +131,7 @@ export function keyBytes(key: Deno.KvKey): number {
   let size = 0;
   for (const part of key) {
     if (typeof part === "string") {
-      const bytes = encoder.encode(part);
-      size += 2 + bytes.length + countZeros(bytes);
+      size += 2 + utf8KeyLength(part);
     } else if (typeof part === "number") {
       size += 9;
     } else if (part instanceof Uint8Array) {
@@ -145,6 +142,28 @@ export function keyBytes(key: Deno.KvKey): number {
     }
   }
   return size;
+}
+
+/**
+ * UTF-8 length of a string with NUL counted twice (KV escapes it), computed without
+ * encoding: this runs for every key of every commit estimate.
+ */
+function utf8KeyLength(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0) n += 2;
+    else if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
 }
 
 function countZeros(bytes: Uint8Array): number {
