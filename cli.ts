@@ -120,7 +120,7 @@ export function reportError(e: unknown, io: CliIo): number {
     return ExitCode.USAGE;
   }
   if (e instanceof CompileError) {
-    io.err(`error[${e.code}]: ${e.message.split(":")[0]}`);
+    io.err(`error[${e.code}]: ${e.message.split("; first:")[0]}`);
     for (const p of e.problems) io.err(`  ${p.file} ${p.jsonPath}: ${p.message}`);
     return ExitCode.SNAPSHOT;
   }

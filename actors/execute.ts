@@ -5,7 +5,8 @@
  * @module
  */
 import meta from "../deno.json" with { type: "json" };
-import { UsageError } from "../errors.ts";
+import { ErrorCode, UsageError } from "../errors.ts";
+import { nonJsonReason } from "./inputs.ts";
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
 import type { StateTxn, Store, TraceCommit } from "../storage/store.ts";
 import {
@@ -106,7 +107,11 @@ export function prepareRun(
   options: Omit<ExecuteOptions, "store">,
 ): PreparedRun {
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
-    throw new UsageError("Invalid payload: expected a JSON object");
+    throw new UsageError("Invalid payload: expected a JSON object", ErrorCode.PAYLOAD);
+  }
+  const notJson = nonJsonReason(payload);
+  if (notJson) {
+    throw new UsageError(`Invalid payload: expected plain JSON, but ${notJson}`, ErrorCode.PAYLOAD);
   }
   const traceId = options.traceId !== undefined
     ? validateTraceId(options.traceId)

@@ -99,3 +99,34 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return ka.length === Object.keys(ob).length &&
     ka.every((k) => Object.hasOwn(ob, k) && jsonEqual((a as Record<string, unknown>)[k], ob[k]));
 }
+
+/**
+ * Why `value` is not plain JSON (finite numbers, strings, booleans, null, plain objects and
+ * arrays, at most `maxDepth` deep, no cycles), or null when it is. Values that are not plain
+ * JSON cannot be traced, hashed or replayed faithfully.
+ */
+export function nonJsonReason(value: unknown, maxDepth = 64): string | null {
+  const seen = new Set<object>();
+  const walk = (v: unknown, depth: number, at: string): string | null => {
+    if (v === null || typeof v === "string" || typeof v === "boolean") return null;
+    if (typeof v === "number") return Number.isFinite(v) ? null : `${at} is ${v}`;
+    if (typeof v !== "object") return `${at} is a ${typeof v}`;
+    if (depth > maxDepth) return `${at} is nested deeper than ${maxDepth} levels`;
+    if (seen.has(v)) return `${at} is a cycle`;
+    const proto = Object.getPrototypeOf(v);
+    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
+      return `${at} is a ${v.constructor?.name ?? "non-plain object"}`;
+    }
+    seen.add(v);
+    const entries = Array.isArray(v)
+      ? v.map((x, i) => [`[${i}]`, x] as const)
+      : Object.entries(v).map(([k, x]) => [`.${k}`, x] as const);
+    for (const [k, x] of entries) {
+      const r = walk(x, depth + 1, `${at}${k}`);
+      if (r) return r;
+    }
+    seen.delete(v);
+    return null;
+  };
+  return walk(value, 0, "$");
+}

@@ -16,7 +16,7 @@ import {
   type TransformContext,
 } from "./capability.ts";
 import { runCtIr } from "./ct/mod.ts";
-import { evaluateCondition, resolveBinding } from "./inputs.ts";
+import { evaluateCondition, nonJsonReason, resolveBinding } from "./inputs.ts";
 import type { ReplaySource } from "./replay_source.ts";
 import type { RunContext } from "./run_context.ts";
 
@@ -278,7 +278,7 @@ async function runStep(
       try {
         // deno-lint-ignore no-explicit-any
         const raw = runCtIr(step.ctIr as any, inputs, ctx, env.caps.transforms);
-        return { status: step.onCtResult.success, raw };
+        return { status: step.onCtResult.success, raw: plainJson(raw, step) };
       } catch (e) {
         if (!(e instanceof CtViolation)) throw e;
         env.rec.push({
@@ -302,7 +302,10 @@ async function runStep(
       ctx,
       runChild: (wf, payload, label) => env.runChild(wf, payload, label, nodeKey, step.name),
     });
-    return { status: r.status, raw: r.result ?? {} };
+    if (typeof r?.status !== "string") {
+      throw new TypeError(`${step.capability} returned no string status`);
+    }
+    return { status: r.status, raw: plainJson(r.result ?? {}, step) };
   } catch (e) {
     if (e instanceof BudgetExceeded || env.budget.used > env.budget.max) {
       throw e instanceof BudgetExceeded ? e : new BudgetExceeded(env.budget.max);
@@ -310,6 +313,15 @@ async function runStep(
     if (e instanceof CapabilityFault) throw e;
     throw new CapabilityFault(nodeKey, step.name, e);
   }
+}
+
+/** A capability result that is not plain JSON is the capability's fault, not the trace's. */
+function plainJson(raw: JsonObject, step: CompiledStep): JsonObject {
+  const why = nonJsonReason(raw);
+  if (why) {
+    throw new TypeError(`${step.capability} returned a result that is not plain JSON: ${why}`);
+  }
+  return raw;
 }
 
 /**

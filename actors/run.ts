@@ -278,14 +278,14 @@ async function traverse(
   if (at === HALTED_STATE) {
     if (ctx.error instanceof BudgetExceeded) {
       return {
-        ...fail("FAILED", ctx.status ?? "", "STEP_BUDGET_EXCEEDED", ctx.results),
+        ...fail("FAILED", "STEP_BUDGET_EXCEEDED", "STEP_BUDGET_EXCEEDED", ctx.results),
         error: ctx.error,
       };
     }
     const fault = ctx.error instanceof CapabilityFault
       ? ctx.error
       : new CapabilityFault(ctx.lastNode ?? current, undefined, ctx.error);
-    return { ...fail("FAULTED", ctx.status ?? "", "FAULT", ctx.results), error: fault };
+    return { ...fail("FAULTED", "FAULT", "FAULT", ctx.results), error: fault };
   }
   const exit = graph.nodes[at];
   const reason = exit.type === "EXIT" ? exit.reason : null;

@@ -7,7 +7,7 @@
  */
 import { CompileError, type CompileProblem, ErrorCode, UsageError } from "../errors.ts";
 import type { StoreRef, ViewFormat } from "../storage/store.ts";
-import { type BindingProblem, compileBinding, compileCondition } from "./bindings.ts";
+import { type Binding, type BindingProblem, compileBinding, compileCondition } from "./bindings.ts";
 import { canonicalJson, sha256Hex } from "./canonical.ts";
 import type {
   Admission,
@@ -128,6 +128,12 @@ async function compileGraph(
       jsonPath: "$.frontmatter.core.start_node",
       message: `start_node "${core.start_node}" is not a node`,
     });
+  } else if (core.nodes[core.start_node].type === "EXIT") {
+    problems.push({
+      file,
+      jsonPath: "$.frontmatter.core.start_node",
+      message: `start_node "${core.start_node}" is an EXIT node; expected an IN or CC node`,
+    });
   }
   for (const [key, node] of Object.entries(core.nodes)) {
     const at = `$.frontmatter.core.nodes.${key}`;
@@ -165,6 +171,13 @@ async function compileGraph(
     } else {
       const bp: BindingProblem[] = [];
       const inputs = compileBinding(node.inputs ?? {}, ["payload", "results"], bp, `${at}.inputs`);
+      checkResultRefs(
+        inputs,
+        nodeKeys.filter((k) => core.nodes[k].type === "CC"),
+        "CC node",
+        bp,
+        `${at}.inputs`,
+      );
       collect(problems, file, bp);
       const artifact = await get("CC", node.fqdn_id, file, `${at}.fqdn_id`);
       if (!artifact) continue;
@@ -227,6 +240,7 @@ async function compileContract(
     const at = `$.frontmatter.core.pipeline[${i}]`;
     const bp: BindingProblem[] = [];
     const inputs = compileBinding(st.inputs ?? {}, ["inputs", "results"], bp, `${at}.inputs`);
+    checkResultRefs(inputs, [...stepIndex.keys()], "pipeline step", bp, `${at}.inputs`);
     const outputs = Object.entries(st.outputs ?? {}).map(([name, v]) =>
       [
         name,
@@ -265,13 +279,9 @@ async function compileContract(
     if (st.transform !== undefined && st.side_effect === undefined) {
       const ct = await s.get("CT", st.transform, file, `${at}.transform`);
       if (!ct?.ctIr) continue;
-      const atom = ct.ctIr.atom_stream[0].atom;
-      if (ct.ctIr.atom_stream.length !== 1 || !s.options.transforms.has(atom)) {
-        s.problems.push({
-          file: ct.file,
-          jsonPath: "$.ct_ir.atom_stream",
-          message: `CT atom "${atom}" has no bound implementation`,
-        });
+      const ctProblem = checkCtIr(ct.ctIr, s.options.transforms);
+      if (ctProblem) {
+        s.problems.push({ file: ct.file, jsonPath: ctProblem.at, message: ctProblem.message });
         continue;
       }
       steps.push({
@@ -367,6 +377,65 @@ function resolveStore(
     return null;
   }
   return { path, format };
+}
+
+/**
+ * What the CT-IR executor supports: one atom step (no `loop`), bound to an implementation,
+ * whose outputs all read the symbol it produces. Anything else is a compile problem rather
+ * than a fault in the middle of a run.
+ */
+function checkCtIr(
+  ir: { atom_stream: Array<Record<string, unknown>>; outputs: Record<string, { from: string }> },
+  transforms: ReadonlySet<string>,
+): { at: string; message: string } | null {
+  if (ir.atom_stream.length !== 1) {
+    return {
+      at: "$.ct_ir.atom_stream",
+      message: `only single-atom CT-IR is supported (found ${ir.atom_stream.length} steps)`,
+    };
+  }
+  const step = ir.atom_stream[0];
+  if ("loop" in step) {
+    return { at: "$.ct_ir.atom_stream[0].loop", message: "CT-IR loop steps are not supported" };
+  }
+  if (!transforms.has(String(step.atom))) {
+    return {
+      at: "$.ct_ir.atom_stream[0].atom",
+      message: `CT atom "${step.atom}" has no bound implementation`,
+    };
+  }
+  for (const [name, o] of Object.entries(ir.outputs)) {
+    if (o.from !== step.out) {
+      return {
+        at: `$.ct_ir.outputs.${name}.from`,
+        message:
+          `output ${name} reads symbol "${o.from}", but the atom step produces "${step.out}"`,
+      };
+    }
+  }
+  return null;
+}
+
+/** Flags `$.results.<name>` paths whose head is not one of `names` (a typo would be null). */
+function checkResultRefs(
+  b: Binding,
+  names: readonly string[],
+  what: string,
+  problems: BindingProblem[],
+  at: string,
+): void {
+  if (b.k === "path" && b.root === "results" && !names.includes(String(b.segs[0]))) {
+    problems.push({
+      at,
+      message: `binding path "${b.text}" names ${what} "${b.segs[0]}", which does not exist ` +
+        `(${names.join(", ") || "none"})`,
+    });
+  } else if (b.k === "arith") checkResultRefs(b.path, names, what, problems, at);
+  else if (b.k === "obj") {
+    b.entries.forEach(([k, v]) => checkResultRefs(v, names, what, problems, `${at}.${k}`));
+  } else if (b.k === "arr") {
+    b.items.forEach((v, i) => checkResultRefs(v, names, what, problems, `${at}[${i}]`));
+  }
 }
 
 /** True for a "/"-separated relative path whose segments are plain names. */

@@ -79,7 +79,9 @@ export const contractFrontmatter = z.object({
 export const ctIr = z.object({
   ct_fqdn: z.string(),
   inputs: z.record(z.string(), z.unknown()),
-  atom_stream: z.array(z.object({
+  // Loose: a construct the executor does not support (`loop`) must reach the compiler's
+  // check instead of being stripped here.
+  atom_stream: z.array(z.looseObject({
     atom: z.string(),
     args: z.record(z.string(), z.unknown()),
     out: z.string(),

@@ -320,6 +320,31 @@ function classifyExit(status: string, reason: string | null): string {
 }
 
 /**
+ * Evidence of STEP_BUDGET_EXCEEDED: the recorded units of work (IN verdicts, CC visits,
+ * steps, in every run) reached the budget, or child runs nested to the depth limit.
+ */
+function budgetSpent(records: readonly TraceRecord[], budget: number): boolean {
+  let used = 0;
+  const parent = new Map<string, string>();
+  for (const r of records) {
+    if (r.type === "step" || (r.type === "admission" && r.kind === "IN")) used++;
+    else if (r.type === "node" && r.node_type === "CC") used++;
+    else if (r.type === "child_run") parent.set(r.child, r.run);
+  }
+  if (used >= budget) return true;
+  let deepest = 0;
+  for (const child of parent.keys()) {
+    let depth = 0;
+    for (let run: string | undefined = child; run && run !== "root"; run = parent.get(run)) depth++;
+    deepest = Math.max(deepest, depth);
+  }
+  return deepest >= MAX_CHILD_DEPTH;
+}
+
+/** Child-run nesting limit of the runtime (actors/pipeline.ts MAX_CHILD_DEPTH). */
+const MAX_CHILD_DEPTH = 64;
+
+/**
  * The last line is chained to nothing after it, so an edit of it alone keeps the chain
  * whole. Everything in it that the path already records must agree with the path.
  */
@@ -373,14 +398,18 @@ function crossCheck(records: readonly TraceRecord[]): string[] {
     if (lastNode?.node_type === "EXIT") {
       out.push(`${at}: exit_node is null but the root run entered ${lastNode.node}`);
     }
+    const rootFault = root.some((r) => r.type === "fault");
+    const noTransition = lastT?.to === null;
     const evidence = {
-      NO_TRANSITION: lastT?.to === null && lastT.outcome === result.status,
+      NO_TRANSITION: noTransition && lastT.outcome === result.status && !rootFault,
       ADMISSION_DENIED: result.status === "ADMISSION_DENIED" &&
         root.some((r) =>
           r.type === "admission" && r.kind === "WF" && r.outcome === "ADMISSION_DENIED"
         ),
-      FAULT: root.some((r) => r.type === "fault"),
-      STEP_BUDGET_EXCEEDED: true,
+      // A halted run's status is its reason (it did not end on an outcome).
+      FAULT: rootFault && !noTransition && result.status === "FAULT",
+      STEP_BUDGET_EXCEEDED: !rootFault && !noTransition &&
+        result.status === "STEP_BUDGET_EXCEEDED" && budgetSpent(records, header.budget),
     }[result.reason ?? ""];
     if (expected && !evidence) {
       out.push(

@@ -106,7 +106,8 @@ export function chainRecords(
 }
 
 const VALUE_FIELDS = ["payload", "inputs", "outputs", "result", "results"] as const;
-const TEXT_FIELDS = ["message", "error", "reasons"] as const;
+// `key`: an effect's store key can be (or embed, in an index key) a suppressed value.
+const TEXT_FIELDS = ["message", "error", "reasons", "key"] as const;
 
 /** Redacts the data-carrying fields of a record; its own envelope fields are never touched. */
 function redactRecord(rec: UnchainedRecord, r: Redaction): Record<string, unknown> {

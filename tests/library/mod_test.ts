@@ -281,7 +281,7 @@ Deno.test("compileWorkflow() lists a CT atom with no bound implementation (Compi
     assert.deepEqual(e.problems, [{
       file:
         "protocol_snapshot/artifacts/capability_transforms/capability_transforms__CT_PURE_GENERATE_ID_V0.json",
-      jsonPath: "$.ct_ir.atom_stream",
+      jsonPath: "$.ct_ir.atom_stream[0].atom",
       message:
         `CT atom "capability_transforms::CT_PURE_GENERATE_ID_V0" has no bound implementation`,
     }]);

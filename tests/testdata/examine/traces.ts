@@ -462,7 +462,7 @@ export function budgetTrace(): Fixture {
     result(
       R,
       "demo::WF_LOOP_V0",
-      "AGAIN",
+      "STEP_BUDGET_EXCEEDED",
       "FAILED",
       { node: null, reason: "STEP_BUDGET_EXCEEDED" },
       { CC_TICK: { n: 3 } },
