@@ -225,7 +225,10 @@ export async function runContract(
       op: step.op,
       inputs,
       outputs,
-      result: raw,
+      // Replay serves CS results, and CT results it cannot recompute (secret entropy or
+      // redacted inputs), from `result`; a plain CT's result is recomputed, so it is not
+      // stored twice (its mapped outputs are).
+      ...(step.kind === "CS" || secretEntropy || cc.suppress.length > 0 ? { result: raw } : {}),
       status,
       route: route
         ? (route.kind === "continue" || route.kind === "exit" ? route.kind : route.name)

@@ -100,8 +100,11 @@ export interface StepRecord extends RecordBase {
   inputs: unknown;
   /** Mapped step outputs (redacted). */
   outputs: unknown;
-  /** The capability's raw result (redacted); replay serves CS results from it. */
-  result: unknown;
+  /**
+   * The capability's raw result (redacted), for CS steps and for CT steps replay cannot
+   * recompute (secret entropy, or a CC with suppressed fields); replay serves it.
+   */
+  result?: unknown;
   /** Step status after `on_ct_result`. */
   status: string;
   /** What `on_result` said: continue, exit, a step name, an evaluation key, or "unlisted". */

@@ -98,7 +98,9 @@ const step = z.strictObject({
   op: z.string().nullable().describe("Step op, or null"),
   inputs: json("Resolved step inputs (redacted)"),
   outputs: json("Mapped step outputs (redacted)"),
-  result: json("The capability's raw result (redacted); replay serves CS results from it"),
+  result: json(
+    "The capability's raw result (redacted): CS steps, and CT steps replay cannot recompute",
+  ).optional(),
   status: z.string().describe("Step status after on_ct_result"),
   route: text('on_result: continue, exit, a step name, an evaluation key, or "unlisted"'),
   evaluation: evaluation.optional(),

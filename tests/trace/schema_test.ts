@@ -37,7 +37,7 @@ const RECORDS: TraceRecord[] = ALL.flatMap((f) => f.records);
 /** Fields record.ts marks optional, by record type. */
 const OPTIONAL: Record<string, string[]> = {
   node: ["fqdn", "inputs"],
-  step: ["evaluation"],
+  step: ["evaluation", "result"],
   transition: ["outputs"],
   warning: ["node", "step"],
   fault: ["step"],
@@ -198,7 +198,6 @@ Deno.test("traceJsonSchema() closes every record type and lists its required fie
     "op",
     "outputs",
     "prev",
-    "result",
     "route",
     "run",
     "seq",
