@@ -272,7 +272,28 @@ export function compileWorkflow(
   workflow: string,
   options: CompileOptions,
 ): Promise<CompiledWorkflow> {
+  if (!isSnapshot(snapshot)) {
+    return Promise.reject(
+      new UsageError("Invalid snapshot: expected the result of loadSnapshot()"),
+    );
+  }
+  if (!isCompileOptions(options)) {
+    return Promise.reject(
+      new UsageError("Invalid options: expected createCapabilityRegistry(...).compileOptions"),
+    );
+  }
   return compileFromSnapshot(snapshot as LoadedSnapshot, workflow, options);
+}
+
+function isSnapshot(v: unknown): boolean {
+  return typeof v === "object" && v !== null && typeof (v as Snapshot).get === "function" &&
+    typeof (v as Snapshot).listWorkflows === "function";
+}
+
+function isCompileOptions(v: unknown): boolean {
+  return typeof v === "object" && v !== null &&
+    (v as CompileOptions).transforms instanceof Set &&
+    (v as CompileOptions).sideEffects instanceof Map;
 }
 
 /**
@@ -307,6 +328,21 @@ export function replayTrace(
   snapshot: Snapshot,
   registry: CapabilityRegistry,
 ): Promise<ReplayReport> {
+  if (typeof text !== "string") {
+    return Promise.reject(new UsageError("Invalid trace: expected the .jsonl text as a string"));
+  }
+  if (!isSnapshot(snapshot)) {
+    return Promise.reject(
+      new UsageError("Invalid snapshot: expected the result of loadSnapshot()"),
+    );
+  }
+  if (
+    typeof registry !== "object" || registry === null || !isCompileOptions(registry.compileOptions)
+  ) {
+    return Promise.reject(
+      new UsageError("Invalid registry: expected the result of createCapabilityRegistry()"),
+    );
+  }
   return replayWithSnapshot(text, snapshot as LoadedSnapshot, registry);
 }
 

@@ -18,7 +18,7 @@ import {
   verifyTrace,
   workflowMachine,
 } from "../../mod.ts";
-import { editArtifact, tempWorkspace } from "../_support/workspace.ts";
+import { editArtifact, EXAMPLE_WORKSPACE, tempWorkspace } from "../_support/workspace.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
 const ADA = { member: { name: "Ada", email: "ada@example.org" } };
@@ -339,4 +339,17 @@ Deno.test("executeWorkflow() + verifyTrace(): the building blocks runWorkflow() 
   } finally {
     await store.close();
   }
+});
+
+Deno.test("compileWorkflow()/replayTrace() refuse wrong arguments with a UsageError, not a TypeError", async () => {
+  const snapshot = await loadSnapshot(EXAMPLE_WORKSPACE);
+  const registry = createCapabilityRegistry();
+  const refusals: Array<() => Promise<unknown>> = [
+    () => compileWorkflow(null as never, WF, registry.compileOptions),
+    () => compileWorkflow(snapshot, WF, undefined as never),
+    () => replayTrace(5 as never, snapshot, registry),
+    () => replayTrace("", null as never, registry),
+    () => replayTrace("", snapshot, null as never),
+  ];
+  for (const call of refusals) await assert.rejects(call(), UsageError);
 });
