@@ -24,6 +24,7 @@ import type { KvStore } from "./storage/mod.ts";
 import {
   checkTraceIdUnused,
   checkTracesWritable,
+  tracesDir,
   writeMissingTraceFiles,
   writeTraceFiles,
   writeTracePng,
@@ -206,7 +207,7 @@ async function batchCommand(o: RunFlags, file: string, budget: number | undefine
       classifications: counts,
       seconds: Number(seconds.toFixed(3)),
       runs_per_second: Number((items.length / Math.max(seconds, 1e-9)).toFixed(1)),
-      traces: `${o.workspace.replace(/\/+$/, "")}/traces`,
+      traces: tracesDir(o.workspace),
       trace_id_prefix: items[0] && items[0].ok
         ? items[0].result.traceId.replace(/-\d+$/, "")
         : null,

@@ -64,7 +64,7 @@ import {
   type Snapshot as LoadedSnapshot,
 } from "./snapshot/mod.ts";
 import { type KvStore, openKvStore, openMemoryStore, type Store } from "./storage/mod.ts";
-import { type TraceFiles, writeTraceFiles } from "./trace/mod.ts";
+import { checkTracesWritable, type TraceFiles, writeTraceFiles } from "./trace/mod.ts";
 
 export {
   CompileError,
@@ -516,7 +516,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
   const snapshot = await loadSnapshot(o.workspace);
   const compiled = await compileWorkflow(snapshot, o.workflow, registry.compileOptions);
   // Trace files are written after the commit; find an unwritable trace folder before it.
-  if (o.traceFiles !== false) await probeTraceDir(o.workspace);
+  if (o.traceFiles !== false) await checkTracesWritable(o.workspace);
   const store = o.store ?? await openStore(o);
   try {
     const result = await executeWorkflow(compiled, o.payload, {
@@ -542,18 +542,6 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
     return { ...result, workflow: o.workflow, snapshotDigest: compiled.digest, files };
   } finally {
     if (!o.store) await store.close();
-  }
-}
-
-async function probeTraceDir(workspace: string): Promise<void> {
-  const dir = `${workspace.replace(/\/+$/, "")}/traces`;
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-    await Deno.remove(await Deno.makeTempFile({ dir, prefix: ".pgs-probe-" }));
-  } catch (e) {
-    throw new UsageError(
-      `Cannot write trace files to "${dir}": ${e instanceof Error ? e.message.split("\n")[0] : e}`,
-    );
   }
 }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CcNode, CompiledStep } from "../snapshot/graph.ts";
+import { type CcNode, type CompiledStep, isWorkflowInvoking } from "../snapshot/graph.ts";
 import type { StateTxn } from "../storage/store.ts";
 import type { StepRecord } from "../trace/record.ts";
 import { REDACTED_PREFIX, type RunRecorder } from "../trace/recorder.ts";
@@ -19,8 +19,6 @@ import { runCtIr } from "./ct/mod.ts";
 import { evaluateCondition, nonJsonReason, resolveBinding } from "./inputs.ts";
 import type { ReplaySource } from "./replay_source.ts";
 import type { RunContext } from "./run_context.ts";
-
-const WORKFLOW_KINDS = /::CS_(WORKFLOW_GATEWAY|WORKFLOW_LOOP|CONCURRENT_WORKFLOWS)_V\d+$/;
 
 /** Shared, mutable step budget of a run and its children. */
 export interface Budget {
@@ -169,7 +167,7 @@ export async function runContract(
       throw new CapabilityFault(node.key, step.name, cause);
     }
     collectSecrets(inputs, cc.suppress, env.secrets);
-    const orchestrates = WORKFLOW_KINDS.test(step.capability);
+    const orchestrates = isWorkflowInvoking(step.capability);
     const execute = async () => {
       const mark = env.txn.mutations().length;
       const r = served ?? await runStep(step, inputs, ctx, env, node.key);

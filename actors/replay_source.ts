@@ -7,11 +7,11 @@
  *
  * @module
  */
+import { isWorkflowInvoking } from "../snapshot/graph.ts";
 import type { EffectRecord, FaultRecord, StepRecord, TraceRecord } from "../trace/record.ts";
 import type { JsonObject } from "./capability.ts";
 
 const REDACTED_PREFIX = "redacted:sha256:";
-const WORKFLOW_KINDS = /::CS_(WORKFLOW_GATEWAY|WORKFLOW_LOOP|CONCURRENT_WORKFLOWS)_V\d+$/;
 
 /** A recorded step outcome handed back to the pipeline. */
 export interface ServedStep {
@@ -80,7 +80,7 @@ export class ReplaySource {
   ): ServedStep | ServedFault | null {
     const q = this.#steps.get(key(run, node, step));
     const served = kind === "CS"
-      ? !WORKFLOW_KINDS.test(capability)
+      ? !isWorkflowInvoking(capability)
       : hasRedacted(inputs) || q?.[0]?.step.secret_entropy === true;
     if (!served) {
       q?.shift();

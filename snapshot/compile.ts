@@ -9,15 +9,16 @@ import { CompileError, type CompileProblem, ErrorCode, UsageError } from "../err
 import type { StoreRef, ViewFormat } from "../storage/store.ts";
 import { type Binding, type BindingProblem, compileBinding, compileCondition } from "./bindings.ts";
 import { canonicalJson, sha256Hex } from "./canonical.ts";
-import type {
-  Admission,
-  CompiledContract,
-  CompiledEvaluation,
-  CompiledStep,
-  CompiledWorkflow,
-  ExecutionGraph,
-  GraphNode,
-  Route,
+import {
+  type Admission,
+  type CompiledContract,
+  type CompiledEvaluation,
+  type CompiledStep,
+  type CompiledWorkflow,
+  type ExecutionGraph,
+  type GraphNode,
+  isWorkflowInvoking,
+  type Route,
 } from "./graph.ts";
 import type { Artifact, FrontmatterOf, Snapshot } from "./load.ts";
 import { type ArtifactKind, isSafeFqdn, parseFqdn } from "./resolve.ts";
@@ -456,7 +457,7 @@ function stripDataRoot(value: unknown): unknown {
 }
 
 function literalWorkflowRefs(value: unknown, cs: string): string[] {
-  if (!/CS_(WORKFLOW_GATEWAY|WORKFLOW_LOOP|CONCURRENT_WORKFLOWS)_/.test(cs)) return [];
+  if (!isWorkflowInvoking(cs)) return [];
   if (typeof value === "string") return WF_REF_RE.test(value) ? [value] : [];
   if (Array.isArray(value)) return value.flatMap((v) => literalWorkflowRefs(v, cs));
   if (value && typeof value === "object") {

@@ -8,6 +8,16 @@ import type { StoreRef } from "../storage/store.ts";
 import type { Binding, Condition } from "./bindings.ts";
 import type { FieldSpec } from "./schema.ts";
 
+const WORKFLOW_INVOKING = /::CS_(WORKFLOW_GATEWAY|WORKFLOW_LOOP|CONCURRENT_WORKFLOWS)_V\d+$/;
+
+/**
+ * True for the CS kinds that run child workflows (gateway, loop, concurrent): they change
+ * state only through their children, name sub-workflows, and are re-executed on replay.
+ */
+export function isWorkflowInvoking(csFqdn: string): boolean {
+  return WORKFLOW_INVOKING.test(csFqdn);
+}
+
 /** Where a pipeline step goes for a status. */
 export type Route =
   | { readonly kind: "continue" }

@@ -47,6 +47,11 @@ export interface TraceFiles {
   warnings: string[];
 }
 
+/** `<workspace>/traces`, where every trace's folder lives. */
+export function tracesDir(workspace: string): string {
+  return `${workspace.replace(/\/+$/, "")}/traces`;
+}
+
 /** The graph the PNG draws: every node and declared outcome edge. */
 export function graphViewOf(graph: ExecutionGraph): GraphView {
   const nodes = Object.values(graph.nodes);
@@ -67,7 +72,7 @@ export function graphViewOf(graph: ExecutionGraph): GraphView {
 
 /** Writes the trace files; returns their paths and any rendering warnings. */
 export async function writeTraceFiles(o: TraceFileOptions): Promise<TraceFiles> {
-  const dir = `${o.workspace.replace(/\/+$/, "")}/traces/${o.traceId}`;
+  const dir = `${tracesDir(o.workspace)}/${o.traceId}`;
   await Deno.mkdir(dir, { recursive: true });
   const base = `${dir}/${o.traceId}`;
   const files: TraceFiles = { jsonl: `${base}.jsonl`, md: `${base}.md`, png: null, warnings: [] };
@@ -103,7 +108,7 @@ export async function writeTracePng(
   traceId: string,
   records: readonly TraceRecord[],
 ): Promise<string> {
-  const path = `${workspace.replace(/\/+$/, "")}/traces/${traceId}/${traceId}.png`;
+  const path = `${tracesDir(workspace)}/${traceId}/${traceId}.png`;
   await writeAtomic(path, await renderPng(graphViewOf(compiled.root), records));
   return path;
 }
@@ -129,7 +134,7 @@ export async function writeMissingTraceFiles(
   for (const id of pending) {
     const lines = await store.readTrace(id);
     if (lines === null) continue;
-    const dir = `${workspace.replace(/\/+$/, "")}/traces/${id}`;
+    const dir = `${tracesDir(workspace)}/${id}`;
     await Deno.mkdir(dir, { recursive: true });
     await writeAtomic(`${dir}/${id}.jsonl`, traceText(lines));
     const records = lines.map((l) => JSON.parse(l) as TraceRecord);
@@ -150,7 +155,7 @@ export async function writeMissingTraceFiles(
  * @throws {UsageError} USAGE when the traces folder is not writable or not a folder.
  */
 export async function checkTracesWritable(workspace: string): Promise<void> {
-  const dir = `${workspace.replace(/\/+$/, "")}/traces`;
+  const dir = tracesDir(workspace);
   // Asked of the permission system rather than probed with a file: a probe left behind by a
   // killed process would be litter in the traces folder.
   if (Deno.permissions.querySync({ name: "write", path: dir }).state !== "granted") {
@@ -170,7 +175,7 @@ export async function checkTracesWritable(workspace: string): Promise<void> {
  * @throws {UsageError} TRACE_ID when `<workspace>/traces/<id>` exists.
  */
 export async function checkTraceIdUnused(workspace: string, traceId: string): Promise<void> {
-  const dir = `${workspace.replace(/\/+$/, "")}/traces/${traceId}`;
+  const dir = `${tracesDir(workspace)}/${traceId}`;
   if (await Deno.stat(dir).then(() => true, () => false)) {
     throw new UsageError(
       `Invalid --trace-id "${traceId}": "${dir}" already exists (trace ids are never reused)`,

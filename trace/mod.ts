@@ -53,7 +53,14 @@ export {
   type WarningRecord,
 } from "./record.ts";
 export { traceText, type TraceVerification, verifyTrace } from "./jsonl.ts";
-export { graphViewOf, type TraceFileOptions, type TraceFiles, writeTraceFiles } from "./files.ts";
+export {
+  checkTracesWritable,
+  graphViewOf,
+  type TraceFileOptions,
+  type TraceFiles,
+  tracesDir,
+  writeTraceFiles,
+} from "./files.ts";
 export type { GraphView, GraphViewEdge, GraphViewNode } from "./graph_dot.ts";
 export { type MarkdownOptions, renderMarkdown } from "./markdown.ts";
 export { type PngOptions, renderPng } from "./png.ts";

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { canonicalJson } from "../../snapshot/canonical.ts";
 import { cli, runPayload } from "../_support/cli.ts";
 import { editArtifact, tempWorkspace } from "../_support/workspace.ts";
 
@@ -76,19 +77,7 @@ Deno.test("examine classifies a spent budget as governance and suggests --budget
 
 Deno.test("examine reports a damaged trace with exit 5", async () => {
   const t = await tempWorkspace();
-  const run = await cli(
-    "run",
-    "--wf",
-    WF,
-    "--payload",
-    `${t.workspace}/payloads/ada.json`,
-    "--workspace",
-    t.workspace,
-    "--data-root",
-    t.dataRoot,
-    "--json",
-    "--no-png",
-  );
+  const run = await runPayload(t, WF, ADA);
   const lines = (await Deno.readTextFile(run.json.files.jsonl)).split("\n");
   lines.splice(3, 1);
   await Deno.writeTextFile(run.json.files.jsonl, lines.join("\n"));
@@ -99,20 +88,7 @@ Deno.test("examine reports a damaged trace with exit 5", async () => {
 
 Deno.test("examine detects an edit of the unchained last line (reason/emit)", async () => {
   const t = await tempWorkspace();
-  const run = await cli(
-    "run",
-    "--wf",
-    WF,
-    "--payload",
-    `${t.workspace}/payloads/ada.json`,
-    "--workspace",
-    t.workspace,
-    "--data-root",
-    t.dataRoot,
-    "--json",
-    "--no-png",
-  );
-  const { canonicalJson } = await import("../../snapshot/canonical.ts");
+  const run = await runPayload(t, WF, ADA);
   for (const edit of [{ reason: "COMPLETED" }, { emit: "EV_FORGED_V0" }]) {
     const lines = (await Deno.readTextFile(run.json.files.jsonl)).trimEnd().split("\n");
     const last = { ...JSON.parse(lines.at(-1)!), ...edit };

@@ -151,7 +151,7 @@ Deno.test("runWorkflow() checks <ws>/traces before running: UsageError, nothing 
   assert.match(
     r.out,
     new RegExp(
-      `^UsageError USAGE Cannot write trace files to "${ws}/traces": Requires write access to "${ws}/traces"`,
+      `^UsageError USAGE Cannot write trace files to "${ws}/traces": no write permission \\(run with --allow-write=${ws}/traces\\)`,
     ),
   );
   await assert.rejects(Deno.stat(`${data}/.pgs`), Deno.errors.NotFound);
