@@ -408,7 +408,12 @@ export function workflowMachine(compiled: CompiledWorkflow, workflow?: string): 
       ErrorCode.WORKFLOW_NAME,
     );
   }
-  return machineOf(graph);
+  return machineOf(graph, defaultRegistry().capabilities);
+}
+
+let builtins: CapabilityRegistry | undefined;
+function defaultRegistry(): CapabilityRegistry {
+  return builtins ??= createRegistry();
 }
 
 /** Options of {@link runWorkflow}. Give exactly one of `dataRoot`, `kvUrl` (with or without `dataRoot`) or `store`. */

@@ -17,10 +17,11 @@ import {
 } from "../trace/record.ts";
 import { chainRecords, redact, RunRecorder } from "../trace/recorder.ts";
 import type { CapabilitySet, JsonObject } from "./capability.ts";
-import type { GraphOutcome, RunShared } from "./run.ts";
+import type { GraphOutcome } from "./children.ts";
 import type { ReplaySource } from "./replay_source.ts";
-import { runGraph } from "./run.ts";
-import { collectSecrets } from "./pipeline.ts";
+import { runWorkflowActor } from "./run.ts";
+import type { RunScope } from "./run_scope.ts";
+import { collectSecrets } from "./secrets.ts";
 import {
   createRunContext,
   unsafeMonotonicMs,
@@ -34,8 +35,8 @@ export const RUNTIME_VERSION: string = meta.version;
 const CHUNK_WARNING_MUTATIONS = 900;
 /** Above this many trace bytes a run cannot fit one KV commit (800 KiB of mutations). */
 const CHUNK_WARNING_BYTES = 800 * 1024;
-/** Default step budget (node visits + pipeline steps, children included). */
-export const DEFAULT_BUDGET = 100_000;
+import { DEFAULT_BUDGET } from "../semantics.ts";
+export { DEFAULT_BUDGET };
 
 /** Options of {@link executeWorkflow}. */
 export interface ExecuteOptions {
@@ -128,16 +129,18 @@ export function prepareRun(
   const fields = suppressedFields(compiled);
   const body = async (txn: StateTxn) => {
     const rec = new RunRecorder("root");
-    const shared: RunShared = {
+    const secrets = new Set<string>();
+    const timings: NodeTiming[] = [];
+    const scope: RunScope = {
+      runId: "root",
+      parentRunId: null,
       compiled,
       txn,
       rc,
-      caps: options.capabilities,
       budget: { used: 0, max: budget },
-      secrets: new Set(),
-      timings: [],
-      clock: unsafeMonotonicMs,
+      branch: [],
       groups: new Map(),
+      depth: 0,
       replay: options.replay,
     };
     rec.push({
@@ -155,9 +158,14 @@ export function prepareRun(
     });
     // Values of suppressed fields anywhere in the payload are secrets for the whole trace
     // (header, admission reasons, child payloads), not only once a CC reads them.
-    collectSecrets(payload, fields, shared.secrets);
-    const o: GraphOutcome = await runGraph(compiled.root, payload as JsonObject, rec, shared);
-    const redaction = { fields, values: shared.secrets };
+    collectSecrets(payload, fields, secrets);
+    const o: GraphOutcome = await runWorkflowActor(
+      payload as JsonObject,
+      scope,
+      options.capabilities,
+      { root: rec, secrets, timings, clock: unsafeMonotonicMs },
+    );
+    const redaction = { fields, values: secrets };
     let flat = rec.flatten();
     if (o.classification === "FAULTED") {
       // Nothing of a FAULTED run is applied, so its trace claims no effect: effect records
@@ -200,7 +208,7 @@ export function prepareRun(
         results: redact(o.results, redaction),
         records,
         lines,
-        timings: shared.timings,
+        timings,
       },
       trace: {
         traceId,
@@ -209,7 +217,7 @@ export function prepareRun(
         meta: {
           workflow: compiled.root.workflow,
           classification: o.classification,
-          node_visits: shared.timings.length,
+          node_visits: timings.length,
         },
       },
       // A FAULTED run applies nothing: its trace is committed, its state is not.

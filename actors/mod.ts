@@ -64,14 +64,14 @@ export { ReplaySource, type ServedFault, type ServedStep } from "./replay_source
 export {
   createWorkflowMachine,
   HALTED_STATE,
-  type MachineContext,
-  type MachineEnv,
-  type MachineInput,
+  machineConfigJson,
   NO_TRANSITION_STATE,
-  type NodeOutcome,
-  OUTCOME_EVENT_PREFIX,
+  type WorkflowContext,
+  workflowMachineConfig,
 } from "./machine.ts";
-export { machineOf, RunClassification } from "./run.ts";
+export { machineOf } from "./run.ts";
+export { RunClassification } from "../semantics.ts";
+export type { GraphOutcome, WorkflowInput } from "./children.ts";
 export { type BatchItem, type BatchOptions, executeBatch } from "./batch.ts";
 export { BUILTIN_TRANSFORMS } from "./ct/mod.ts";
 export { BUILTIN_SIDE_EFFECTS, CS_STORE_FORMATS } from "./cs/mod.ts";

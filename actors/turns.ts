@@ -67,6 +67,17 @@ export class TurnGroup {
 /** A run's place in the nested groups, outermost first (empty for the root run). */
 export type Branch = ReadonlyArray<{ readonly group: TurnGroup; readonly member: string }>;
 
+/** True when `branch` holds the turn at every level (work may run now, synchronously). */
+export function holdsAll(branch: Branch): boolean {
+  for (const { group, member } of branch) if (!group.holds(member)) return false;
+  return true;
+}
+
+/** Ends the turn at every level, innermost first. */
+export function passAll(branch: Branch): void {
+  for (let i = branch.length - 1; i >= 0; i--) branch[i].group.pass(branch[i].member);
+}
+
 /** Runs `work` once `branch` holds the turn at every level, then passes each turn on. */
 export async function onTurn<T>(branch: Branch, work: () => Promise<T>): Promise<T> {
   if (branch.length === 0) return await work();
@@ -80,6 +91,6 @@ export async function onTurn<T>(branch: Branch, work: () => Promise<T>): Promise
   try {
     return await work();
   } finally {
-    for (let i = branch.length - 1; i >= 0; i--) branch[i].group.pass(branch[i].member);
+    passAll(branch);
   }
 }

@@ -38,7 +38,7 @@ Deno.test("no source file but actors/run_context.ts reads the wall clock or OS e
   try {
     const files = await sources(".");
     assert.ok(
-      files.includes("actors/pipeline.ts") && files.includes("cli.ts"),
+      files.includes("actors/machine.ts") && files.includes("cli.ts"),
       "scan sees the sources",
     );
     const hits: string[] = [];

@@ -7,14 +7,26 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { createActor, type InspectionEvent, toPromise } from "xstate";
+import {
+  type AnyActorLogic,
+  type AnyStateMachine,
+  createActor,
+  type InspectionEvent,
+  toPromise,
+} from "xstate";
 import { createRunContext } from "../../actors/run_context.ts";
 import { machineOf } from "../../actors/run.ts";
-import type { JsonObject } from "../../actors/capability.ts";
+import type { RunScope } from "../../actors/run_scope.ts";
+import {
+  INTENT_ACTOR,
+  type IntentInput,
+  type StepInput,
+  stepLogic,
+} from "../../actors/step_actors.ts";
 import { canonicalJson, sha256Hex } from "../../snapshot/canonical.ts";
 import type { TraceRecord } from "../../trace/record.ts";
 import { chainRecords } from "../../trace/recorder.ts";
-import { CLOCK, DEMOS, SEED, tempDir } from "../_fixtures.ts";
+import { CLOCK, DEMOS, REGISTRY, SEED, tempDir } from "../_fixtures.ts";
 import { type BenchCase, benchCase } from "../_harness.ts";
 import { type SampleRun, sampleRun } from "../_sample.ts";
 
@@ -39,32 +51,58 @@ function unchained(records: readonly TraceRecord[]) {
 
 interface MachineState {
   sample: SampleRun;
-  outcomes: Map<string, string>;
+  machine: AnyStateMachine;
+  scope: RunScope;
 }
 
+/**
+ * The register machine with every actor replaced by a synchronous stand-in answering the
+ * status the reference run recorded: what the XState walk itself costs.
+ */
 async function machineState(): Promise<MachineState> {
   const sample = await sampleRun(DEMOS.register);
-  const outcomes = new Map<string, string>();
+  const statuses = new Map<string, string>();
+  const verdicts = new Map<string, string>();
   for (const r of sample.result.records as unknown as readonly Record<string, unknown>[]) {
-    if (r.type === "transition" && r.run === "root") {
-      outcomes.set(String(r.from), String(r.outcome));
-    }
+    if (r.run !== "root") continue;
+    if (r.type === "step") statuses.set(`${r.node}\0${r.step}`, String(r.status));
+    if (r.type === "admission" && r.kind === "IN") verdicts.set(String(r.node), String(r.outcome));
   }
-  return { sample, outcomes };
+  const graph = sample.compiled.root;
+  const step = stepLogic((input: StepInput) => ({
+    status: statuses.get(`${input.node}\0${input.step.name}`)!,
+    raw: {},
+  }));
+  const actors: Record<string, AnyActorLogic> = {
+    [INTENT_ACTOR]: stepLogic((input: IntentInput) => ({
+      outcome: verdicts.get(input.node)!,
+      reasons: [],
+    })),
+  };
+  for (const node of Object.values(graph.nodes)) {
+    if (node.type === "CC") { for (const s of node.cc.steps) actors[s.capability] = step; }
+  }
+  const machine = machineOf(graph, REGISTRY.capabilities).provide({ actors });
+  const scope: RunScope = {
+    runId: "root",
+    parentRunId: null,
+    compiled: sample.compiled,
+    txn: null,
+    rc: createRunContext({ seed: SEED, startedAt: CLOCK, secretSeed: SEED }),
+    budget: { used: 0, max: 1e9 },
+    branch: [],
+    groups: new Map(),
+    depth: 0,
+  };
+  return { sample, machine, scope };
 }
 
 async function walk(s: MachineState): Promise<void> {
-  const graph = s.sample.compiled.root;
   let steps = 0;
-  const env = {
-    visit(key: string): Promise<{ status: string; surface: JsonObject }> {
-      return Promise.resolve({ status: s.outcomes.get(key)!, surface: {} });
-    },
-  };
   const inspect = (e: InspectionEvent) => {
     if (e.type === "@xstate.microstep") steps++;
   };
-  const actor = createActor(machineOf(graph), { input: { payload: {}, env }, inspect });
+  const actor = createActor(s.machine, { input: { payload: {}, scope: s.scope }, inspect });
   actor.start();
   await toPromise(actor);
   if (steps === 0) throw new Error("machine did not step");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { classify } from "../../actors/run.ts";
+import { classify } from "../../semantics.ts";
 import { TraceError } from "../../errors.ts";
 import { canonicalJson } from "../../snapshot/canonical.ts";
 import { examineTrace, formatExamine } from "../../trace/examine.ts";
