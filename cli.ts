@@ -12,6 +12,7 @@
 import { Command, CommanderError } from "commander";
 import { replayTrace } from "./actors/replay.ts";
 import { createCapabilityRegistry } from "./actors/registry.ts";
+import { machineConfigJson } from "./actors/machine.ts";
 import { type CliIo, ExitCode, HELP_EXIT_CODES } from "./cli_io.ts";
 import { runCommand } from "./cli_run.ts";
 import {
@@ -82,6 +83,7 @@ export async function main(args: string[], io: CliIo = stdio): Promise<number> {
     .description("compile every workflow (or one) and list every problem")
     .requiredOption("--workspace <dir>", "workspace holding protocol_snapshot/")
     .option("--wf <domain::WF_CODE>", "only this workflow")
+    .option("--machine", "print the generated XState machine config of --wf as JSON")
     .option("--json", "print problems as JSON")
     .action(async (o) => {
       code = await checkCommand(o, io);
@@ -136,9 +138,18 @@ export function reportError(e: unknown, io: CliIo): number {
   return ExitCode.FAILED;
 }
 
-async function checkCommand(o: { workspace: string; wf?: string; json?: boolean }, io: CliIo) {
+async function checkCommand(
+  o: { workspace: string; wf?: string; json?: boolean; machine?: boolean },
+  io: CliIo,
+) {
+  if (o.machine && !o.wf) throw new UsageError("Missing --wf <domain::WF_CODE> for --machine");
   const snapshot = await loadSnapshot(o.workspace);
   const registry = createCapabilityRegistry();
+  if (o.machine) {
+    const compiled = await compileWorkflow(snapshot, parseFqdn(o.wf!).id, registry.compileOptions);
+    io.out(machineConfigJson(compiled.root));
+    return 0;
+  }
   const workflows = o.wf ? [parseFqdn(o.wf).id] : await snapshot.listWorkflows();
   const report: {
     workflow: string;

@@ -15,12 +15,11 @@ import type { AnyActorRef, AnyStateMachine, InspectionEvent } from "xstate";
 import type { CcNode, ExecutionGraph } from "../snapshot/graph.ts";
 import type { NodeTiming } from "../trace/record.ts";
 import type { RunRecorder } from "../trace/recorder.ts";
-import type { JsonObject } from "./capability.ts";
 import type { GraphOutcome, WorkflowInput } from "./children.ts";
 import { CapabilityFault } from "./faults.ts";
 import {
   ADMISSION_STATE,
-  internalNames,
+  childStateKeys,
   MACHINE_META,
   NO_TRANSITION_STATE,
   type WorkflowContext,
@@ -61,8 +60,11 @@ interface DoneTypes {
   readonly intent: ReadonlyMap<string, string>;
   readonly step: ReadonlyMap<string, string>;
   readonly state: ReadonlyMap<string, string>;
-  /** Internal child states (input check, done) of each CC state. */
-  readonly internal: ReadonlyMap<string, { inputs: string; done: string }>;
+  /** Child-state keys of each CC state: input check, steps (by key), done. */
+  readonly internal: ReadonlyMap<
+    string,
+    { inputs: string; done: string; steps: ReadonlyMap<string, string> }
+  >;
 }
 
 const DONE_ACTOR = "xstate.done.actor.";
@@ -77,15 +79,21 @@ function doneTypesOf(machine: AnyStateMachine, graph: ExecutionGraph): DoneTypes
     const intent = new Map<string, string>();
     const step = new Map<string, string>();
     const state = new Map<string, string>();
-    const internal = new Map<string, { inputs: string; done: string }>();
+    const internal = new Map<
+      string,
+      { inputs: string; done: string; steps: ReadonlyMap<string, string> }
+    >();
     for (const node of Object.values(graph.nodes)) {
       if (node.type === "IN") intent.set(node.key, DONE_ACTOR + MACHINE_META.intentId(node.key));
       if (node.type === "CC") {
         state.set(node.key, DONE_STATE_EVENT + machine.root.states[node.key].id);
-        internal.set(node.key, internalNames(node.cc));
-        for (const s of node.cc.steps) {
-          step.set(`${node.key}\0${s.name}`, DONE_ACTOR + MACHINE_META.stepId(node.key, s.name));
-        }
+        const keys = childStateKeys(node.cc);
+        const steps = new Map<string, string>();
+        node.cc.steps.forEach((s, i) => {
+          steps.set(keys.steps[i], s.name);
+          step.set(`${node.key}\0${keys.steps[i]}`, DONE_ACTOR + MACHINE_META.stepId(node.key, i));
+        });
+        internal.set(node.key, { inputs: keys.inputs, done: keys.done, steps });
       }
     }
     t = { admission: DONE_ACTOR + MACHINE_META.admissionId, intent, step, state, internal };
@@ -234,13 +242,8 @@ export class TraceInspector {
       this.#transition(run, from, out.outcome, node, context);
     } else if (fromNode?.type === "CC") {
       if (type === t.step.get(`${from}\0${run.sub}`)) {
-        this.#step(
-          run,
-          fromNode,
-          run.sub!,
-          event.output as StepOutput & { inputs?: JsonObject },
-          context,
-        );
+        const stepName = t.internal.get(from)!.steps.get(run.sub!)!;
+        this.#step(run, fromNode, stepName, event.output as StepOutput, context);
       } else if (type === t.state.get(from)) {
         const status = context.status ?? "";
         this.#timing(run, from, status);
@@ -328,7 +331,7 @@ export class TraceInspector {
     run: RunTrace,
     node: CcNode,
     stepName: string,
-    out: StepOutput & { inputs?: JsonObject },
+    out: StepOutput,
     context: WorkflowContext,
   ): void {
     const cc = node.cc;

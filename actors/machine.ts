@@ -126,8 +126,8 @@ export interface MachineMeta {
   readonly graph: ExecutionGraph;
   /** Invoke id of the IN actor of node `key`. */
   readonly intentId: (key: string) => string;
-  /** Invoke id of a step's actor. */
-  readonly stepId: (node: string, step: string) => string;
+  /** Invoke id of a step's actor (by step index). */
+  readonly stepId: (node: string, index: number) => string;
   /** Invoke id of the WF admission actor. */
   readonly admissionId: string;
 }
@@ -136,7 +136,7 @@ const ADMISSION_ID = "admission";
 /** The node name WF admission records and faults carry. */
 export const WF_ADMISSION_NODE = "(workflow)";
 const intentId = (key: string) => `in:${key}`;
-const stepId = (node: string, step: string) => `step:${node}:${step}`;
+const stepId = (node: string, index: number) => `step:${node}:${index}`;
 
 /** The generated machines' shared naming. */
 export const MACHINE_META = { admissionId: ADMISSION_ID, intentId, stepId } as const;
@@ -150,21 +150,37 @@ function described<F extends (...args: never[]) => unknown>(
 }
 
 /**
- * A sibling state key as an XState transition target: `.` separates path segments and a
- * leading `#` names an id, so both are escaped. (`initial` takes the raw key.)
+ * Step states are targeted by id: a step name may be anything (dots, a leading `#`), which
+ * XState's path syntax for relative targets cannot express. Node keys are plain names.
  */
-function target(key: string): string {
-  return key.replace(/[\\.]/g, "\\$&").replace(/^#/, "\\#");
+function stepStateId(node: string, index: number): string {
+  return `step/${node}/${index}`;
 }
 
-/** The internal child-state names of a CC state, chosen not to collide with step names. */
-export function internalNames(cc: CcNode["cc"]): { inputs: string; done: string } {
-  const names = new Set(cc.steps.map((s) => s.name));
-  let inputs = INPUTS_STATE;
-  let done = DONE_STATE;
-  while (names.has(inputs)) inputs = `@${inputs}`;
-  while (names.has(done)) done = `@${done}`;
-  return { inputs, done };
+function doneStateId(node: string): string {
+  return `done/${node}`;
+}
+
+const SAFE_KEY = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+
+/**
+ * The child-state keys of a CC state: `@inputs`, one per step, `@done`. A step's key is its
+ * name when that is a plain name; anything else (dots, a leading `#`, a repeated name),
+ * which XState's state keys cannot carry, becomes `@step:<index>` (internal keys start
+ * with `@`, plain names never do).
+ */
+export function childStateKeys(cc: CcNode["cc"]): {
+  readonly inputs: string;
+  readonly done: string;
+  readonly steps: readonly string[];
+} {
+  const used = new Set<string>();
+  const steps = cc.steps.map((s, i) => {
+    const key = SAFE_KEY.test(s.name) && !used.has(s.name) ? s.name : `@step:${i}`;
+    used.add(key);
+    return key;
+  });
+  return { inputs: INPUTS_STATE, done: DONE_STATE, steps };
 }
 
 /** Resolves a CC visit's node inputs and checks the visit (pure but for the budget). */
@@ -267,7 +283,7 @@ export function workflowMachineConfig(graph: ExecutionGraph): Record<string, unk
           { input: "wf-admission", requires: admission.requires, forbids: admission.forbids },
         ),
         onDone: [
-          { guard: "pgs.admitted", target: target(graph.start), actions: "pgs.admission" },
+          { guard: "pgs.admitted", target: graph.start, actions: "pgs.admission" },
           { target: DENIED_STATE, actions: "pgs.admission" },
         ],
         onError: fault(WF_ADMISSION_NODE),
@@ -334,7 +350,7 @@ function inState(
       onDone: [
         ...Object.entries(node.next).map(([outcome, to]) => ({
           guard: { type: "pgs.verdict", params: { is: outcome } },
-          target: target(to),
+          target: to,
           actions: [{ type: "pgs.verdictOf", params: { node: node.key } }],
         })),
         {
@@ -349,14 +365,15 @@ function inState(
 
 function ccState(node: CcNode, fault: (node: string) => unknown): Record<string, unknown> {
   const { cc } = node;
-  const names = internalNames(cc);
-  const done = names.done;
+  const names = childStateKeys(cc);
+  const done = `#${doneStateId(node.key)}`;
+  const stepTarget = (i: number) => `#${stepStateId(node.key, i)}`;
   const sub: Record<string, unknown> = {};
   sub[names.inputs] = {
     always: [
       { guard: "pgs.overBudget", target: `#${HALTED_STATE}`, actions: "pgs.budgetSpent" },
-      { guard: "pgs.inputsMissing", target: target(done), actions: "pgs.inputFailure" },
-      { target: cc.steps.length > 0 ? target(cc.steps[0].name) : target(done) },
+      { guard: "pgs.inputsMissing", target: done, actions: "pgs.inputFailure" },
+      { target: cc.steps.length > 0 ? stepTarget(0) : done },
     ],
   };
   cc.steps.forEach((step, i) => {
@@ -368,14 +385,14 @@ function ccState(node: CcNode, fault: (node: string) => unknown): Record<string,
     for (const [status, route] of Object.entries(step.onResult)) {
       const is = { type: "pgs.stepStatus", params: { is: status } };
       if (route.kind === "continue") {
-        const to = i + 1 < cc.steps.length ? cc.steps[i + 1].name : done;
-        onDone.push({ guard: is, target: target(to), actions: stepDone("continue") });
+        const to = i + 1 < cc.steps.length ? stepTarget(i + 1) : done;
+        onDone.push({ guard: is, target: to, actions: stepDone("continue") });
       } else if (route.kind === "exit") {
-        onDone.push({ guard: is, target: target(done), actions: stepDone("exit") });
+        onDone.push({ guard: is, target: done, actions: stepDone("exit") });
       } else if (route.kind === "step") {
         onDone.push({
           guard: is,
-          target: target(route.name),
+          target: stepTarget(route.index),
           reenter: true,
           actions: stepDone(route.name),
         });
@@ -386,16 +403,17 @@ function ccState(node: CcNode, fault: (node: string) => unknown): Record<string,
             type: "pgs.evaluation",
             params: { node: node.key, step: step.name, is: status, evaluation: route.name },
           },
-          target: target(done),
+          target: done,
           actions: stepDone(route.name, ev.onTrue),
-        }, { guard: is, target: target(done), actions: stepDone(route.name, ev.onFalse) });
+        }, { guard: is, target: done, actions: stepDone(route.name, ev.onFalse) });
       }
     }
     // A status on_result does not list ends the CC with it (fail closed).
-    onDone.push({ target: target(done), actions: stepDone("unlisted") });
-    sub[step.name] = {
+    onDone.push({ target: done, actions: stepDone("unlisted") });
+    sub[names.steps[i]] = {
+      id: stepStateId(node.key, i),
       invoke: {
-        id: stepId(node.key, step.name),
+        id: stepId(node.key, i),
         src: step.capability,
         input: stepInputOf(node, step),
         onDone,
@@ -403,7 +421,7 @@ function ccState(node: CcNode, fault: (node: string) => unknown): Record<string,
       },
     };
   });
-  sub[done] = { type: "final" };
+  sub[names.done] = { id: doneStateId(node.key), type: "final" };
   return {
     entry: [{ type: "pgs.enterContract", params: { node: node.key } }],
     initial: names.inputs,
@@ -411,7 +429,7 @@ function ccState(node: CcNode, fault: (node: string) => unknown): Record<string,
     onDone: [
       ...Object.entries(node.next).map(([outcome, to]) => ({
         guard: { type: "pgs.outcome", params: { is: outcome } },
-        target: target(to),
+        target: to,
         actions: [{ type: "pgs.contractDone", params: { node: node.key } }],
       })),
       {
