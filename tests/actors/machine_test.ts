@@ -111,7 +111,6 @@ Deno.test("the generated machine routes step results with the pure getNextSnapsh
     output: { status, raw: {} },
   });
   const value = (step: string, status: string) =>
-    // deno-lint-ignore no-explicit-any
     getNextSnapshot(machine, at(step) as any, done(step, status) as any).value;
   // ALREADY_EXISTS on the KYC mapping jumps to register_actor_id (a step name route).
   assert.deepEqual(value("register_kyc_mapping", "ALREADY_EXISTS"), {
