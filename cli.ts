@@ -26,7 +26,10 @@ import {
 import { compileWorkflow } from "./snapshot/compile.ts";
 import { loadSnapshot } from "./snapshot/load.ts";
 import { parseFqdn } from "./snapshot/resolve.ts";
-import { examineTrace, formatExamine } from "./trace/examine.ts";
+import { examineTrace, formatExamine } from "./trace/examine/mod.ts";
+import { parsePublicKey, publicKeyPem } from "./trace/seal.ts";
+import { openKvStore } from "./storage/kv_store.ts";
+import type { KvStore } from "./storage/mod.ts";
 
 export { type CliIo, ExitCode, exitCodeOf } from "./cli_io.ts";
 
@@ -89,22 +92,58 @@ export async function main(args: string[], io: CliIo = stdio): Promise<number> {
       code = await checkCommand(o, io);
     });
   program.command("examine")
-    .description("verify a trace (schema, hash chain) and explain its outcome")
+    .description("verify a trace (chain, schema, store copy, seal) and explain its outcome")
     .argument("<trace.jsonl>", "trace file")
+    .option("--data-root <dir>", "compare with the body committed in this data root")
+    .option("--kv <url>", "compare with the body committed in this KV Connect database")
+    .option("--public-key <file>", "verify the seal with this Ed25519 public key (PEM or hex)")
     .option("--json", "print the report as JSON")
-    .action(async (file: string, o: { json?: boolean }) => {
-      const report = examineTrace(await readTraceFile(file));
+    .action(async (file: string, o: StoreFlags & { publicKey?: string; json?: boolean }) => {
+      const text = await readTraceFile(file);
+      const publicKey = o.publicKey === undefined ? undefined : await readPublicKey(o.publicKey);
+      const report = await withStore(o, async (store) => {
+        const traceId = headerTraceId(text);
+        const stored = store && traceId ? await store.readTrace(traceId) : store ? null : undefined;
+        const key = publicKey ?? (await store?.signer({ create: false }))?.publicKey;
+        return await examineTrace(text, { stored, publicKey: key });
+      });
       if (o.json) io.out(JSON.stringify(report));
-      else for (const line of formatExamine(report)) io.out(line);
+      else io.out(formatExamine(report));
       code = report.intact ? 0 : ExitCode.TRACE_DAMAGED;
     });
   program.command("replay")
     .description("re-execute a trace (CS results served from it) and compare")
     .argument("<trace.jsonl>", "trace file")
     .requiredOption("--workspace <dir>", "workspace holding the same protocol_snapshot/")
+    .option("--data-root <dir>", "first compare the file with the body committed in this data root")
+    .option("--kv <url>", "first compare the file with the body committed in this KV database")
     .option("--json", "print the report as JSON")
-    .action(async (file: string, o: { workspace: string; json?: boolean }) => {
+    .action(async (file: string, o: StoreFlags & { workspace: string; json?: boolean }) => {
       code = await replayCommand(file, o, io);
+    });
+  program.command("public-key")
+    .description("print the data root's trace signing key (PEM) for auditors")
+    .option("--data-root <dir>", "data root holding the state database")
+    .option("--kv <url>", "KV Connect URL of the state database")
+    .option("--json", "print key id and key as JSON")
+    .action(async (o: StoreFlags & { json?: boolean }) => {
+      if (!o.dataRoot && !o.kv) throw new UsageError("Missing --data-root <dir> (or --kv <url>)");
+      const store = await openKvStore({ dataRoot: o.dataRoot, kvUrl: o.kv });
+      try {
+        const signer = (await store.signer())!;
+        const pem = publicKeyPem(signer.publicKey);
+        if (o.json) {
+          io.out(JSON.stringify({
+            key_id: signer.keyId,
+            alg: "Ed25519",
+            public_key: [...signer.publicKey].map((b) => b.toString(16).padStart(2, "0")).join(""),
+            pem,
+          }));
+        } else io.out(pem.trimEnd());
+      } finally {
+        await store.close();
+      }
+      code = 0;
     });
   try {
     await program.parseAsync(args, { from: "user" });
@@ -181,8 +220,31 @@ async function checkCommand(
   return total > 0 ? ExitCode.SNAPSHOT : 0;
 }
 
-async function replayCommand(file: string, o: { workspace: string; json?: boolean }, io: CliIo) {
+async function replayCommand(
+  file: string,
+  o: StoreFlags & { workspace: string; json?: boolean },
+  io: CliIo,
+) {
   const text = await readTraceFile(file);
+  if (o.dataRoot || o.kv) {
+    const stored = await withStore(o, async (store) => {
+      const traceId = headerTraceId(text);
+      return traceId ? await store!.readTrace(traceId) : null;
+    });
+    const lines = text.split("\n").filter((l, i, a) => l !== "" || i < a.length - 1);
+    const n = Math.max(lines.length, stored?.length ?? 0);
+    for (let i = 0; i < n; i++) {
+      if (stored === null || lines[i] !== stored[i]) {
+        io.err(
+          `error[TRACE]: Cannot replay "${file}": ` +
+            (stored === null
+              ? "no trace with its id is committed in the given state store"
+              : `line ${i + 1} differs from the body committed in the store`),
+        );
+        return ExitCode.TRACE_DAMAGED;
+      }
+    }
+  }
   const snapshot = await loadSnapshot(o.workspace);
   const report = await replayTrace(text, snapshot, createCapabilityRegistry());
   if (o.json) io.out(JSON.stringify(report));
@@ -194,6 +256,49 @@ async function replayCommand(file: string, o: { workspace: string; json?: boolea
     io.out(`  replayed: ${d.replayed ?? "(missing)"}`);
   }
   return report.identical ? 0 : ExitCode.TRACE_DAMAGED;
+}
+
+/** Flags naming a state database to read. */
+interface StoreFlags {
+  dataRoot?: string;
+  kv?: string;
+}
+
+/** Runs `fn` with the named state database opened to read, or with null when none is named. */
+async function withStore<T>(o: StoreFlags, fn: (store: KvStore | null) => Promise<T>): Promise<T> {
+  if (!o.dataRoot && !o.kv) return await fn(null);
+  const store = await openKvStore({ dataRoot: o.dataRoot, kvUrl: o.kv, readOnly: true });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The trace id the first line of a body names, or null. */
+function headerTraceId(text: string): string | null {
+  const first = text.slice(0, text.indexOf("\n") >>> 0);
+  const m = /"trace_id":"([A-Za-z0-9_-]{1,128})"/.exec(first);
+  return m ? m[1] : null;
+}
+
+async function readPublicKey(file: string): Promise<Uint8Array> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (e) {
+    throw new UsageError(
+      `Cannot read --public-key "${file}": ${e instanceof Error ? e.message.split("\n")[0] : e}`,
+    );
+  }
+  const key = parsePublicKey(text);
+  if (!key) {
+    throw new UsageError(
+      `Invalid --public-key "${file}": expected an Ed25519 public key as PEM ` +
+        `(as printed by public-key) or 64 hex digits`,
+    );
+  }
+  return key;
 }
 
 async function readTraceFile(file: string): Promise<string> {

@@ -48,13 +48,14 @@ export async function executeBatch(
 ): Promise<BatchItem[]> {
   const prefix = options.traceIdPrefix ?? unsafeNewTraceId();
   const chunk = options.chunkSize ?? 500;
+  const signer = options.signer !== undefined ? options.signer : await options.store.signer();
   const items: BatchItem[] = [];
   for (let from = 0; from < payloads.length; from += chunk) {
     const slice = payloads.slice(from, from + chunk);
     const prepared = slice.map((p, k) => {
       const traceId = `${prefix}-${String(from + k + 1).padStart(6, "0")}`;
       try {
-        return { traceId, run: prepareRun(compiled, p, { ...options, traceId }) };
+        return { traceId, run: prepareRun(compiled, p, { ...options, traceId, signer }) };
       } catch (error) {
         return { traceId, error };
       }

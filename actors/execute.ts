@@ -8,13 +8,15 @@ import meta from "../deno.json" with { type: "json" };
 import { ErrorCode, UsageError } from "../errors.ts";
 import { nonJsonReason } from "./inputs.ts";
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
-import type { StateTxn, Store, TraceCommit } from "../storage/store.ts";
+import type { StateTxn, Store, TraceCommit, TraceSigner } from "../storage/store.ts";
 import {
   type NodeTiming,
   SEMANTICS_VERSION,
   TRACE_SCHEMA,
+  TRACE_SCHEMA_V1,
   type TraceRecord,
 } from "../trace/record.ts";
+import { sealHeads, sealLine } from "../trace/seal.ts";
 import { chainRecords, redact, RunRecorder } from "../trace/recorder.ts";
 import type { CapabilitySet, JsonObject } from "./capability.ts";
 import type { GraphOutcome } from "./children.ts";
@@ -56,6 +58,16 @@ export interface ExecuteOptions {
   secretSeed?: string;
   /** Replay: serve recorded results instead of executing CS steps (see actors/replay.ts). */
   replay?: ReplaySource;
+  /**
+   * Seals the trace (its last line signs the chain head). Default: the store's key, made on
+   * first use; null: an unsealed trace (`key_id` null).
+   */
+  signer?: TraceSigner | null;
+  /**
+   * Replay: the trace format and header key id to reproduce (the replayed body must equal
+   * the recorded one; replay never signs).
+   */
+  reproduce?: { readonly version: 1 | 2; readonly keyId: string | null };
 }
 
 /** What a run produced. */
@@ -76,7 +88,7 @@ export interface RunResult {
   readonly results: unknown;
   /** The committed trace records. */
   readonly records: readonly TraceRecord[];
-  /** The committed JSONL lines. */
+  /** The committed JSONL lines (in `pgs.trace/2`, the last one is the seal). */
   readonly lines: readonly string[];
   /** Node timings (not part of the trace body). */
   readonly timings: readonly NodeTiming[];
@@ -105,7 +117,7 @@ export interface PreparedRun {
 export function prepareRun(
   compiled: CompiledWorkflow,
   payload: unknown,
-  options: Omit<ExecuteOptions, "store">,
+  options: Omit<ExecuteOptions, "store" | "signer"> & { signer: TraceSigner | null },
 ): PreparedRun {
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
     throw new UsageError("Invalid payload: expected a JSON object", ErrorCode.PAYLOAD);
@@ -127,6 +139,9 @@ export function prepareRun(
     throw new UsageError(`Invalid budget ${budget}: expected a positive integer`);
   }
   const fields = suppressedFields(compiled);
+  const version = options.reproduce?.version ?? 2;
+  const signer = options.reproduce ? null : options.signer;
+  const keyId = options.reproduce ? options.reproduce.keyId : signer?.keyId ?? null;
   const body = async (txn: StateTxn) => {
     const rec = new RunRecorder("root");
     const secrets = new Set<string>();
@@ -145,7 +160,8 @@ export function prepareRun(
     };
     rec.push({
       type: "header",
-      schema: TRACE_SCHEMA,
+      schema: version === 1 ? TRACE_SCHEMA_V1 : TRACE_SCHEMA,
+      ...(version === 1 ? {} : { key_id: keyId }),
       trace_id: traceId,
       workflow: compiled.root.workflow,
       snapshot_digest: compiled.digest,
@@ -180,7 +196,7 @@ export function prepareRun(
       });
     }
     const mutations = txn.mutations().length;
-    let { records, lines } = chainRecords(flat, redaction);
+    let { records, lines, head } = chainRecords(flat, redaction, { version });
     const traceBytes = lines.reduce((n, l) => n + l.length + 1, 0);
     if (
       o.classification !== "FAULTED" &&
@@ -195,8 +211,9 @@ export function prepareRun(
         message: `${mutations} state mutations and a ${traceBytes}-byte trace exceed one KV ` +
           `commit; committed in several commits (effects first, the trace last)`,
       });
-      ({ records, lines } = chainRecords(flat, redaction));
+      ({ records, lines, head } = chainRecords(flat, redaction, { version }));
     }
+    if (version === 2) lines.push(sealLine(sealHeads([head], signer)[0], lines.length, head));
     return {
       value: {
         traceId,
@@ -257,7 +274,12 @@ export async function executeWorkflow(
   payload: unknown,
   options: ExecuteOptions,
 ): Promise<RunResult> {
-  const run = prepareRun(compiled, payload, options);
+  const signer = options.signer !== undefined
+    ? options.signer
+    : options.reproduce
+    ? null
+    : await options.store.signer();
+  const run = prepareRun(compiled, payload, { ...options, signer });
   const { value, attempts } = await options.store.transact(run.body);
   return { ...value, attempts };
 }

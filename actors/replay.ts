@@ -36,7 +36,7 @@ export async function replayTrace(
   snapshot: Snapshot,
   registry: CapabilityRegistry,
 ): Promise<ReplayReport> {
-  const { records, problems } = verifyTrace(text);
+  const { records, problems, version, lines: fileLines } = verifyTrace(text);
   if (problems.length > 0) {
     throw new TraceError(`Cannot replay a damaged trace: ${problems[0]}`);
   }
@@ -63,9 +63,11 @@ export async function replayTrace(
       startedAt: header.started_at,
       budget: header.budget,
       replay: new ReplaySource(records),
+      reproduce: { version, keyId: header.key_id ?? null },
     });
-    const recorded = text.split("\n").filter((l) => l.length > 0);
-    const replayed = result.lines;
+    // The body is compared; a pgs.trace/2 seal signs it (examine checks the signature).
+    const recorded = version === 2 ? fileLines.slice(0, -1) : fileLines;
+    const replayed = version === 2 ? result.lines.slice(0, -1) : result.lines;
     const n = Math.max(recorded.length, replayed.length);
     for (let i = 0; i < n; i++) {
       if (recorded[i] !== replayed[i]) {

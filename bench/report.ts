@@ -4,7 +4,7 @@
  * interleaved rounds, so the ratios (run vs floor, 100,000 vs 100 entries, 10,000 vs 1,000
  * nodes) compare numbers taken under the same machine load.
  *
- * Usage: `deno run -A bench/report.ts [--only a,b,c,d,e,f,parts,proposals] [--quick] [--json out.json]`
+ * Usage: `deno run -A bench/report.ts [--only a,b,c,d,e,f,parts] [--quick] [--json out.json]`
  * (`--quick`: smaller sizes and ~0.3 s per case, for a look rather than a record).
  *
  * @module
@@ -25,12 +25,11 @@ import { compileCases } from "./suites/compile.ts";
 import { floorCaseName, floorCases } from "./suites/floor.ts";
 import { GENERATED_SUITE, generatedCaseName, generatedCases } from "./suites/generated.ts";
 import { PART, partCases } from "./suites/parts.ts";
-import { proposalCases } from "./suites/proposals.ts";
 import { RUN_SUITE, runCaseName, runCases } from "./suites/run.ts";
 import { SCALE_SUITE, scaleCaseName, scaleCases, verifyCaseName } from "./suites/scale.ts";
 import { traceCaseName, traceCases } from "./suites/trace.ts";
 
-const SUITES = ["a", "b", "c", "d", "e", "f", "parts", "proposals"] as const;
+const SUITES = ["a", "b", "c", "d", "e", "f", "parts"] as const;
 type SuiteKey = typeof SUITES[number];
 
 /** A measured case. */
@@ -81,8 +80,6 @@ async function casesOf(s: SuiteKey): Promise<BenchCase[]> {
       return generatedCases(generated);
     case "parts":
       return partCases();
-    case "proposals":
-      return proposalCases();
   }
 }
 

@@ -20,7 +20,8 @@ import { backoff, type BackoffOptions, isLockedError, retryLocked } from "./_ret
 import { BodyTxn, TxnGroup } from "./_txn.ts";
 import { traceFilesPendingKey, traceFilesPendingPrefix, traceMetaKey } from "./keys.ts";
 import type { FileViews, ViewFlushStats } from "./views.ts";
-import type { StateTxn, Store, TraceCommit, TransactResult } from "./store.ts";
+import type { StateTxn, Store, TraceCommit, TraceSigner, TransactResult } from "./store.ts";
+import { loadSigner } from "./signing_key.ts";
 
 /** A run body: reads and buffers writes on `txn`, returns its value and trace. */
 export type TxnBody<T> = (
@@ -348,6 +349,23 @@ class KvEngine implements KvStore {
         await op.commit();
       });
     }
+  }
+
+  #signer: Promise<TraceSigner | null> | null = null;
+
+  signer(options: { create?: boolean } = {}): Promise<TraceSigner | null> {
+    this.#open();
+    const create = options.create ?? true;
+    if (this.#signer) {
+      return this.#signer.then((s) => s ?? (create ? this.#loadSigner(true) : null));
+    }
+    return this.#loadSigner(create);
+  }
+
+  #loadSigner(create: boolean): Promise<TraceSigner | null> {
+    const p = loadSigner(this.#env, create);
+    this.#signer = p.catch(() => null);
+    return p;
   }
 
   async readTrace(traceId: string): Promise<string[] | null> {

@@ -15,6 +15,7 @@
  * | `[ROOT, "tm", traceId]`              | trace meta JSON (pending or complete)            |
  * | `[ROOT, "tb", traceId, i]`           | trace body chunk `i`: lines joined by "\n"       |
  * | `[ROOT, "tf", traceId]`              | marker: the trace's files are not written yet; set by its commit, removed once they are |
+ * | `[ROOT, "sk", "ed25519"]`            | the data root's trace signing key (32-byte Ed25519 seed), created on first use |
  *
  * @module
  */
@@ -111,6 +112,11 @@ export function traceFilesPendingKey(traceId: string): Deno.KvKey {
 /** Prefix listing every trace whose files are pending. */
 export function traceFilesPendingPrefix(): Deno.KvKey {
   return [ROOT, "tf"];
+}
+
+/** Key of the data root's trace signing key. */
+export function signingKeyKey(): Deno.KvKey {
+  return [ROOT, "sk", "ed25519"];
 }
 
 /** Key of trace body chunk `i`. */

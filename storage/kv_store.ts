@@ -51,6 +51,12 @@ export interface KvStoreOptions {
   readonly limits?: Partial<CommitLimits>;
   /** Backoff between attempts. @default { baseMs: 1, capMs: 100 } */
   readonly backoff?: Partial<BackoffOptions>;
+  /**
+   * Open an existing database to read (examine, replay, public-key): nothing is created,
+   * imported or written (no views).
+   * @default false
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -84,8 +90,23 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new StorageError(`Cannot open store: "maxAttempts" must be a positive integer`);
   }
-  if (dataRoot !== undefined) await prepareDataRoot(dataRoot);
+  const readOnly = options.readOnly === true;
+  if (dataRoot !== undefined && !readOnly) await prepareDataRoot(dataRoot);
   const target = kvUrl ?? join(dataRoot!, ".pgs", "state.kv");
+  if (readOnly && kvUrl === undefined) {
+    try {
+      await Deno.stat(target);
+    } catch (err) {
+      throw new StorageError(
+        `Cannot open data root "${dataRoot}": ${
+          err instanceof Deno.errors.NotFound ? "it holds no state database (.pgs/state.kv)" : (
+            err instanceof Error ? err.message : String(err)
+          )
+        }`,
+        { cause: err },
+      );
+    }
+  }
   let kv: Deno.Kv;
   try {
     kv = await Deno.openKv(target);
@@ -98,13 +119,13 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
   const remote = kvUrl !== undefined && /^https?:\/\//i.test(kvUrl);
   const memory = kvUrl === ":memory:";
   let views: FileViews | null = null;
-  if (dataRoot !== undefined) {
+  if (dataRoot !== undefined && !readOnly) {
     const source = kvUrl !== undefined ? `kv:${kvUrl}` : await fileIdentity(target);
     views = new FileViews(dataRoot, { source, persist: !memory });
   }
   return createEngine({
     kv,
-    dataRoot: dataRoot ?? null,
+    dataRoot: readOnly ? null : dataRoot ?? null,
     views,
     limits: { ...(remote ? REMOTE_LIMITS : LOCAL_LIMITS), ...options.limits },
     maxAttempts,

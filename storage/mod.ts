@@ -36,6 +36,7 @@ export type {
   Store,
   StoreRef,
   TraceCommit,
+  TraceSigner,
   TransactResult,
   ViewFormat,
 } from "./store.ts";

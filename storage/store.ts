@@ -85,6 +85,16 @@ export interface TransactResult<T> {
   readonly attempts: number;
 }
 
+/** Seals traces with a data root's key (the secret never leaves the store). */
+export interface TraceSigner {
+  /** 16 hex digits: the first 8 bytes of sha256(public key). */
+  readonly keyId: string;
+  /** The raw 32-byte Ed25519 public key. */
+  readonly publicKey: Uint8Array;
+  /** Ed25519 signature of `message`. */
+  sign(message: Uint8Array): Uint8Array;
+}
+
 /** One state database (a data root or a KV Connect URL). */
 export interface Store {
   /**
@@ -101,6 +111,11 @@ export interface Store {
   ): Promise<TransactResult<T>>;
   /** The committed trace body lines for `traceId`, or null when there is none. */
   readTrace(traceId: string): Promise<string[] | null>;
+  /**
+   * The signer of this database's traces; with `create` (the default) its key is made on
+   * first use, else null when there is none yet.
+   */
+  signer(options?: { create?: boolean }): Promise<TraceSigner | null>;
   /** Rewrites stale file views under the data root from the committed state. */
   flushViews(): Promise<void>;
   /** Flushes views and releases the database. */

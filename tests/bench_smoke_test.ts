@@ -23,7 +23,6 @@ import { compileCases } from "../bench/suites/compile.ts";
 import { floorCases } from "../bench/suites/floor.ts";
 import { generatedCases } from "../bench/suites/generated.ts";
 import { partCases } from "../bench/suites/parts.ts";
-import { proposalCases } from "../bench/suites/proposals.ts";
 import { runCases } from "../bench/suites/run.ts";
 import { scaleCases } from "../bench/suites/scale.ts";
 import { traceCases } from "../bench/suites/trace.ts";
@@ -72,9 +71,6 @@ Deno.test("bench suites: every case sets up and runs one iteration", async (t) =
   });
   await t.step("parts", async () => {
     assert.equal((await once(partCases())).length, 10);
-  });
-  await t.step("proposals (prototypes checked against the engine's output)", async () => {
-    assert.equal((await once(proposalCases())).length, 6);
   });
 });
 

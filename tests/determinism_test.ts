@@ -3,11 +3,14 @@ import assert from "node:assert/strict";
 /**
  * SPEC §5: only actors/run_context.ts reads the wall clock or OS entropy. The storage
  * retry backoff may use Math.random for jitter (it never reaches a trace or state), and
- * trace/files.ts names temp files by process id.
+ * the signing key is drawn once per data root.
  */
 const ALLOWED: Record<string, RegExp[]> = {
   "actors/run_context.ts": [/./],
   "storage/_retry.ts": [/Math\.random/],
+  // The data root's signing key is made once from OS entropy; only its id and signatures
+  // enter traces.
+  "storage/signing_key.ts": [/crypto\.getRandomValues/],
 };
 const BANNED = [
   /\bDate\.now\s*\(/,

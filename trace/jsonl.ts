@@ -1,44 +1,99 @@
 /**
- * Reads a `pgs.trace/1` JSONL body and verifies it: every line canonical JSON, `seq`
- * equal to the line index, `prev` chaining each line to the previous one, a header first
- * and the root run's result last. Any edit, deletion, reordering or truncation shows.
+ * Reads a trace body (`pgs.trace/2`, or `pgs.trace/1`) and verifies it: every line
+ * canonical JSON, `seq` equal to the line index, `prev` chaining each line to the previous
+ * one, a header first, the root run's result last (then, in `pgs.trace/2`, the seal), and
+ * every `shared` reference resolvable. Any edit, deletion, reordering or truncation shows.
+ * The signature of the seal is checked by `examine` (it needs the public key).
  *
  * @module
  */
 import { canonicalJson, sha256Hex } from "../snapshot/canonical.ts";
-import { GENESIS_PREV, TRACE_SCHEMA, type TraceRecord } from "./record.ts";
+import {
+  GENESIS_PREV,
+  type SealRecord,
+  TRACE_SCHEMA,
+  TRACE_SCHEMA_V1,
+  type TraceRecord,
+} from "./record.ts";
+import { resolveShared } from "./shared_values.ts";
+
+/** Deepest nesting a record line may have (payloads are refused beyond 64 levels). */
+export const MAX_LINE_DEPTH = 128;
 
 /** Result of {@link verifyTrace}. */
 export interface TraceVerification {
-  /** Records parsed (up to the first unparsable line). */
+  /** Format version from the header (2 when the header is unreadable). */
+  readonly version: 1 | 2;
+  /** The body's records, header to root result, shared values resolved. */
   readonly records: TraceRecord[];
+  /** The seal (pgs.trace/2), or null. */
+  readonly seal: SealRecord | null;
+  /** sha256 of the root result line: what the seal signs. */
+  readonly head: string | null;
+  /** The lines of the file. */
+  readonly lines: readonly string[];
   /** Every integrity problem, "line N: ..." (empty: intact). */
   readonly problems: string[];
+}
+
+/** Nesting depth of a JSON text, counted without parsing (strings skipped). */
+function nestingDepth(line: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) max = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
+/** Splits a body into its lines; `truncated` when the last one has no newline. */
+export function splitTraceLines(text: string): { lines: string[]; truncated: boolean } {
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") {
+    lines.pop();
+    return { lines, truncated: false };
+  }
+  return { lines, truncated: lines.length > 0 };
 }
 
 /** Parses and verifies a trace body (the file's text). */
 export function verifyTrace(text: string): TraceVerification {
   const problems: string[] = [];
-  const records: TraceRecord[] = [];
-  const lines = text.split("\n");
-  if (lines.at(-1) === "") lines.pop();
-  else if (lines.length > 0) {
-    problems.push(`line ${lines.length}: last line has no newline (truncated?)`);
-  }
+  const parsed: Array<Record<string, unknown>> = [];
+  const { lines, truncated } = splitTraceLines(text);
+  if (truncated) problems.push(`line ${lines.length}: last line has no newline (truncated?)`);
   let prev = GENESIS_PREV;
+  let headHash: string | null = null;
+  const hashes: string[] = [];
   for (const [i, line] of lines.entries()) {
     const n = i + 1;
-    let rec: TraceRecord;
+    let rec: Record<string, unknown>;
+    if (nestingDepth(line) > MAX_LINE_DEPTH) {
+      problems.push(`line ${n}: nested deeper than ${MAX_LINE_DEPTH} levels (not a trace record)`);
+      prev = sha256Hex(line);
+      hashes.push(prev);
+      continue;
+    }
     try {
       rec = JSON.parse(line);
     } catch {
       problems.push(`line ${n}: not JSON`);
       prev = sha256Hex(line);
+      hashes.push(prev);
       continue;
     }
     if (rec === null || typeof rec !== "object" || Array.isArray(rec)) {
       problems.push(`line ${n}: not a record object`);
       prev = sha256Hex(line);
+      hashes.push(prev);
       continue;
     }
     if (canonicalJson(rec) !== line) problems.push(`line ${n}: not in canonical form (edited?)`);
@@ -48,18 +103,62 @@ export function verifyTrace(text: string): TraceVerification {
     if (rec.prev !== prev) {
       problems.push(`line ${n}: prev hash does not match line ${i} (tampered chain)`);
     }
-    records.push(rec);
+    parsed.push(rec);
     prev = sha256Hex(line);
+    hashes.push(prev);
   }
-  const first = records[0];
-  if (!first || first.type !== "header" || first.schema !== TRACE_SCHEMA) {
-    problems.push(`line 1: expected a ${TRACE_SCHEMA} header record`);
+  const first = parsed[0];
+  const version = first?.schema === TRACE_SCHEMA_V1 ? 1 : 2;
+  if (
+    !first || first.type !== "header" ||
+    (first.schema !== TRACE_SCHEMA && first.schema !== TRACE_SCHEMA_V1)
+  ) {
+    problems.push(`line 1: expected a ${TRACE_SCHEMA} (or ${TRACE_SCHEMA_V1}) header record`);
   }
-  const last = records.at(-1);
-  if (!last || last.type !== "result" || last.run !== "root") {
-    problems.push(`line ${lines.length}: expected the root run's result record last (truncated?)`);
+  let seal: SealRecord | null = null;
+  let body = parsed;
+  if (version === 2) {
+    const last = parsed.at(-1);
+    if (last?.type === "seal" && last.run === "root") {
+      seal = last as unknown as SealRecord;
+      body = parsed.slice(0, -1);
+      headHash = hashes[parsed.length - 2] ?? null;
+      const n = lines.length;
+      if ((first?.key_id ?? null) !== seal.key_id) {
+        problems.push(`line ${n}: seal key_id is not the header's key_id`);
+      }
+      const unsealed = seal.signature === null;
+      if (unsealed !== (seal.key_id === null) || (unsealed && seal.path?.length !== 0)) {
+        problems.push(`line ${n}: an unsealed trace has neither key_id, signature nor path`);
+      }
+    } else {
+      problems.push(`line ${lines.length}: expected the seal record last (truncated?)`);
+    }
+    for (const [i, r] of body.entries()) {
+      if (r.type === "seal") {
+        problems.push(`line ${i + 1}: a seal is only allowed on the last line`);
+      }
+    }
+  } else {
+    headHash = hashes.at(-1) ?? null;
+    for (const [i, r] of body.entries()) {
+      if ("shared" in r) problems.push(`line ${i + 1}: shared values are not pgs.trace/1`);
+    }
   }
-  return { records, problems };
+  const resultAt = body.length;
+  const result = body.at(-1);
+  if (!result || result.type !== "result" || result.run !== "root") {
+    problems.push(`line ${resultAt}: expected the root run's result record last (truncated?)`);
+  }
+  if (problems.length === 0) problems.push(...resolveShared(body));
+  return {
+    version,
+    records: body as unknown as TraceRecord[],
+    seal,
+    head: headHash,
+    lines,
+    problems,
+  };
 }
 
 /** The file text of a trace body. */

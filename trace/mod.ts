@@ -44,9 +44,11 @@ export {
   type NodeTiming,
   type RecordBase,
   type ResultRecord,
+  type SealRecord,
   SEMANTICS_VERSION,
   type StepRecord,
   TRACE_SCHEMA,
+  TRACE_SCHEMA_V1,
   type TraceRecord,
   type TransitionRecord,
   type UnchainedRecord,
@@ -68,10 +70,20 @@ export {
   type Diagnosis,
   DiagnosisClass,
   type ExamineEffect,
+  type ExamineOptions,
   type ExaminePathEntry,
   type ExamineReport,
   type ExamineResult,
   examineTrace,
   type ExamineWarning,
   formatExamine,
-} from "./examine.ts";
+} from "./examine/mod.ts";
+export {
+  keyIdOf,
+  merkleRoot,
+  parsePublicKey,
+  publicKeyPem,
+  sealHeads,
+  sealLine,
+  verifySeal,
+} from "./seal.ts";

@@ -1,14 +1,20 @@
 /**
- * `pgs.trace/1` record types. One JSON object per line; every record carries `seq`
- * (0-based line number) and `prev` (sha256 hex of the canonical JSON of the previous
- * record, 64 zeros for the header). `run` identifies the (sub-)run a record belongs to:
- * "root" for the top-level run, "<parent>/<node>/<step>/<index>" for child runs.
+ * Trace record types and format constants. One JSON object per line; every record carries
+ * `seq` (0-based line number) and `prev` (sha256 hex of the previous line, 64 zeros for the
+ * header). `run` identifies the (sub-)run a record belongs to: "root" for the top-level
+ * run, "<parent>/<node>/<step>/<label>" for child runs.
+ *
+ * These types and the zod schema of `schema.ts` (which validates traces) describe the same
+ * records: `schema.ts` fails to compile when the two differ in any field, so they cannot
+ * drift.
  *
  * @module
  */
 
-/** Schema identifier written in every header. */
-export const TRACE_SCHEMA = "pgs.trace/1";
+/** Schema identifier of the traces this runtime writes. */
+export const TRACE_SCHEMA = "pgs.trace/2";
+/** The previous format, still read by `examine` and `replay`. */
+export const TRACE_SCHEMA_V1 = "pgs.trace/1";
 /** Semantics version: replay refuses a trace recorded under another one. */
 export const SEMANTICS_VERSION = "1";
 /** `prev` of the first record. */
@@ -22,14 +28,21 @@ export interface RecordBase {
   prev: string;
   /** Run id the record belongs to. */
   run: string;
+  /**
+   * `pgs.trace/2`: values recorded once earlier. JSON pointer in this record (which holds
+   * null there) → `[seq, JSON pointer]` of the same value in an earlier record.
+   */
+  shared?: Record<string, [number, string]>;
 }
 
 /** First record: what ran, on what, with which clock and seed. */
 export interface HeaderRecord extends RecordBase {
   /** Record type. */
   type: "header";
-  /** Always {@link TRACE_SCHEMA}. */
+  /** {@link TRACE_SCHEMA} (or {@link TRACE_SCHEMA_V1} in an older trace). */
   schema: string;
+  /** Id of the signing key that seals the trace (null: unsealed; absent: pgs.trace/1). */
+  key_id?: string | null;
   /** Trace id. */
   trace_id: string;
   /** `<domain>::<WF_CODE>`. */
@@ -110,7 +123,7 @@ export interface StepRecord extends RecordBase {
   /** What `on_result` said: continue, exit, a step name, an evaluation key, or "unlisted". */
   route: string;
   /** Present (true) when the step drew secret entropy; replay serves its recorded result. */
-  secret_entropy?: boolean;
+  secret_entropy?: true;
   /** The evaluation block run when `route` names one. */
   evaluation?: { name: string; condition: string; value: boolean; status: string };
 }
@@ -211,7 +224,21 @@ export interface ResultRecord extends RecordBase {
   results: unknown;
 }
 
-/** Any `pgs.trace/1` record. */
+/** `pgs.trace/2`: the last line, sealing the chain head with the data root's signing key. */
+export interface SealRecord extends RecordBase {
+  /** Record type. */
+  type: "seal";
+  /** Signing key id (the header's), or null when unsealed. */
+  key_id: string | null;
+  /** Signature algorithm. */
+  alg: "Ed25519";
+  /** Merkle path from the chain head (`prev`) to the signed root. */
+  path: ["L" | "R", string][];
+  /** Ed25519 signature (hex) of `pgs.trace/2 seal:<root>`, or null when unsealed. */
+  signature: string | null;
+}
+
+/** Any record of a trace body (the seal is kept apart, see `jsonl.ts`). */
 export type TraceRecord =
   | HeaderRecord
   | NodeRecord
@@ -226,7 +253,7 @@ export type TraceRecord =
 
 /** Record without the chain fields, as produced by the run before sequencing. */
 export type UnchainedRecord = TraceRecord extends infer R
-  ? R extends TraceRecord ? Omit<R, "seq" | "prev"> : never
+  ? R extends TraceRecord ? Omit<R, "seq" | "prev" | "shared"> : never
   : never;
 
 /** Out-of-body timing for one node visit (never hashed; used by .md). */

@@ -7,6 +7,7 @@
  */
 import { canonicalJson, sha256Hex } from "../snapshot/canonical.ts";
 import { GENESIS_PREV, type TraceRecord, type UnchainedRecord } from "./record.ts";
+import { ValueTable } from "./shared_values.ts";
 
 type Entry = UnchainedRecord | RunRecorder;
 
@@ -84,25 +85,38 @@ export function redact(value: unknown, r: Redaction): unknown {
   return walk(value);
 }
 
+/** Options of {@link chainRecords}. */
+export interface ChainOptions {
+  /**
+   * Trace format: 2 records large values once (`shared`), 1 writes every copy (replay of a
+   * `pgs.trace/1` trace must reproduce it byte for byte).
+   * @default 2
+   */
+  readonly version?: 1 | 2;
+}
+
 /**
  * Sequences, redacts and chains records: `seq` is the line index, `prev` the sha256 of
- * the previous line. Returns the records and their JSONL lines (canonical JSON).
+ * the previous line. Returns the records, their JSONL lines (canonical JSON) and the chain
+ * head (the hash of the last line, which the seal signs).
  */
 export function chainRecords(
   records: readonly UnchainedRecord[],
   redaction: Redaction,
-): { records: TraceRecord[]; lines: string[] } {
+  options: ChainOptions = {},
+): { records: TraceRecord[]; lines: string[]; head: string } {
+  const table = (options.version ?? 2) === 2 ? new ValueTable() : null;
   const out: TraceRecord[] = [];
   const lines: string[] = [];
   let prev = GENESIS_PREV;
   for (const [seq, rec] of records.entries()) {
     const full = { ...redactRecord(rec, redaction), seq, prev } as TraceRecord;
-    const line = canonicalJson(full);
+    const line = table ? table.encode(full, seq) : canonicalJson(full);
     out.push(full);
     lines.push(line);
     prev = sha256Hex(line);
   }
-  return { records: out, lines };
+  return { records: out, lines, head: prev };
 }
 
 const VALUE_FIELDS = ["payload", "inputs", "outputs", "result", "results"] as const;

@@ -1,13 +1,33 @@
 /**
- * The `pgs.trace/1` record schema as zod objects: strict on every field of
- * `record.ts`, refusing unknown fields, so a record that gained, lost or retyped a field
- * shows even when someone re-chained the hashes. `docs/pgs.trace-1.schema.json` is
- * generated from it ({@link traceJsonSchema}); a test keeps the two equal.
+ * The trace record schema as zod objects. Strict on every field, refusing unknown fields,
+ * so a record that gained, lost or retyped a field shows even when someone re-chained the
+ * hashes. The record types of `record.ts` are checked against it at compile time (the
+ * `sameShape` lines below fail to type-check when any field differs), so the two cannot
+ * drift; explicit types stay in `record.ts` for the public API and its documentation. `pgs.trace/2` (the current format) adds the header's `key_id`, `shared` value
+ * references and the final `seal` record to `pgs.trace/1`, which stays readable.
+ * `docs/pgs.trace-2.schema.json` is generated from it ({@link traceJsonSchema}); a test
+ * keeps the two equal.
+ *
+ * Loaded only by code that validates (examine, tests): the run path never imports zod.
  *
  * @module
  */
 import { z } from "zod";
-import { TRACE_SCHEMA } from "./record.ts";
+import {
+  type AdmissionRecord,
+  type ChildRunRecord,
+  type EffectRecord,
+  type FaultRecord,
+  type HeaderRecord,
+  type NodeRecord,
+  type ResultRecord,
+  type SealRecord,
+  type StepRecord,
+  TRACE_SCHEMA,
+  TRACE_SCHEMA_V1,
+  type TransitionRecord,
+  type WarningRecord,
+} from "./record.ts";
 
 const HEX64 = /^[0-9a-f]{64}$/;
 // "root", or a parent id plus "/<node>/<step>/<label>"; a loop's label may itself hold a
@@ -15,11 +35,10 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const RUN_ID = /^root(?:(?:\/[^/]+){3,})?$/;
 
 const text = (description: string) => z.string().min(1).describe(description);
-/** A JSON value, as `JSON.parse` produces it. */
-type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 // One shared instance, so the JSON Schema holds a single recursive "json_value" definition
 // (a described copy per field would duplicate it; descriptions stay in the zod source).
-const JSON_VALUE: z.ZodType<JsonValue> = z.lazy(() =>
+// Typed `unknown`: records carry capability data the runtime does not shape.
+const JSON_VALUE: z.ZodType<unknown> = z.lazy(() =>
   z.union([
     z.string(),
     z.number(),
@@ -31,6 +50,9 @@ const JSON_VALUE: z.ZodType<JsonValue> = z.lazy(() =>
 ).meta({ id: "json_value", description: "Any JSON value" });
 const json = (_description: string) => JSON_VALUE;
 
+/** `/`-separated JSON pointer (RFC 6901) into a record. */
+const POINTER = /^(?:\/(?:[^~/]|~[01])*)+$/;
+
 const base = {
   seq: z.int().nonnegative().describe("0-based line number of the record in the file"),
   prev: z.string().regex(HEX64).describe(
@@ -39,13 +61,19 @@ const base = {
   run: z.string().regex(RUN_ID).describe(
     'Run the record belongs to: "root" or "<parent>/<node>/<step>/<label>"',
   ),
+  shared: z.record(
+    z.string().regex(POINTER),
+    z.tuple([z.int().nonnegative(), z.string().regex(POINTER)]),
+  ).optional().describe(
+    "pgs.trace/2: values recorded once earlier: JSON pointer in this record (holding null) → " +
+      "[seq, JSON pointer] of the same value in an earlier record",
+  ),
 };
 
-const header = z.strictObject({
+const headerFields = {
   ...base,
   type: z.literal("header"),
   run: z.literal("root").describe("The header belongs to the root run"),
-  schema: z.literal(TRACE_SCHEMA).describe("Trace schema identifier"),
   trace_id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/).describe("Trace id"),
   workflow: z.string().regex(/^[A-Za-z0-9_.]+::[A-Za-z0-9_.]+$/).describe(
     "Workflow FQDN <domain>::<WF_CODE>",
@@ -59,7 +87,20 @@ const header = z.strictObject({
   runtime_version: text("pgs-runtime version"),
   semantics_version: text("Execution semantics version; replay refuses another one"),
   budget: z.int().positive().describe("Step budget (node visits + steps, children included)"),
-}).describe("First record: what ran, on what, with which clock and seed");
+};
+
+const header = z.strictObject({
+  ...headerFields,
+  schema: z.literal(TRACE_SCHEMA).describe("Trace schema identifier"),
+  key_id: z.string().regex(/^[0-9a-f]{16}$/).nullable().describe(
+    "Id of the data root's signing key that seals the trace (null: unsealed)",
+  ),
+}).describe("First record: what ran, on what, with which clock, seed and signing key");
+
+const headerV1 = z.strictObject({
+  ...headerFields,
+  schema: z.literal(TRACE_SCHEMA_V1).describe("Trace schema identifier"),
+}).describe("First record of a pgs.trace/1 body");
 
 const node = z.strictObject({
   ...base,
@@ -169,6 +210,22 @@ const result = z.strictObject({
   results: json("CC output surfaces by node key (redacted)"),
 }).describe("A (child) run ended; the root run's result is the last line");
 
+const seal = z.strictObject({
+  ...base,
+  type: z.literal("seal"),
+  run: z.literal("root").describe("The seal belongs to the root run"),
+  key_id: z.string().regex(/^[0-9a-f]{16}$/).nullable().describe(
+    "Id of the signing key (the header's), or null for an unsealed trace",
+  ),
+  alg: z.literal("Ed25519").describe("Signature algorithm"),
+  path: z.array(z.tuple([z.enum(["L", "R"]), z.string().regex(HEX64)])).describe(
+    "Merkle path from this trace's chain head to the signed root (empty: the head itself)",
+  ),
+  signature: z.string().regex(/^[0-9a-f]{128}$/).nullable().describe(
+    'Ed25519 signature (hex) of "pgs.trace/2 seal:<root>", or null when unsealed',
+  ),
+}).describe("Last line: the chain head (prev) sealed with the data root's signing key");
+
 /** Schema of each record type, by its `type`. */
 export const recordSchemas = {
   header,
@@ -181,9 +238,10 @@ export const recordSchemas = {
   warning,
   fault,
   result,
+  seal,
 } as const;
 
-/** Schema of any `pgs.trace/1` record (one JSONL line). */
+/** Schema of any current (`pgs.trace/2`) record: one JSONL line. */
 export const traceRecordSchema = z.discriminatedUnion("type", [
   header,
   node,
@@ -195,18 +253,38 @@ export const traceRecordSchema = z.discriminatedUnion("type", [
   warning,
   fault,
   result,
-]).meta({ title: `${TRACE_SCHEMA} record`, description: "One line of a pgs.trace/1 JSONL body" });
+  seal,
+]).meta({ title: `${TRACE_SCHEMA} record`, description: `One line of a ${TRACE_SCHEMA} body` });
 
-/** The JSON Schema (draft 2020-12) of one record, as committed in `docs/`. */
+const v1 = <T extends z.ZodObject>(o: T) => o.omit({ shared: true });
+
+/** Schema of any `pgs.trace/1` record (no shared values, no seal, header without key id). */
+export const traceRecordSchemaV1 = z.discriminatedUnion("type", [
+  v1(headerV1),
+  v1(node),
+  v1(admission),
+  v1(step),
+  v1(effect),
+  v1(transition),
+  v1(childRun),
+  v1(warning),
+  v1(fault),
+  v1(result),
+]);
+
+/** The JSON Schema (draft 2020-12) of one current record, as committed in `docs/`. */
 export function traceJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(traceRecordSchema) as Record<string, unknown>;
 }
 
-/** Problems of one record at 1-based `line`, e.g. `line 7 (step): $.status: expected string`. */
-export function validateRecord(record: unknown, line: number): string[] {
+/**
+ * Problems of one record at 1-based `line`, e.g. `line 7 (step): $.status: expected string`,
+ * against the schema of `version` (default: the current one).
+ */
+export function validateRecord(record: unknown, line: number, version: 1 | 2 = 2): string[] {
   const type = isObject(record) && typeof record.type === "string" ? record.type : "?";
   const at = `line ${line} (${type})`;
-  const parsed = traceRecordSchema.safeParse(record);
+  const parsed = (version === 1 ? traceRecordSchemaV1 : traceRecordSchema).safeParse(record);
   if (parsed.success) return [];
   return parsed.error.issues.flatMap((issue) =>
     describeIssue(issue, record).map((msg) => `${at}: ${msg}`)
@@ -217,10 +295,10 @@ export function validateRecord(record: unknown, line: number): string[] {
  * Schema problems of a record list in file order (index 0 = line 1), plus a header on
  * any other line than the first. Empty: every record is well formed.
  */
-export function validateRecords(records: readonly unknown[]): string[] {
+export function validateRecords(records: readonly unknown[], version: 1 | 2 = 2): string[] {
   const problems: string[] = [];
   for (const [i, record] of records.entries()) {
-    problems.push(...validateRecord(record, i + 1));
+    problems.push(...validateRecord(record, i + 1, version));
     if (i > 0 && isObject(record) && record.type === "header") {
       problems.push(`line ${i + 1} (header): a header is only allowed on line 1`);
     }
@@ -295,3 +373,29 @@ function expect(path: string, expected: string, value: unknown, missing: boolean
   const got = typeof value === "string" ? JSON.stringify(value.slice(0, 40)) : kindOf(value);
   return `${path}: expected ${expected}, got ${got}`;
 }
+
+// ---- the record types of record.ts are the schema's --------------------------------------
+
+/** True when A and B are assignable both ways (the same shape, field by field). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compiles only when `A` and `B` have the same shape. */
+function sameShape<A, B>(_same: Same<A, B>): void {}
+
+// The header and the seal always belong to the root run (the schema says "root").
+sameShape<
+  Omit<z.infer<typeof header>, "run">,
+  Omit<HeaderRecord, "schema" | "key_id" | "run"> & {
+    schema: typeof TRACE_SCHEMA;
+    key_id: string | null;
+  }
+>(true);
+sameShape<z.infer<typeof node>, NodeRecord>(true);
+sameShape<z.infer<typeof admission>, AdmissionRecord>(true);
+sameShape<z.infer<typeof step>, StepRecord>(true);
+sameShape<z.infer<typeof effect>, EffectRecord>(true);
+sameShape<z.infer<typeof transition>, TransitionRecord>(true);
+sameShape<z.infer<typeof childRun>, ChildRunRecord>(true);
+sameShape<z.infer<typeof warning>, WarningRecord>(true);
+sameShape<z.infer<typeof fault>, FaultRecord>(true);
+sameShape<z.infer<typeof result>, ResultRecord>(true);
+sameShape<Omit<z.infer<typeof seal>, "run">, Omit<SealRecord, "run">>(true);

@@ -53,6 +53,7 @@ let counter = 0;
 /** One run of a compiled chain, committed with empty trace meta. */
 export async function runChain(s: { compiled: CompiledWorkflow; store: KvStore }): Promise<void> {
   const run = prepareRun(s.compiled, { seed: `s${++counter}` }, {
+    signer: null,
     capabilities: REGISTRY.capabilities,
     seed: SEED,
     startedAt: CLOCK,

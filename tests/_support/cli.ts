@@ -7,6 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { main } from "../../cli.ts";
+import { verifyTrace } from "../../trace/jsonl.ts";
+import { shareSigningKey } from "./signing.ts";
 import { copyDir } from "./workspace.ts";
 
 // The suite fixes the secret (key material) seed so that runs generating keys are
@@ -70,6 +72,7 @@ export async function cli(...args: string[]): Promise<CliRun> {
     const ws = flag(args, "--workspace")!;
     const id = flag(args, "--trace-id")!;
     const body = await Deno.readTextFile(`${ws}/traces/${id}/${id}.jsonl`);
+    await shareSigningKey(flag(args, "--data-root")!, copy.dataRoot);
     const twinArgs = args.slice();
     twinArgs[twinArgs.indexOf("--data-root") + 1] = copy.dataRoot;
     twinArgs[twinArgs.indexOf("--workspace") + 1] = copy.workspace;
@@ -90,9 +93,14 @@ export async function cli(...args: string[]): Promise<CliRun> {
   return { ...r, json };
 }
 
-/** The records of a trace file. */
+/**
+ * The body records of a trace file (header to root result, shared values resolved, the
+ * seal left out), after checking the file is intact.
+ */
 export async function readRecords(path: string): Promise<any[]> {
-  return (await Deno.readTextFile(path)).trim().split("\n").map((l) => JSON.parse(l));
+  const { records, problems } = verifyTrace(await Deno.readTextFile(path));
+  assert.deepEqual(problems, [], `trace ${path} is intact`);
+  return records;
 }
 
 /** Every file under `dir` with its content (for before/after state comparisons). */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli.ts";
 import { snapshotDir } from "../_support/cli.ts";
+import { seedSigningKey } from "../_support/signing.ts";
 import { tempWorkspace } from "../_support/workspace.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
@@ -16,6 +17,9 @@ async function quiet(args: string[]) {
 Deno.test("run --batch gives the same results, traces and state as running the payloads one by one", async () => {
   const a = await tempWorkspace();
   const b = await tempWorkspace();
+  // Both data roots seal with the same key, so their bodies can be compared.
+  await seedSigningKey(a.dataRoot);
+  await seedSigningKey(b.dataRoot);
   const payloads = Array.from({ length: 30 }, (_, i) => ({
     member: { name: `Member ${i % 12}`, email: `m${i % 12}@example.org` },
   }));

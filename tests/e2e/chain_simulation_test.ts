@@ -19,6 +19,7 @@
  */
 import assert from "node:assert/strict";
 import type { RunResult } from "../../actors/execute.ts";
+import { seedSigningKey } from "../_support/signing.ts";
 import {
   actorIdOf,
   type ActorRecord,
@@ -344,6 +345,7 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const t = await realWorkspace();
+    await seedSigningKey(t.dataRoot);
     const { config, population, txSequence, payload } = await simulationInput(t);
     const { validators, genesisHash } = population;
     assert.equal(payload.slot_schedule.length, 24);
@@ -528,6 +530,7 @@ Deno.test({
     // Same seed, clock and prior state, same interleaving: a twin run on a fresh copy gives a
     // byte-identical trace.
     const twin = await realWorkspace();
+    await seedSigningKey(twin.dataRoot);
     const twinRun = await within(
       15_000,
       runLib(twin, SIMULATION, (await simulationInput(twin)).payload, { traceId }),

@@ -7,7 +7,7 @@ import { canonicalJson } from "../../snapshot/canonical.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
 import { openMemoryStore } from "../../storage/memory_store.ts";
-import { examineTrace } from "../../trace/examine.ts";
+import { examineTrace } from "../../trace/examine/mod.ts";
 import { traceText } from "../../trace/jsonl.ts";
 import { cli, runPayload } from "../_support/cli.ts";
 import { editArtifact, tempWorkspace } from "../_support/workspace.ts";
@@ -100,7 +100,7 @@ Deno.test("examine: a FAULTED or NO_TRANSITION last line rewritten as STEP_BUDGE
   await store.close();
   assert.equal(run.classification, "FAULTED");
   assert.equal(run.status, "FAULT");
-  assert.equal(examineTrace(traceText(run.lines)).intact, true);
+  assert.equal((await examineTrace(traceText(run.lines))).intact, true);
   const lines = [...run.lines];
   const last = JSON.parse(lines.at(-1)!);
   lines[lines.length - 1] = canonicalJson({
@@ -109,7 +109,7 @@ Deno.test("examine: a FAULTED or NO_TRANSITION last line rewritten as STEP_BUDGE
     reason: "STEP_BUDGET_EXCEEDED",
     classification: "FAILED",
   });
-  assert.equal(examineTrace(traceText(lines)).intact, false);
+  assert.equal((await examineTrace(traceText(lines))).intact, false);
 });
 
 Deno.test("library: a payload that is not plain JSON is a PAYLOAD refusal; a capability returning one is a fault", async () => {

@@ -16,6 +16,7 @@ import { openKvStore } from "../../storage/kv_store.ts";
 import { main } from "../../cli.ts";
 import { cli, type CliRun, readRecords } from "../_support/cli.ts";
 import { copyDir, SHARED_WORKSPACE, tempWorkspace } from "../_support/workspace.ts";
+import { shareSigningKey } from "../_support/signing.ts";
 
 /** A temp copy of the real workspace plus an empty data root. */
 export type Ws = Awaited<ReturnType<typeof tempWorkspace>>;
@@ -116,6 +117,7 @@ export async function runWfWithoutReplay(
     return { code, out, err, json: JSON.parse(out.join("\n")) };
   };
   const r = await invoke(t.workspace, t.dataRoot);
+  await shareSigningKey(t.dataRoot, `${twin}/data`);
   const copy = await invoke(`${twin}/ws`, `${twin}/data`);
   assert.equal(copy.code, r.code, "same exit code on a copy of the prior state");
   assert.equal(

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { classify } from "../../semantics.ts";
 import { TraceError } from "../../errors.ts";
-import { canonicalJson } from "../../snapshot/canonical.ts";
-import { examineTrace, formatExamine } from "../../trace/examine.ts";
+import { canonicalJson, sha256Hex } from "../../snapshot/canonical.ts";
+import { examineTrace, formatExamine } from "../../trace/examine/mod.ts";
 import { traceText, verifyTrace } from "../../trace/jsonl.ts";
 import type { TraceRecord, UnchainedRecord } from "../../trace/record.ts";
 import {
@@ -44,14 +44,14 @@ function unchained(records: TraceRecord[]): UnchainedRecord[] {
   return records.map(({ seq: _s, prev: _p, ...r }) => r as UnchainedRecord);
 }
 
-Deno.test("examineTrace() reports a completed run: result, path, child runs, effects", () => {
-  const r = examineTrace(completedTrace().text);
+Deno.test("examineTrace() reports a completed run: result, path, child runs, effects", async () => {
+  const r = await examineTrace(completedTrace().text);
   assert.equal(r.intact, true);
   assert.deepEqual(r.problems, []);
   assert.equal(r.trace_id, "T_examine_fixture");
   assert.equal(r.workflow, "demo::WF_REGISTER_V0");
   assert.equal(r.snapshot_digest, "ab".repeat(32));
-  assert.equal(r.records, 22);
+  assert.equal(r.records, 23);
   assert.deepEqual(r.result, {
     status: "SUCCESS",
     classification: "COMPLETED",
@@ -100,8 +100,8 @@ Deno.test("examineTrace() reports a completed run: result, path, child runs, eff
   assert.deepEqual(JSON.parse(JSON.stringify(r)), r, "the report is its own JSON form");
 });
 
-Deno.test("examineTrace() keeps class none for a completed run but names its warnings", () => {
-  const r = examineTrace(completedTrace(true).text);
+Deno.test("examineTrace() keeps class none for a completed run but names its warnings", async () => {
+  const r = await examineTrace(completedTrace(true).text);
   assert.deepEqual(r.warnings, [{
     run: "root",
     code: "OUTPUT_PATH_MISSING",
@@ -121,8 +121,8 @@ Deno.test("examineTrace() keeps class none for a completed run but names its war
   );
 });
 
-Deno.test("examineTrace() diagnoses a NACK: IN node, refused fields, intent file", () => {
-  const d = examineTrace(nackTrace().text).diagnosis!;
+Deno.test("examineTrace() diagnoses a NACK: IN node, refused fields, intent file", async () => {
+  const d = (await examineTrace(nackTrace().text)).diagnosis!;
   assert.deepEqual(d, {
     class: "admission",
     run: "root",
@@ -136,8 +136,8 @@ Deno.test("examineTrace() diagnoses a NACK: IN node, refused fields, intent file
   });
 });
 
-Deno.test("examineTrace() diagnoses a WF admission denial: reasons, payload field, workflow file", () => {
-  const r = examineTrace(admissionDeniedTrace().text);
+Deno.test("examineTrace() diagnoses a WF admission denial: reasons, payload field, workflow file", async () => {
+  const r = await examineTrace(admissionDeniedTrace().text);
   assert.deepEqual(r.path, []);
   const d = r.diagnosis!;
   assert.equal(d.class, "admission");
@@ -148,8 +148,8 @@ Deno.test("examineTrace() diagnoses a WF admission denial: reasons, payload fiel
   assert.match(d.hint, /required event EV_ACTOR_REGISTERED_V0 not found for actor_id="A1"/);
 });
 
-Deno.test("examineTrace() diagnoses ENDED_<STATUS>: node, last step, warning, CC file", () => {
-  const d = examineTrace(endedTrace().text).diagnosis!;
+Deno.test("examineTrace() diagnoses ENDED_<STATUS>: node, last step, warning, CC file", async () => {
+  const d = (await examineTrace(endedTrace().text)).diagnosis!;
   assert.deepEqual(d, {
     class: "business_outcome",
     run: "root",
@@ -165,8 +165,8 @@ Deno.test("examineTrace() diagnoses ENDED_<STATUS>: node, last step, warning, CC
   });
 });
 
-Deno.test("examineTrace() follows an ENDED_<STATUS> into the child run that did not complete", () => {
-  const d = examineTrace(childEndedTrace().text).diagnosis!;
+Deno.test("examineTrace() follows an ENDED_<STATUS> into the child run that did not complete", async () => {
+  const d = (await examineTrace(childEndedTrace().text)).diagnosis!;
   assert.equal(d.class, "business_outcome");
   assert.equal(d.node, "CC_RUN");
   assert.equal(d.step, "loop");
@@ -180,8 +180,8 @@ Deno.test("examineTrace() follows an ENDED_<STATUS> into the child run that did 
   );
 });
 
-Deno.test("examineTrace() names the missing input of an on_input_failure exit", () => {
-  const d = examineTrace(inputFailureTrace().text).diagnosis!;
+Deno.test("examineTrace() names the missing input of an on_input_failure exit", async () => {
+  const d = (await examineTrace(inputFailureTrace().text)).diagnosis!;
   assert.equal(d.class, "business_outcome");
   assert.equal(d.node, "CC_LOOKUP");
   assert.equal(d.step, null);
@@ -192,8 +192,8 @@ Deno.test("examineTrace() names the missing input of an on_input_failure exit", 
   assert.doesNotMatch(d.hint, /last step/);
 });
 
-Deno.test("examineTrace() diagnoses NO_TRANSITION: node, outcome, unlisted status, workflow file", () => {
-  const d = examineTrace(noTransitionTrace().text).diagnosis!;
+Deno.test("examineTrace() diagnoses NO_TRANSITION: node, outcome, unlisted status, workflow file", async () => {
+  const d = (await examineTrace(noTransitionTrace().text)).diagnosis!;
   assert.equal(d.class, "governance");
   assert.equal(d.node, "CC_CHECK");
   assert.equal(d.step, "judge");
@@ -208,8 +208,8 @@ Deno.test("examineTrace() diagnoses NO_TRANSITION: node, outcome, unlisted statu
   );
 });
 
-Deno.test("examineTrace() diagnoses STEP_BUDGET_EXCEEDED: last node, loop, --budget", () => {
-  const r = examineTrace(budgetTrace().text);
+Deno.test("examineTrace() diagnoses STEP_BUDGET_EXCEEDED: last node, loop, --budget", async () => {
+  const r = await examineTrace(budgetTrace().text);
   assert.deepEqual(r.path.map((v) => v.outcome), ["ACK", "AGAIN", "AGAIN", "AGAIN", null]);
   const d = r.diagnosis!;
   assert.equal(d.class, "governance");
@@ -225,10 +225,10 @@ Deno.test("examineTrace() diagnoses STEP_BUDGET_EXCEEDED: last node, loop, --bud
   );
 });
 
-Deno.test("examineTrace() diagnoses a fault: node, step, error, inputs, CC file (redacted)", () => {
+Deno.test("examineTrace() diagnoses a fault: node, step, error, inputs, CC file (redacted)", async () => {
   const f = faultTrace();
   assert.equal(f.text.includes("0xdeadbeefcafe0001"), false, "the secret never reaches the body");
-  const d = examineTrace(f.text).diagnosis!;
+  const d = (await examineTrace(f.text)).diagnosis!;
   assert.deepEqual(d, {
     class: "fault",
     run: "root",
@@ -243,8 +243,8 @@ Deno.test("examineTrace() diagnoses a fault: node, step, error, inputs, CC file 
   });
 });
 
-Deno.test("examineTrace() traces a fault to the child run it happened in", () => {
-  const r = examineTrace(childFaultTrace().text);
+Deno.test("examineTrace() traces a fault to the child run it happened in", async () => {
+  const r = await examineTrace(childFaultTrace().text);
   assert.equal(r.child_runs, 1);
   const d = r.diagnosis!;
   assert.equal(d.class, "fault");
@@ -259,9 +259,11 @@ Deno.test("examineTrace() traces a fault to the child run it happened in", () =>
   );
 });
 
-Deno.test("formatExamine() prints result, path, effects, warnings and diagnosis", () => {
-  assert.deepEqual(formatExamine(examineTrace(completedTrace().text)), [
-    "trace T_examine_fixture  workflow demo::WF_REGISTER_V0  (22 records, intact)",
+Deno.test("formatExamine() prints result, path, effects, warnings and diagnosis", async () => {
+  assert.deepEqual(formatExamine(await examineTrace(completedTrace().text)).split("\n"), [
+    "trace T_examine_fixture  workflow demo::WF_REGISTER_V0  (23 records, intact)",
+    "checks: checked only against itself (give --data-root or --kv to compare it with the " +
+    "store); not sealed",
     "result: COMPLETED  status SUCCESS  exit EXIT_OK  reason COMPLETED  emit EV_REGISTERED_V0",
     "path: IN_REQ [ACK] → CC_REGISTER [SUCCESS] → EXIT_OK [COMPLETED]",
     "child runs: 1",
@@ -271,21 +273,21 @@ Deno.test("formatExamine() prints result, path, effects, warnings and diagnosis"
     "warnings: none",
     "diagnosis: none: the run completed; nothing to diagnose",
   ]);
-  const fault = formatExamine(examineTrace(faultTrace().text));
-  assert.equal(fault[2], "path: IN_SIGN [ACK] → CC_SIGN [FAULT]");
+  const fault = formatExamine(await examineTrace(faultTrace().text)).split("\n");
+  assert.equal(fault[3], "path: IN_SIGN [ACK] → CC_SIGN [FAULT]");
   assert.equal(
     fault.at(-1),
     `  node CC_SIGN · step sign · inputs $.results.hash.digest, message, private_key · file ` +
       `${CC}/demo__CC_SIGN_MESSAGE_V0.json`,
   );
-  const denied = formatExamine(examineTrace(admissionDeniedTrace().text));
-  assert.equal(denied[2], "path: (no node ran)");
+  const denied = formatExamine(await examineTrace(admissionDeniedTrace().text)).split("\n");
+  assert.equal(denied[3], "path: (no node ran)");
 });
 
-Deno.test("examineTrace() reports a damaged trace with every problem, by line", () => {
+Deno.test("examineTrace() reports a damaged trace with every problem, by line", async () => {
   const { lines } = nackTrace();
   const swapped = [lines[0], lines[2], lines[1], ...lines.slice(3)];
-  const r = examineTrace(traceText(swapped));
+  const r = await examineTrace(traceText(swapped));
   assert.equal(r.intact, false);
   assert.deepEqual(r.problems, [
     "line 2: seq is 2, expected 1 (reordered or deleted lines?)",
@@ -298,7 +300,7 @@ Deno.test("examineTrace() reports a damaged trace with every problem, by line", 
   assert.equal(r.result, null);
   assert.equal(r.diagnosis, null);
   assert.deepEqual(r.path, []);
-  assert.deepEqual(formatExamine(r), [
+  assert.deepEqual(formatExamine(r).split("\n"), [
     "trace T_examine_fixture: DAMAGED, 5 problem(s); do not trust its content",
     ...r.problems.map((p) => `  ${p}`),
   ]);
@@ -338,78 +340,106 @@ function edited(line: string): string {
     case "result":
       r.classification = r.classification === "COMPLETED" ? "FAILED" : "COMPLETED";
       break;
+    case "seal":
+      r.key_id = "0123456789abcdef";
+      break;
   }
   return canonicalJson(r);
 }
 
 for (const [name, make] of Object.entries(FIXTURES)) {
-  Deno.test(`examineTrace() sees an edit, a deletion or a swap of any line (${name})`, () => {
+  Deno.test(`examineTrace() sees an edit, a deletion or a swap of any line (${name})`, async () => {
     const { text, lines } = make();
-    assert.equal(examineTrace(text).intact, true);
+    assert.equal((await examineTrace(text)).intact, true);
     for (let i = 0; i < lines.length; i++) {
       const edit = lines.with(i, edited(lines[i]));
-      assert.equal(examineTrace(traceText(edit)).intact, false, `edit of line ${i + 1}`);
+      assert.equal((await examineTrace(traceText(edit))).intact, false, `edit of line ${i + 1}`);
       const spaced = lines.with(i, lines[i].replace(":", ": "));
-      assert.equal(examineTrace(traceText(spaced)).intact, false, `whitespace on line ${i + 1}`);
+      assert.equal(
+        (await examineTrace(traceText(spaced))).intact,
+        false,
+        `whitespace on line ${i + 1}`,
+      );
       const deleted = lines.toSpliced(i, 1);
-      assert.equal(examineTrace(traceText(deleted)).intact, false, `deletion of line ${i + 1}`);
+      assert.equal(
+        (await examineTrace(traceText(deleted))).intact,
+        false,
+        `deletion of line ${i + 1}`,
+      );
       if (i + 1 < lines.length) {
         const swapped = lines.with(i, lines[i + 1]).with(i + 1, lines[i]);
-        assert.equal(examineTrace(traceText(swapped)).intact, false, `swap of ${i + 1}/${i + 2}`);
+        assert.equal(
+          (await examineTrace(traceText(swapped))).intact,
+          false,
+          `swap of ${i + 1}/${i + 2}`,
+        );
       }
     }
   });
 
-  Deno.test(`examineTrace() sees any truncation (${name})`, () => {
+  Deno.test(`examineTrace() sees any truncation (${name})`, async () => {
     const { text, lines } = make();
     for (let k = 0; k < lines.length; k++) {
-      assert.equal(examineTrace(traceText(lines.slice(0, k))).intact, false, `first ${k} lines`);
+      assert.equal(
+        (await examineTrace(traceText(lines.slice(0, k)))).intact,
+        false,
+        `first ${k} lines`,
+      );
       const cut = traceText(lines.slice(0, k)) + lines[k].slice(0, lines[k].length >> 1);
-      assert.equal(examineTrace(cut).intact, false, `cut inside line ${k + 1}`);
+      assert.equal((await examineTrace(cut)).intact, false, `cut inside line ${k + 1}`);
     }
-    assert.equal(examineTrace(text.slice(0, -1)).intact, false, "final newline removed");
+    assert.equal((await examineTrace(text.slice(0, -1))).intact, false, "final newline removed");
   });
 }
 
-Deno.test("examineTrace() refuses a re-chained body that gained a field", () => {
+Deno.test("examineTrace() refuses a re-chained body that gained a field", async () => {
   const { records } = completedTrace();
   const tampered = unchained(records).map((r) =>
     r.type === "step" && r.step === "store" ? { ...r, approved_by: "mallory" } : r
   ) as UnchainedRecord[];
   const { text } = build(tampered);
   assert.deepEqual(verifyTrace(text).problems, [], "the chain alone cannot see it");
-  assert.deepEqual(examineTrace(text).problems, ["line 7 (step): $.approved_by: unexpected field"]);
+  assert.deepEqual((await examineTrace(text)).problems, [
+    "line 7 (step): $.approved_by: unexpected field",
+  ]);
 });
 
-Deno.test("examineTrace() cross-checks the last line against the recorded path", () => {
+Deno.test("examineTrace() cross-checks the result against the recorded path", async () => {
   const { lines } = endedTrace();
-  const last = JSON.parse(lines.at(-1)!);
-  const check = (patch: Record<string, unknown>) => {
-    const text = traceText(lines.with(-1, canonicalJson({ ...last, ...patch })));
+  const last = JSON.parse(lines.at(-2)!);
+  const seal = JSON.parse(lines.at(-1)!);
+  // A re-chained edit of the result: the chain holds, the path does not agree.
+  const check = async (patch: Record<string, unknown>) => {
+    const result = canonicalJson({ ...last, ...patch });
+    const resealed = canonicalJson({ ...seal, prev: sha256Hex(result) });
+    const text = traceText(lines.with(-2, result).with(-1, resealed));
     assert.deepEqual(verifyTrace(text).problems, []);
-    return examineTrace(text).problems;
+    return (await examineTrace(text)).problems;
   };
-  assert.deepEqual(check({ status: "SUCCESS", classification: "COMPLETED" }), [
+  assert.deepEqual(await check({ status: "SUCCESS", classification: "COMPLETED" }), [
     'line 10 (result): status "SUCCESS" is not the outcome that led to EXIT_NOT_FOUND',
     'line 10 (result): classification "COMPLETED" does not follow from status "SUCCESS" and ' +
     'reason "NOT_FOUND" (expected "ENDED_NOT_FOUND")',
   ]);
-  assert.deepEqual(check({ exit_node: "EXIT_OK" }), [
+  assert.deepEqual(await check({ exit_node: "EXIT_OK" }), [
     'line 10 (result): exit_node "EXIT_OK" is not the EXIT node the root run entered',
   ]);
-  assert.deepEqual(check({ workflow: "demo::WF_OTHER_V0" }), [
+  assert.deepEqual(await check({ workflow: "demo::WF_OTHER_V0" }), [
     'line 10 (result): workflow "demo::WF_OTHER_V0" is not the header\'s "demo::WF_LOOKUP_V0"',
   ]);
-  assert.deepEqual(check({ results: { CC_LOOKUP: { actor_id: "A1", record: null } } }), [
+  assert.deepEqual(await check({ results: { CC_LOOKUP: { actor_id: "A1", record: null } } }), [
     "line 10 (result): results do not match the outputs recorded on the root run's transitions",
   ]);
-  assert.deepEqual(check({ exit_node: null, reason: "NO_TRANSITION", classification: "FAILED" }), [
-    "line 10 (result): exit_node is null but the root run entered EXIT_NOT_FOUND",
-    'line 10 (result): reason "NO_TRANSITION" / status "NOT_FOUND" is not what the root run recorded',
-  ]);
+  assert.deepEqual(
+    await check({ exit_node: null, reason: "NO_TRANSITION", classification: "FAILED" }),
+    [
+      "line 10 (result): exit_node is null but the root run entered EXIT_NOT_FOUND",
+      'line 10 (result): reason "NO_TRANSITION" / status "NOT_FOUND" is not what the root run recorded',
+    ],
+  );
 });
 
-Deno.test("examineTrace() accepts every classification actors/run.ts classify() gives", () => {
+Deno.test("examineTrace() accepts every classification actors/run.ts classify() gives", async () => {
   const statuses = [
     "SUCCESS",
     "ACK",
@@ -455,7 +485,7 @@ Deno.test("examineTrace() accepts every classification actors/run.ts classify() 
         },
       ]);
       assert.deepEqual(
-        examineTrace(text).problems,
+        (await examineTrace(text)).problems,
         [],
         `${status} / ${reason} → ${classification}`,
       );
@@ -463,8 +493,8 @@ Deno.test("examineTrace() accepts every classification actors/run.ts classify() 
   }
 });
 
-Deno.test("examineTrace() throws TraceError when not given text", () => {
-  assert.throws(
+Deno.test("examineTrace() rejects with TraceError when not given text", async () => {
+  await assert.rejects(
     () => examineTrace(42 as unknown as string),
     (e: unknown) => e instanceof TraceError && e.code === "TRACE",
   );

@@ -4,13 +4,15 @@ import { writeTraceFiles } from "../../trace/files.ts";
 import { verifyTrace } from "../../trace/jsonl.ts";
 import { chainRecords } from "../../trace/recorder.ts";
 import { TRACE_SCHEMA } from "../../trace/record.ts";
+import { sealLine } from "../../trace/seal.ts";
 
 Deno.test("writeTraceFiles() keeps the .jsonl and .md and reports a warning when the PNG cannot render", async () => {
-  const { records, lines } = chainRecords([
+  const { records, lines, head } = chainRecords([
     {
       type: "header",
       run: "root",
       schema: TRACE_SCHEMA,
+      key_id: null,
       trace_id: "T1",
       workflow: "x::WF_A",
       snapshot_digest: "0".repeat(64),
@@ -33,6 +35,7 @@ Deno.test("writeTraceFiles() keeps the .jsonl and .md and reports a warning when
       results: {},
     },
   ], { fields: new Set(), values: new Set() });
+  lines.push(sealLine({ key_id: null, path: [], signature: null }, lines.length, head));
   // An edge to a node that does not exist makes the renderer refuse the graph.
   const graph = {
     workflow: "x::WF_A",

@@ -49,7 +49,7 @@ Deno.test("renderMarkdown() lists the header facts", () => {
     "| Runtime version | `0.1.0` |",
     "| Semantics version | `1` |",
     "| Step budget | 1000 |",
-    "| Schema | `pgs.trace/1` |",
+    "| Schema | `pgs.trace/2` |",
     "| Records | 22 |",
   ]);
 });

@@ -18,7 +18,7 @@ import {
   noTransitionTrace,
 } from "../testdata/examine/traces.ts";
 
-const SCHEMA_FILE = new URL("../../docs/pgs.trace-1.schema.json", import.meta.url);
+const SCHEMA_FILE = new URL("../../docs/pgs.trace-2.schema.json", import.meta.url);
 
 const ALL = [
   completedTrace(),
@@ -151,14 +151,14 @@ Deno.test("validateRecords() refuses a second header", () => {
   ]);
 });
 
-Deno.test("traceJsonSchema() matches the committed docs/pgs.trace-1.schema.json", async () => {
+Deno.test("traceJsonSchema() matches the committed docs/pgs.trace-2.schema.json", async () => {
   const generated = JSON.stringify(traceJsonSchema(), null, 2) + "\n";
   if (Deno.env.get("PGS_UPDATE_SCHEMA") === "1") await Deno.writeTextFile(SCHEMA_FILE, generated);
   const committed = await Deno.readTextFile(SCHEMA_FILE);
   assert.equal(
     committed,
     generated,
-    "docs/pgs.trace-1.schema.json is stale: run PGS_UPDATE_SCHEMA=1 deno test --allow-all " +
+    "docs/pgs.trace-2.schema.json is stale: run PGS_UPDATE_SCHEMA=1 deno test --allow-all " +
       "tests/trace/schema_test.ts",
   );
 });
@@ -171,11 +171,12 @@ Deno.test("traceJsonSchema() closes every record type and lists its required fie
       additionalProperties: boolean;
     }[];
   };
-  assert.equal(schema.oneOf.length, 10);
+  assert.equal(schema.oneOf.length, 11);
   const byType = Object.fromEntries(schema.oneOf.map((s) => [s.properties.type.const, s]));
   for (const s of schema.oneOf) assert.equal(s.additionalProperties, false);
   assert.deepEqual(byType.header.required.sort(), [
     "budget",
+    "key_id",
     "payload",
     "prev",
     "run",

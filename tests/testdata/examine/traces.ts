@@ -14,6 +14,7 @@ import {
   type UnchainedRecord,
 } from "../../../trace/record.ts";
 import { chainRecords, type Redaction } from "../../../trace/recorder.ts";
+import { sealLine } from "../../../trace/seal.ts";
 
 /** A built fixture: records, their lines and the file text. */
 export interface Fixture {
@@ -30,7 +31,9 @@ const NO_REDACTION: Redaction = { fields: new Set(), values: new Set() };
 
 /** Chains `records` and renders the file text. */
 export function build(records: UnchainedRecord[], redaction: Redaction = NO_REDACTION): Fixture {
-  const { records: chained, lines } = chainRecords(records, redaction);
+  const { records: chained, lines, head } = chainRecords(records, redaction);
+  // An unsealed pgs.trace/2 body: the seal line chains to the result, without a signature.
+  lines.push(sealLine({ key_id: null, path: [], signature: null }, lines.length, head));
   return { records: chained, lines, text: traceText(lines) };
 }
 
@@ -40,6 +43,7 @@ export function header(workflow: string, payload: unknown, budget = 1000): Uncha
     type: "header",
     run: R,
     schema: TRACE_SCHEMA,
+    key_id: null,
     trace_id: "T_examine_fixture",
     workflow,
     snapshot_digest: "ab".repeat(32),

@@ -42,6 +42,7 @@ export function header(
     type: "header",
     run: "root",
     schema: TRACE_SCHEMA,
+    key_id: null,
     trace_id: "T_20250101T000000Z_0123456789abcdef",
     workflow,
     snapshot_digest: "ab".repeat(32),

@@ -1,0 +1,242 @@
+/**
+ * `pgs.trace/2` records each large value once. A run copies the payload and the values
+ * derived from it into many records (node inputs, step inputs, surfaces, results); a value
+ * already recorded earlier in the trace is written as `null` and named in the record's
+ * `shared` map: JSON pointer in this record → `[seq, JSON pointer]` of the earlier copy.
+ * So a trace stays within a small multiple of its inputs, whatever the workflow does with
+ * them.
+ *
+ * Only values of at least {@link SHARE_MIN_CHARS} characters of canonical JSON are shared
+ * (small values stay inline, so traces remain readable), only in the data-carrying fields,
+ * and only from earlier records (a record never refers to itself), so a reader resolves a
+ * trace front to back in one pass.
+ *
+ * @module
+ */
+
+/** Smallest canonical JSON text (in UTF-16 code units) a shared value has. */
+export const SHARE_MIN_CHARS = 128;
+
+/** The record fields whose values may be shared. */
+export const SHAREABLE_FIELDS: ReadonlySet<string> = new Set([
+  "payload",
+  "inputs",
+  "outputs",
+  "result",
+  "results",
+]);
+
+/** A reference to an earlier copy: `[seq, JSON pointer]`. */
+export type SharedRef = readonly [number, string];
+
+/** RFC 6901 escaping of one pointer segment. */
+function escapeSegment(s: string): string {
+  return s.includes("~") || s.includes("/") ? s.replace(/~/g, "~0").replace(/\//g, "~1") : s;
+}
+
+function unescapeSegment(s: string): string {
+  return s.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+interface Walk {
+  readonly refs: Array<[string, SharedRef]>;
+  readonly adds: Array<[string, string]>;
+}
+
+/**
+ * The values a trace has recorded so far, and the canonical encoder that refers to them.
+ * One table per trace; records must be encoded in file order.
+ */
+export class ValueTable {
+  readonly #seen = new Map<string, SharedRef>();
+
+  /**
+   * The canonical JSON line of `record` (which carries its `seq`), with every shareable
+   * value recorded in an earlier line replaced by a reference.
+   */
+  encode(record: object, seq: number): string {
+    const rec = record as Readonly<Record<string, unknown>>;
+    const w: Walk = { refs: [], adds: [] };
+    const parts = new Map<string, string>();
+    for (const k of Object.keys(rec)) {
+      const v = rec[k];
+      if (v === undefined) continue;
+      parts.set(k, SHAREABLE_FIELDS.has(k) ? this.#walk(v, `/${escapeSegment(k)}`, w) : canon(v));
+    }
+    if (w.refs.length > 0) {
+      const shared: Record<string, SharedRef> = {};
+      for (const [ptr, ref] of w.refs) shared[ptr] = ref;
+      parts.set("shared", canon(shared));
+    }
+    const keys = [...parts.keys()].sort();
+    let out = "{";
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0) out += ",";
+      out += JSON.stringify(keys[i]) + ":" + parts.get(keys[i]);
+    }
+    out += "}";
+    for (const [text, ptr] of w.adds) {
+      if (!this.#seen.has(text)) this.#seen.set(text, [seq, ptr]);
+    }
+    return out;
+  }
+
+  /** Canonical text of `v` as written (refs replaced by null); registers or refers to it. */
+  #walk(v: unknown, ptr: string, w: Walk): string {
+    return this.#node(v, ptr, w).out;
+  }
+
+  #node(v: unknown, ptr: string, w: Walk): { text: string; out: string } {
+    if (v === null || typeof v !== "object") {
+      const text = JSON.stringify(v) ?? "null";
+      if (typeof v === "string" && text.length >= SHARE_MIN_CHARS) {
+        return this.#share(text, text, ptr, w, w.refs.length, w.adds.length);
+      }
+      return { text, out: text };
+    }
+    const refs0 = w.refs.length;
+    const adds0 = w.adds.length;
+    let text: string;
+    let out: string;
+    if (Array.isArray(v)) {
+      text = "[";
+      out = "[";
+      for (let i = 0; i < v.length; i++) {
+        const c = this.#node(v[i], `${ptr}/${i}`, w);
+        if (i > 0) {
+          text += ",";
+          out += ",";
+        }
+        text += c.text;
+        out += c.out;
+      }
+      text += "]";
+      out += "]";
+    } else {
+      const obj = v as Record<string, unknown>;
+      const keys = Object.keys(obj).sort();
+      text = "{";
+      out = "{";
+      let first = true;
+      for (const k of keys) {
+        const x = obj[k];
+        if (x === undefined) continue;
+        const c = this.#node(x, `${ptr}/${escapeSegment(k)}`, w);
+        const name = JSON.stringify(k) + ":";
+        if (!first) {
+          text += ",";
+          out += ",";
+        }
+        first = false;
+        text += name + c.text;
+        out += name + c.out;
+      }
+      text += "}";
+      out += "}";
+    }
+    if (text.length >= SHARE_MIN_CHARS) return this.#share(text, out, ptr, w, refs0, adds0);
+    return { text, out };
+  }
+
+  #share(
+    text: string,
+    out: string,
+    ptr: string,
+    w: Walk,
+    refs0: number,
+    adds0: number,
+  ): { text: string; out: string } {
+    const hit = this.#seen.get(text);
+    if (hit) {
+      // The whole value is a copy: what its parts referred to or added is moot.
+      w.refs.length = refs0;
+      w.adds.length = adds0;
+      w.refs.push([ptr, hit]);
+      return { text, out: "null" };
+    }
+    w.adds.push([text, ptr]);
+    return { text, out };
+  }
+}
+
+function canon(v: unknown): string {
+  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
+  if (Array.isArray(v)) return `[${v.map(canon).join(",")}]`;
+  const obj = v as Record<string, unknown>;
+  const keys = Object.keys(obj).sort().filter((k) => obj[k] !== undefined);
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canon(obj[k])}`).join(",")}}`;
+}
+
+/** The segments of a JSON pointer, or null when it is not one. */
+function segments(ptr: string): string[] | null {
+  if (!ptr.startsWith("/")) return null;
+  return ptr.slice(1).split("/").map(unescapeSegment);
+}
+
+function child(parent: unknown, key: string): { ok: boolean; value?: unknown } {
+  if (Array.isArray(parent)) {
+    if (!/^(0|[1-9]\d*)$/.test(key) || Number(key) >= parent.length) return { ok: false };
+    return { ok: true, value: parent[Number(key)] };
+  }
+  if (parent !== null && typeof parent === "object" && Object.hasOwn(parent, key)) {
+    return { ok: true, value: (parent as Record<string, unknown>)[key] };
+  }
+  return { ok: false };
+}
+
+/**
+ * Replaces, in place and front to back, every reference of every record's `shared` map by
+ * the value it names, and removes the maps. Returns the problems found ("line N: ..."):
+ * a reference forward or to itself, to nothing, or at a place that does not hold null.
+ */
+export function resolveShared(records: Array<Record<string, unknown>>): string[] {
+  const problems: string[] = [];
+  for (const [i, rec] of records.entries()) {
+    const shared = rec.shared;
+    if (shared === undefined) continue;
+    delete rec.shared;
+    if (shared === null || typeof shared !== "object" || Array.isArray(shared)) continue;
+    for (const [ptr, ref] of Object.entries(shared as Record<string, unknown>)) {
+      const at = `line ${i + 1}: shared ${ptr}`;
+      const segs = segments(ptr);
+      if (!segs || !SHAREABLE_FIELDS.has(segs[0])) {
+        problems.push(`${at}: not a pointer into a value field`);
+        continue;
+      }
+      if (!Array.isArray(ref) || typeof ref[0] !== "number" || typeof ref[1] !== "string") {
+        problems.push(`${at}: expected [seq, pointer]`);
+        continue;
+      }
+      const [seq, target] = ref as [number, string];
+      if (!Number.isInteger(seq) || seq < 0 || seq >= i) {
+        problems.push(`${at}: refers to line ${seq + 1}, not an earlier line`);
+        continue;
+      }
+      let value: unknown = records[seq];
+      let found = true;
+      for (const s of segments(target) ?? []) {
+        const c = child(value, s);
+        if (!c.ok) {
+          found = false;
+          break;
+        }
+        value = c.value;
+      }
+      if (!found || segments(target) === null) {
+        problems.push(`${at}: line ${seq + 1} has no value at ${target}`);
+        continue;
+      }
+      let holder: unknown = rec;
+      for (const s of segs.slice(0, -1)) holder = child(holder, s).value;
+      const last = segs[segs.length - 1];
+      const placeholder = child(holder, last);
+      if (!placeholder.ok || placeholder.value !== null) {
+        problems.push(`${at}: the referring place does not hold null`);
+        continue;
+      }
+      if (Array.isArray(holder)) holder[Number(last)] = value;
+      else (holder as Record<string, unknown>)[last] = value;
+    }
+  }
+  return problems;
+}
