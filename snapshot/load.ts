@@ -1,6 +1,7 @@
 /**
- * Reads artifacts from `<workspace>/protocol_snapshot/`: parse, verify `content_hash`,
- * check the artifact type and schema. Errors name the file and the JSON path.
+ * Reads artifacts from `<workspace>/protocol_snapshot/`: parse, verify `content_hash` and
+ * the seal (frontmatter = the hashed `## Machine` block, see seal.ts), check the artifact
+ * type and schema. Errors name the file and the JSON path.
  *
  * @module
  */
@@ -9,6 +10,7 @@ import { ErrorCode, SnapshotError, UsageError } from "../errors.ts";
 import { sha256Hex } from "./canonical.ts";
 import { artifactFile, ArtifactKind, type Fqdn, isSafeFqdn, parseFqdn } from "./resolve.ts";
 import { ctIr, envelope, KIND_SCHEMAS } from "./schema.ts";
+import { checkSeal } from "./seal.ts";
 
 /** A loaded, verified artifact. */
 export interface Artifact<F = Record<string, unknown>> {
@@ -133,6 +135,13 @@ async function readArtifact(
     throw new SnapshotError(
       `Invalid artifact "${file}": $.fqdn_id is "${env.fqdn_id}", expected "${fqdn.id}"`,
       { file, jsonPath: "$.fqdn_id", code: ErrorCode.SCHEMA },
+    );
+  }
+  const unsealed = await checkSeal(env.content, env.frontmatter, spec.type, fqdn.namespace);
+  if (unsealed) {
+    throw new SnapshotError(
+      `Cannot verify artifact "${file}": ${unsealed.jsonPath}: ${unsealed.message}`,
+      { file, jsonPath: unsealed.jsonPath, code: ErrorCode.SEAL },
     );
   }
   const frontmatter = check(spec.frontmatter, env.frontmatter, file, "$.frontmatter");
