@@ -45,6 +45,8 @@ export interface Snapshot {
   get<K extends ArtifactKind>(kind: K, fqdn: string): Promise<Artifact<FrontmatterOf<K>> | null>;
   /** Every workflow FQDN in the snapshot, sorted. */
   listWorkflows(): Promise<string[]>;
+  /** Every artifact FQDN of `kind` in the snapshot (by file name, unverified), sorted. */
+  listArtifacts(kind: ArtifactKind): Promise<string[]>;
 }
 
 /**
@@ -76,15 +78,27 @@ export async function loadSnapshot(workspace: string): Promise<Snapshot> {
       }
       return hit as Promise<Artifact<FrontmatterOf<K>> | null>;
     },
-    async listWorkflows() {
-      const out: string[] = [];
-      for await (const e of Deno.readDir(`${root}/artifacts/${ArtifactKind.WF}`)) {
-        const m = /^(.+)__(.+)\.json$/.exec(e.name);
-        if (e.isFile && m && isSafeFqdn(`${m[1]}::${m[2]}`)) out.push(`${m[1]}::${m[2]}`);
-      }
-      return out.sort();
+    listWorkflows() {
+      return listKind(root, "WF");
+    },
+    listArtifacts(kind: ArtifactKind) {
+      return listKind(root, kind);
     },
   };
+}
+
+async function listKind(root: string, kind: ArtifactKind): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const e of Deno.readDir(`${root}/artifacts/${ArtifactKind[kind]}`)) {
+      const m = /^(.+)__(.+)\.json$/.exec(e.name);
+      if (e.isFile && m && isSafeFqdn(`${m[1]}::${m[2]}`)) out.push(`${m[1]}::${m[2]}`);
+    }
+  } catch (e) {
+    // A kind directory a generation does not have lists nothing; workflows are required.
+    if (!(e instanceof Deno.errors.NotFound) || kind === "WF") throw e;
+  }
+  return out.sort();
 }
 
 async function readArtifact(
