@@ -135,8 +135,13 @@ export async function checkSeal(
       }", expected yaml or json`,
     };
   }
-  const path = firstDifference(frontmatter, declared, [], (segs, value, declaredParent) =>
-    kind === "WF" && isCompilerFqdn(segs, value, declaredParent, namespace));
+  const path = firstDifference(
+    frontmatter,
+    declared,
+    [],
+    (segs, value, declaredParent) =>
+      kind === "WF" && isCompilerFqdn(segs, value, declaredParent, namespace),
+  );
   if (path === null) return null;
   return {
     jsonPath: jsonPath(["frontmatter", ...path]),
@@ -212,9 +217,10 @@ function firstDifference(
 
 /** `$.a.b[0]["x-y"]` for path segments. */
 function jsonPath(segs: readonly Seg[]): string {
-  return "$" + segs.map((s) =>
-    typeof s === "number" ? `[${s}]` : IDENT_RE.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`
-  ).join("");
+  return "$" +
+    segs.map((s) =>
+      typeof s === "number" ? `[${s}]` : IDENT_RE.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`
+    ).join("");
 }
 
 function firstLine(e: unknown): string {
