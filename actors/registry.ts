@@ -8,7 +8,7 @@ import type { ViewFormat } from "../storage/store.ts";
 import type { CompileOptions } from "../snapshot/compile.ts";
 import type { CapabilitySet, SideEffectFn, TransformFn } from "./capability.ts";
 import { BUILTIN_SIDE_EFFECTS, CS_DOCUMENT_READS, CS_STORE_FORMATS } from "./cs/mod.ts";
-import { BUILTIN_TRANSFORMS } from "./ct/mod.ts";
+import { BUILTIN_TRANSFORM_PREPARE, BUILTIN_TRANSFORMS } from "./ct/mod.ts";
 
 /** An application's own capabilities, added to (or overriding) the built-ins. */
 export interface CustomCapabilities {
@@ -47,6 +47,13 @@ export function createCapabilityRegistry(custom: CustomCapabilities = {}): Capab
       transforms: new Set(Object.keys(transforms)),
       sideEffects: formats,
       documentReads,
+      async prepare(atoms) {
+        for (const atom of atoms) {
+          // Only the built-in implementation needs it; an application's override does not.
+          if (transforms[atom] !== BUILTIN_TRANSFORMS[atom]) continue;
+          await BUILTIN_TRANSFORM_PREPARE[atom]?.();
+        }
+      },
     },
   };
 }

@@ -42,6 +42,11 @@ export interface CompileOptions {
    * document written by another kind (stores.ts). Absent: no kind can.
    */
   readonly documentReads?: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Called once, after a compile found no problem, with every CT atom the closure runs, so
+   * that implementations needing a lazily loaded engine have it before anything executes.
+   */
+  readonly prepare?: (atoms: ReadonlySet<string>) => Promise<void>;
 }
 
 const WF_REF_RE = /^[A-Za-z0-9_.]+::WF_[A-Za-z0-9_]+$/;
@@ -75,6 +80,7 @@ export async function compileWorkflow(
     problems,
     reached,
     uses: [],
+    atoms: new Set(),
     domainStructures: domainStructureLoader(snapshot),
   };
   const queue = [workflow];
@@ -97,6 +103,7 @@ export async function compileWorkflow(
       }),
     );
   }
+  await options.prepare?.(closure.atoms);
   const parts = Object.fromEntries([...reached.entries()].sort(([a], [b]) => a < b ? -1 : 1));
   return { root: graphs.get(workflow)!, graphs, digest: sha256Hex(canonicalJson(parts)) };
 }
@@ -107,6 +114,8 @@ interface Closure {
   readonly reached: Map<string, Artifact["executable"]>;
   /** Persistent store uses of every CS step, for the one-format-per-path check. */
   readonly uses: StoreUse[];
+  /** CT atoms the closure runs (for `prepare`). */
+  readonly atoms: Set<string>;
   readonly domainStructures: (domain: string) => Promise<DomainStructures>;
 }
 
@@ -222,6 +231,7 @@ async function compileGraph(
         domain: parseFqdn(workflow).namespace,
         domainStructures: closure.domainStructures,
         uses: closure.uses,
+        atoms: closure.atoms,
         children,
       });
       if (cc) nodes[key] = { type: "CC", key, cc, inputs, next: node.next };
@@ -271,6 +281,7 @@ interface ContractScope {
   domain: string;
   domainStructures: (domain: string) => Promise<DomainStructures>;
   uses: StoreUse[];
+  atoms: Set<string>;
   children: Set<string>;
 }
 
@@ -332,6 +343,7 @@ async function compileContract(
         s.problems.push({ file: ct.file, jsonPath: ctProblem.at, message: ctProblem.message });
         continue;
       }
+      s.atoms.add(String(ct.ctIr.atom_stream[0].atom));
       steps.push({
         ...common,
         kind: "CT",
