@@ -135,13 +135,14 @@ export async function checkSeal(
       }", expected yaml or json`,
     };
   }
-  const path = firstDifference(
-    frontmatter,
-    declared,
-    [],
-    (segs, value, declaredParent) =>
-      kind === "WF" && isCompilerFqdn(segs, value, declaredParent, namespace),
-  );
+  const exempt = (segs: readonly Seg[], value: unknown, declaredParent: unknown) =>
+    kind === "WF" && isCompilerFqdn(segs, value, declaredParent, namespace);
+  // Fast path first, building no paths: nearly every artifact is sealed.
+  const comparable = kind === "WF"
+    ? withoutCompilerFqdns(frontmatter, declared, exempt)
+    : frontmatter;
+  if (sameJson(comparable, declared)) return null;
+  const path = firstDifference(frontmatter, declared, [], exempt);
   if (path === null) return null;
   return {
     jsonPath: jsonPath(["frontmatter", ...path]),
@@ -167,6 +168,51 @@ function isCompilerFqdn(
   const code = (declaredNode as Record<string, unknown>).code;
   if (typeof code !== "string" || code === "") return false;
   return value === (code.includes("::") ? code : `${namespace}::${code}`);
+}
+
+/**
+ * The workflow frontmatter without the node `fqdn_id`s `exempt` allows (a shallow copy
+ * down to the nodes), for the allocation-free comparison.
+ */
+function withoutCompilerFqdns(
+  frontmatter: Record<string, unknown>,
+  declared: unknown,
+  exempt: (segs: readonly Seg[], value: unknown, declaredParent: unknown) => boolean,
+): unknown {
+  const core = frontmatter.core;
+  const declaredCore = isPlainObject(declared) ? declared.core : undefined;
+  if (!isPlainObject(core) || !isPlainObject(declaredCore)) return frontmatter;
+  const nodes = core.nodes;
+  const declaredNodes = declaredCore.nodes;
+  if (!isPlainObject(nodes) || !isPlainObject(declaredNodes)) return frontmatter;
+  const out: Record<string, unknown> = {};
+  for (const [key, node] of Object.entries(nodes)) {
+    const d = declaredNodes[key];
+    if (
+      isPlainObject(node) && Object.hasOwn(node, "fqdn_id") && isPlainObject(d) &&
+      !Object.hasOwn(d, "fqdn_id") && exempt(["core", "nodes", key, "fqdn_id"], node.fqdn_id, d)
+    ) {
+      const { fqdn_id: _, ...rest } = node;
+      out[key] = rest;
+    } else out[key] = node;
+  }
+  return { ...frontmatter, core: { ...core, nodes: out } };
+}
+
+/** Deep equality of JSON-shaped values (plain objects, arrays, scalars). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || !isPlainObject(a) || !isPlainObject(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (!Object.hasOwn(b, k) || !sameJson(a[k], b[k])) return false;
+  return true;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
