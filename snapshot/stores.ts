@@ -38,7 +38,11 @@ export function domainStructureLoader(
     if (!hit) {
       hit = (async () => {
         const out: Array<Artifact<FrontmatterOf<"STRUCTURE">>> = [];
-        for (const fqdn of await snapshot.listArtifacts("STRUCTURE")) {
+        // A caller's own Snapshot object may not list artifacts: then no structure resolves.
+        const all = typeof snapshot.listArtifacts === "function"
+          ? await snapshot.listArtifacts("STRUCTURE")
+          : [];
+        for (const fqdn of all) {
           if (fqdn.split("::")[0] !== domain) continue;
           const a = await snapshot.get("STRUCTURE", fqdn);
           if (a) out.push(a);
