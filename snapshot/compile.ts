@@ -227,7 +227,8 @@ async function compileGraph(
         problems,
         bindings,
         rbFile: rb?.file ?? file,
-        structure: structure ? entityStores : null,
+        // A named but unresolved structure is its own problem: no domain fallback then.
+        structure: structureRef ? entityStores : null,
         domain: parseFqdn(workflow).namespace,
         domainStructures: closure.domainStructures,
         uses: closure.uses,
@@ -251,11 +252,11 @@ async function compileGraph(
     start: core.start_node,
     nodes,
     admission: compileAdmission(core.admission, {
-      journals: journalsOf(structure ? entityStores : null, bindings, options),
+      journals: journalsOf(structureRef ? entityStores : null, bindings, options),
       problems,
       file,
-      source: structure
-        ? `storage structure ${structure.file}`
+      source: structureRef
+        ? `storage structure ${structure?.file ?? structureRef}`
         : rb
         ? `runtime binding ${rb.file} (no storage_structure)`
         : "no runtime binding",
@@ -547,8 +548,8 @@ function literalWorkflowRefs(value: unknown, cs: string): string[] {
 
 /**
  * The journals WF admission searches (stores.ts): the `.jsonl` entity stores of the
- * binding's storage structure or, without one, the `.jsonl` policy paths of its
- * jsonl-format CS kinds. Sorted, so the search order does not depend on file key order.
+ * binding's storage structure, in declaration order, or, without one, the `.jsonl` policy
+ * paths of its jsonl-format CS kinds, sorted.
  */
 function journalsOf(
   structure: Record<string, { path: string }> | null,

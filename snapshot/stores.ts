@@ -117,8 +117,9 @@ export interface StoreUse {
   readonly capability: string;
   /** Declared op (upper-cased). */
   readonly op: string;
-  /** CC artifact file and JSON path of the step. */
+  /** CC artifact file of the step. */
   readonly file: string;
+  /** JSON path of the step in that file. */
   readonly at: string;
 }
 
