@@ -13,6 +13,8 @@ export const ErrorCode = {
   TRACE_ID: "TRACE_ID",
   SNAPSHOT: "SNAPSHOT",
   HASH_MISMATCH: "HASH_MISMATCH",
+  /** The executed frontmatter differs from the `## Machine` block its content_hash covers. */
+  SEAL: "SEAL",
   SCHEMA: "SCHEMA",
   COMPILE: "COMPILE",
   TRACE: "TRACE",

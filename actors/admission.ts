@@ -17,7 +17,7 @@ import {
 } from "./cs/appendonly_jsonl.ts";
 import { jsonEqual } from "./inputs.ts";
 
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const LOCAL_AT_DOMAIN_RE = /^[^\s@]+@[^\s@]+$/;
 const DATE_TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const HEX_RE = /^[0-9a-fA-F]*$/;
 
@@ -101,8 +101,20 @@ function checkValue(v: unknown, spec: FieldSpec, path: string, reasons: string[]
   }
 }
 
+/**
+ * `local@domain.tld`: one `@`, no whitespace, a dot inside the domain with a character on
+ * each side. Same set as `/^[^\s@]+@[^\s@]+\.[^\s@]+$/`, without that regex's
+ * backtracking (quadratic: 15 s on a 100 KB payload field of dots).
+ */
+function isEmail(v: string): boolean {
+  if (!LOCAL_AT_DOMAIN_RE.test(v)) return false;
+  const domain = v.slice(v.indexOf("@") + 1);
+  const dot = domain.indexOf(".", 1);
+  return dot !== -1 && dot < domain.length - 1;
+}
+
 function checkFormat(v: string, spec: FieldSpec, path: string, reasons: string[]): void {
-  if (spec.format === "email" && !EMAIL_RE.test(v)) {
+  if (spec.format === "email" && !isEmail(v)) {
     reasons.push(`${path}: "${v.slice(0, 80)}" is not an email address`);
   } else if (
     spec.format === "date-time" && (!DATE_TIME_RE.test(v) || Number.isNaN(Date.parse(v)))

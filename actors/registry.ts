@@ -7,8 +7,8 @@
 import type { ViewFormat } from "../storage/store.ts";
 import type { CompileOptions } from "../snapshot/compile.ts";
 import type { CapabilitySet, SideEffectFn, TransformFn } from "./capability.ts";
-import { BUILTIN_SIDE_EFFECTS, CS_STORE_FORMATS } from "./cs/mod.ts";
-import { BUILTIN_TRANSFORMS } from "./ct/mod.ts";
+import { BUILTIN_SIDE_EFFECTS, CS_DOCUMENT_READS, CS_STORE_FORMATS } from "./cs/mod.ts";
+import { BUILTIN_TRANSFORM_PREPARE, BUILTIN_TRANSFORMS } from "./ct/mod.ts";
 
 /** An application's own capabilities, added to (or overriding) the built-ins. */
 export interface CustomCapabilities {
@@ -34,12 +34,26 @@ export function createCapabilityRegistry(custom: CustomCapabilities = {}): Capab
   for (const fqdn of Object.keys(BUILTIN_SIDE_EFFECTS)) {
     formats.set(fqdn, (CS_STORE_FORMATS as Record<string, ViewFormat | undefined>)[fqdn] ?? null);
   }
+  const documentReads = new Map(CS_DOCUMENT_READS);
   for (const [fqdn, cs] of Object.entries(custom.sideEffects ?? {})) {
     sideEffects[fqdn] = cs.run;
     formats.set(fqdn, cs.storeFormat);
+    // A replaced kind answers only what it declares (nothing, here).
+    documentReads.delete(fqdn);
   }
   return {
     capabilities: { transforms, sideEffects },
-    compileOptions: { transforms: new Set(Object.keys(transforms)), sideEffects: formats },
+    compileOptions: {
+      transforms: new Set(Object.keys(transforms)),
+      sideEffects: formats,
+      documentReads,
+      async prepare(atoms) {
+        for (const atom of atoms) {
+          // Only the built-in implementation needs it; an application's override does not.
+          if (transforms[atom] !== BUILTIN_TRANSFORMS[atom]) continue;
+          await BUILTIN_TRANSFORM_PREPARE[atom]?.();
+        }
+      },
+    },
   };
 }

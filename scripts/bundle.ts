@@ -35,11 +35,19 @@ if (!bundle.success) Deno.exit(bundle.code || 1);
 
 const path = new URL(out, root);
 const code = await Deno.readTextFile(path);
+// A bundled package's doc comments may show `import … from "pkg"` examples or JSDoc
+// `{import('./x.js').T}` types: not imports.
+const inComment = (m: RegExpMatchArray) =>
+  /^\s*(\*|\/\/)/.test(code.slice(code.lastIndexOf("\n", m.index!) + 1, m.index! + 1));
 const imports = [
   ...code.matchAll(/(?:^|[;\s])(?:import|export)\b[^"'`;]*?\bfrom\s*["']([^"']+)["']/gm),
 ]
+  .filter((m) => !inComment(m))
   .map((m) => m[1])
-  .concat([...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]));
+  .concat(
+    [...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].filter((m) => !inComment(m))
+      .map((m) => m[1]),
+  );
 const foreign = [...new Set(imports.filter((s) => !s.startsWith("node:")))];
 if (foreign.length > 0) {
   console.error(`error: ${out} is not self-contained; it still imports: ${foreign.join(", ")}`);

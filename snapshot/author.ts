@@ -1,8 +1,9 @@
 /**
  * Authoring artifacts in the canonical PGS envelope: for projects that write their own
  * workspaces (examples, fixtures, generated benchmarks). `content` is the Markdown source
- * with the frontmatter in a `## Machine` block, and `content_hash` is its sha256, so the
- * loader verifies what was written.
+ * with the frontmatter in a `## Machine` block (JSON, which parses back to exactly the
+ * frontmatter), and `content_hash` is its sha256, so the loader's hash and seal checks pass
+ * on what was written.
  *
  * @module
  */
@@ -55,10 +56,7 @@ export function authorArtifact(
 ): AuthoredArtifact {
   const [namespace, code] = fqdn.split("::");
   const summary = options.summary ? `${options.summary}\n\n` : "";
-  const machine = options.pretty === false
-    ? JSON.stringify(frontmatter)
-    : JSON.stringify(frontmatter, null, 2);
-  const content = `# ${code}\n\n${summary}## Machine\n\n\`\`\`json\n${machine}\n\`\`\`\n`;
+  const content = `# ${code}\n\n${summary}${machineBlock(frontmatter, options.pretty !== false)}`;
   const layer = options.layer ?? "AUTHORED";
   return {
     dir: ArtifactKind[kind],
@@ -78,6 +76,33 @@ export function authorArtifact(
       ...options.extra,
     },
   };
+}
+
+/**
+ * The `## Machine` section for `frontmatter`: a JSON block, which the loader's seal check
+ * parses back to exactly `frontmatter` (JSON round-trips; no YAML emitter needed).
+ */
+function machineBlock(frontmatter: Record<string, unknown>, pretty: boolean): string {
+  const json = pretty ? JSON.stringify(frontmatter, null, 2) : JSON.stringify(frontmatter);
+  return `## Machine\n\n\`\`\`json\n${json}\n\`\`\`\n`;
+}
+
+const MACHINE_SECTION_RE = /^## Machine[ \t]*\n+(`{3,}|~{3,})[^\n]*\n[\s\S]*?\n\1[ \t]*(\n|$)/m;
+
+/**
+ * Re-seals an edited envelope (a copy is returned): its `## Machine` section is replaced
+ * by (or, when it has none, followed by) a JSON block of its current `frontmatter`, and
+ * `content_hash` is recomputed. For tools and tests that edit an artifact the way its
+ * author would; everything else in `content` is kept.
+ */
+export function resealArtifact(body: Record<string, unknown>): Record<string, unknown> {
+  const frontmatter = body.frontmatter as Record<string, unknown>;
+  const content = String(body.content ?? "");
+  const block = machineBlock(frontmatter, true);
+  const next = MACHINE_SECTION_RE.test(content)
+    ? content.replace(MACHINE_SECTION_RE, () => block)
+    : `${content}${content.endsWith("\n") || content === "" ? "" : "\n"}\n${block}`;
+  return { ...body, content: next, content_hash: sha256Hex(next) };
 }
 
 /** Writes artifacts under `<workspace>/protocol_snapshot/artifacts/`. */

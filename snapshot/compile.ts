@@ -22,6 +22,14 @@ import {
 } from "./graph.ts";
 import type { Artifact, FrontmatterOf, Snapshot } from "./load.ts";
 import { type ArtifactKind, isSafeFqdn, parseFqdn } from "./resolve.ts";
+import {
+  domainStructureLoader,
+  type DomainStructures,
+  isJournalPath,
+  resolveEntityWithoutStructure,
+  settleStoreFormats,
+  type StoreUse,
+} from "./stores.ts";
 
 /** What the compiler needs to know about the bound implementations. */
 export interface CompileOptions {
@@ -29,6 +37,16 @@ export interface CompileOptions {
   readonly transforms: ReadonlySet<string>;
   /** Bound CS FQDN → view format of its store (null: the kind has no store). */
   readonly sideEffects: ReadonlyMap<string, ViewFormat | null>;
+  /**
+   * CS FQDN → the (upper-case) ops of that kind that can answer from a key → value JSON
+   * document written by another kind (stores.ts). Absent: no kind can.
+   */
+  readonly documentReads?: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Called once, after a compile found no problem, with every CT atom the closure runs, so
+   * that implementations needing a lazily loaded engine have it before anything executes.
+   */
+  readonly prepare?: (atoms: ReadonlySet<string>) => Promise<void>;
 }
 
 const WF_REF_RE = /^[A-Za-z0-9_.]+::WF_[A-Za-z0-9_]+$/;
@@ -58,15 +76,23 @@ export async function compileWorkflow(
   const problems: CompileProblem[] = [];
   const reached = new Map<string, Artifact["executable"]>();
   const graphs = new Map<string, ExecutionGraph>();
+  const closure: Closure = {
+    problems,
+    reached,
+    uses: [],
+    atoms: new Set(),
+    domainStructures: domainStructureLoader(snapshot),
+  };
   const queue = [workflow];
   while (queue.length > 0) {
     const wf = queue.shift()!;
     if (graphs.has(wf)) continue;
-    const graph = await compileGraph(snapshot, wf, options, problems, reached);
+    const graph = await compileGraph(snapshot, wf, options, closure);
     if (!graph) continue;
     graphs.set(wf, graph);
     queue.push(...graph.children.filter((c) => !graphs.has(c)));
   }
+  settleStoreFormats(closure.uses, options.documentReads ?? new Map(), problems);
   if (problems.length > 0) {
     const seen = new Set<string>();
     throw new CompileError(
@@ -77,17 +103,29 @@ export async function compileWorkflow(
       }),
     );
   }
+  await options.prepare?.(closure.atoms);
   const parts = Object.fromEntries([...reached.entries()].sort(([a], [b]) => a < b ? -1 : 1));
   return { root: graphs.get(workflow)!, graphs, digest: sha256Hex(canonicalJson(parts)) };
+}
+
+/** What the graphs of one compiled closure share. */
+interface Closure {
+  readonly problems: CompileProblem[];
+  readonly reached: Map<string, Artifact["executable"]>;
+  /** Persistent store uses of every CS step, for the one-format-per-path check. */
+  readonly uses: StoreUse[];
+  /** CT atoms the closure runs (for `prepare`). */
+  readonly atoms: Set<string>;
+  readonly domainStructures: (domain: string) => Promise<DomainStructures>;
 }
 
 async function compileGraph(
   snapshot: Snapshot,
   workflow: string,
   options: CompileOptions,
-  problems: CompileProblem[],
-  reached: Map<string, Artifact["executable"]>,
+  closure: Closure,
 ): Promise<ExecutionGraph | null> {
+  const { problems, reached } = closure;
   const get = async <K extends ArtifactKind>(
     kind: K,
     fqdn: unknown,
@@ -120,6 +158,7 @@ async function compileGraph(
     ? await get("STRUCTURE", structureRef, rb!.file, "$.frontmatter.core.storage_structure")
     : null;
   const entityStores = structure?.frontmatter.core.entity_stores ?? {};
+  const bindings = rb?.frontmatter.core.bindings ?? {};
   const children = new Set<string>();
   const nodes: Record<string, GraphNode> = {};
   const nodeKeys = Object.keys(core.nodes);
@@ -186,9 +225,14 @@ async function compileGraph(
         get,
         options,
         problems,
-        bindings: rb?.frontmatter.core.bindings ?? {},
+        bindings,
         rbFile: rb?.file ?? file,
-        entityStores,
+        // A named but unresolved structure is its own problem: no domain fallback then.
+        structure: structureRef ? entityStores : null,
+        domain: parseFqdn(workflow).namespace,
+        domainStructures: closure.domainStructures,
+        uses: closure.uses,
+        atoms: closure.atoms,
         children,
       });
       if (cc) nodes[key] = { type: "CC", key, cc, inputs, next: node.next };
@@ -207,7 +251,16 @@ async function compileGraph(
     file,
     start: core.start_node,
     nodes,
-    admission: compileAdmission(core.admission, entityStores),
+    admission: compileAdmission(core.admission, {
+      journals: journalsOf(structureRef ? entityStores : null, bindings, options),
+      problems,
+      file,
+      source: structureRef
+        ? `storage structure ${structure?.file ?? structureRef}`
+        : rb
+        ? `runtime binding ${rb.file} (no storage_structure)`
+        : "no runtime binding",
+    }),
     children: [...children].sort(),
   };
 }
@@ -223,7 +276,13 @@ interface ContractScope {
   problems: CompileProblem[];
   bindings: Record<string, { policy?: Record<string, unknown>; config?: Record<string, unknown> }>;
   rbFile: string;
-  entityStores: Record<string, { path: string }>;
+  /** Entity stores of the binding's storage structure; null when it names none. */
+  structure: Record<string, { path: string }> | null;
+  /** The workflow's domain (namespace), whose STRUCTUREs serve a binding without one. */
+  domain: string;
+  domainStructures: (domain: string) => Promise<DomainStructures>;
+  uses: StoreUse[];
+  atoms: Set<string>;
   children: Set<string>;
 }
 
@@ -285,6 +344,7 @@ async function compileContract(
         s.problems.push({ file: ct.file, jsonPath: ctProblem.at, message: ctProblem.message });
         continue;
       }
+      s.atoms.add(String(ct.ctIr.atom_stream[0].atom));
       steps.push({
         ...common,
         kind: "CT",
@@ -310,9 +370,13 @@ async function compileContract(
         unknown
       >;
       const format = s.options.sideEffects.get(cs.fqdn) ?? null;
-      const store = resolveStore(st.store, policy, format, s, file, at);
+      const store = await resolveStore(st.store, policy, format, s, file, at);
       for (const ref of literalWorkflowRefs(st.inputs ?? {}, cs.fqdn)) s.children.add(ref);
-      steps.push({ ...common, kind: "CS", capability: cs.fqdn, store, policy });
+      const step = { ...common, kind: "CS" as const, capability: cs.fqdn, store, policy };
+      if (store) {
+        s.uses.push({ step, capability: cs.fqdn, op: String(st.op ?? "").toUpperCase(), file, at });
+      }
+      steps.push(step);
     } else {
       s.problems.push({
         file,
@@ -345,29 +409,45 @@ async function compileContract(
   };
 }
 
-function resolveStore(
+async function resolveStore(
   entity: string | undefined,
   policy: Record<string, unknown>,
   format: ViewFormat | null,
   s: ContractScope,
   file: string,
   at: string,
-): StoreRef | null {
+): Promise<StoreRef | null> {
   if (format === null) return null;
   let path: string | null = null;
-  if (entity !== undefined) {
-    const declared = s.entityStores[entity];
+  const policyPath = typeof policy.path === "string" ? policy.path : null;
+  if (entity !== undefined && s.structure) {
+    const declared = s.structure[entity];
     if (!declared) {
       s.problems.push({
         file,
         jsonPath: `${at}.store`,
         message: `store "${entity}" is not an entity store of the runtime binding's storage ` +
-          `structure (${Object.keys(s.entityStores).join(", ") || "none declared"})`,
+          `structure (${Object.keys(s.structure).join(", ") || "none declared"})`,
       });
       return null;
     }
     path = declared.path;
-  } else if (typeof policy.path === "string") path = policy.path;
+  } else if (entity !== undefined) {
+    const r = resolveEntityWithoutStructure(
+      entity,
+      s.domain,
+      await s.domainStructures(s.domain),
+      policyPath,
+      s.rbFile,
+    );
+    if ("problem" in r) {
+      s.problems.push({ file, jsonPath: `${at}.store`, message: r.problem });
+      return null;
+    }
+    // The structure that gave the path is executable data of this run: into the digest.
+    await s.get("STRUCTURE", r.structure, file, `${at}.store`);
+    path = r.path;
+  } else path = policyPath;
   if (path === null) return null;
   if (!isSafeRelativePath(path)) {
     s.problems.push({
@@ -466,21 +546,57 @@ function literalWorkflowRefs(value: unknown, cs: string): string[] {
   return [];
 }
 
+/**
+ * The journals WF admission searches (stores.ts): the `.jsonl` entity stores of the
+ * binding's storage structure, in declaration order, or, without one, the `.jsonl` policy
+ * paths of its jsonl-format CS kinds, sorted.
+ */
+function journalsOf(
+  structure: Record<string, { path: string }> | null,
+  bindings: ContractScope["bindings"],
+  options: CompileOptions,
+): StoreRef[] {
+  if (structure) {
+    return Object.values(structure)
+      .filter((e) => isJournalPath(e.path) && isSafeRelativePath(e.path))
+      .map((e) => ({ path: e.path, format: "jsonl" as const }));
+  }
+  const paths = new Set<string>();
+  for (const [cs, b] of Object.entries(bindings)) {
+    const path = stripDataRoot((b?.policy ?? b?.config ?? {}).path);
+    if (
+      options.sideEffects.get(cs) === "jsonl" && typeof path === "string" && isJournalPath(path) &&
+      isSafeRelativePath(path)
+    ) paths.add(path);
+  }
+  return [...paths].sort().map((path) => ({ path, format: "jsonl" as const }));
+}
+
 function compileAdmission(
   admission: FrontmatterOf<"WF">["core"]["admission"],
-  entityStores: Record<string, { path: string }>,
+  ctx: { journals: StoreRef[]; problems: CompileProblem[]; file: string; source: string },
 ): Admission | null {
   if (!admission) return null;
   const requires = admission.requires ?? [];
   const forbids = admission.forbids ?? [];
   if (requires.length === 0 && forbids.length === 0) return null;
+  if (ctx.journals.length === 0) {
+    const gates = [
+      requires.length > 0 ? `requires ${requires.join(", ")} (the gate could never open)` : "",
+      forbids.length > 0 ? `forbids ${forbids.join(", ")} (the gate could never close)` : "",
+    ].filter(Boolean).join(" and ");
+    ctx.problems.push({
+      file: ctx.file,
+      jsonPath: "$.frontmatter.core.admission",
+      message: `admission ${gates}, but no journal can hold events: ${ctx.source} declares ` +
+        `no .jsonl store`,
+    });
+  }
   return {
     requires,
     forbids,
     bindings: admission.bindings ?? {},
-    eventStores: Object.values(entityStores)
-      .filter((e) => e.path.endsWith(".jsonl") && isSafeRelativePath(e.path))
-      .map((e) => ({ path: e.path, format: "jsonl" as const })),
+    eventStores: ctx.journals,
   };
 }
 

@@ -1,6 +1,7 @@
 /**
- * Reads artifacts from `<workspace>/protocol_snapshot/`: parse, verify `content_hash`,
- * check the artifact type and schema. Errors name the file and the JSON path.
+ * Reads artifacts from `<workspace>/protocol_snapshot/`: parse, verify `content_hash` and
+ * the seal (frontmatter = the hashed `## Machine` block, see seal.ts), check the artifact
+ * type and schema. Errors name the file and the JSON path.
  *
  * @module
  */
@@ -9,6 +10,7 @@ import { ErrorCode, SnapshotError, UsageError } from "../errors.ts";
 import { sha256Hex } from "./canonical.ts";
 import { artifactFile, ArtifactKind, type Fqdn, isSafeFqdn, parseFqdn } from "./resolve.ts";
 import { ctIr, envelope, KIND_SCHEMAS } from "./schema.ts";
+import { checkSeal } from "./seal.ts";
 
 /** A loaded, verified artifact. */
 export interface Artifact<F = Record<string, unknown>> {
@@ -43,6 +45,8 @@ export interface Snapshot {
   get<K extends ArtifactKind>(kind: K, fqdn: string): Promise<Artifact<FrontmatterOf<K>> | null>;
   /** Every workflow FQDN in the snapshot, sorted. */
   listWorkflows(): Promise<string[]>;
+  /** Every artifact FQDN of `kind` in the snapshot (by file name, unverified), sorted. */
+  listArtifacts(kind: ArtifactKind): Promise<string[]>;
 }
 
 /**
@@ -74,15 +78,27 @@ export async function loadSnapshot(workspace: string): Promise<Snapshot> {
       }
       return hit as Promise<Artifact<FrontmatterOf<K>> | null>;
     },
-    async listWorkflows() {
-      const out: string[] = [];
-      for await (const e of Deno.readDir(`${root}/artifacts/${ArtifactKind.WF}`)) {
-        const m = /^(.+)__(.+)\.json$/.exec(e.name);
-        if (e.isFile && m && isSafeFqdn(`${m[1]}::${m[2]}`)) out.push(`${m[1]}::${m[2]}`);
-      }
-      return out.sort();
+    listWorkflows() {
+      return listKind(root, "WF");
+    },
+    listArtifacts(kind: ArtifactKind) {
+      return listKind(root, kind);
     },
   };
+}
+
+async function listKind(root: string, kind: ArtifactKind): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const e of Deno.readDir(`${root}/artifacts/${ArtifactKind[kind]}`)) {
+      const m = /^(.+)__(.+)\.json$/.exec(e.name);
+      if (e.isFile && m && isSafeFqdn(`${m[1]}::${m[2]}`)) out.push(`${m[1]}::${m[2]}`);
+    }
+  } catch (e) {
+    // A kind directory a generation does not have lists nothing; workflows are required.
+    if (!(e instanceof Deno.errors.NotFound) || kind === "WF") throw e;
+  }
+  return out.sort();
 }
 
 async function readArtifact(
@@ -133,6 +149,13 @@ async function readArtifact(
     throw new SnapshotError(
       `Invalid artifact "${file}": $.fqdn_id is "${env.fqdn_id}", expected "${fqdn.id}"`,
       { file, jsonPath: "$.fqdn_id", code: ErrorCode.SCHEMA },
+    );
+  }
+  const unsealed = await checkSeal(env.content, env.frontmatter, spec.type, fqdn.namespace);
+  if (unsealed) {
+    throw new SnapshotError(
+      `Cannot verify artifact "${file}": ${unsealed.jsonPath}: ${unsealed.message}`,
+      { file, jsonPath: unsealed.jsonPath, code: ErrorCode.SEAL },
     );
   }
   const frontmatter = check(spec.frontmatter, env.frontmatter, file, "$.frontmatter");

@@ -51,5 +51,6 @@ export {
   authorArtifact,
   type AuthoredArtifact,
   type AuthorOptions,
+  resealArtifact,
   writeArtifacts,
 } from "./author.ts";

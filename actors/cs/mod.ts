@@ -44,7 +44,7 @@ import {
   CS_WORKFLOW_GATEWAY,
   CS_WORKFLOW_LOOP,
 } from "./constants.ts";
-import { registrySideEffect } from "./registry.ts";
+import { REGISTRY_DOCUMENT_READS, registrySideEffect } from "./registry.ts";
 import { appendOnlyJsonlSideEffect } from "./appendonly_jsonl.ts";
 import { mutableJsonSideEffect } from "./mutable_json.ts";
 import { nameRegistrySideEffect } from "./name_registry.ts";
@@ -54,7 +54,7 @@ import { workflowLoopSideEffect } from "./workflow_loop.ts";
 import { concurrentWorkflowsSideEffect } from "./concurrent_workflows.ts";
 
 export * from "./constants.ts";
-export { deriveRegistryAddress, registrySideEffect } from "./registry.ts";
+export { deriveRegistryAddress, REGISTRY_DOCUMENT_READS, registrySideEffect } from "./registry.ts";
 export { appendOnlyJsonlSideEffect, appendRecordId } from "./appendonly_jsonl.ts";
 export { mutableJsonSideEffect } from "./mutable_json.ts";
 export { nameRegistrySideEffect } from "./name_registry.ts";
@@ -95,3 +95,12 @@ export const CS_STORE_FORMATS: Readonly<Record<string, ViewFormat>> = Object.fre
   [CS_NAME_REGISTRY]: "json",
   [CS_SEND_EMAIL]: "jsonl",
 });
+
+/**
+ * Per persistent kind, the ops that can answer from a key → value JSON document another
+ * kind writes (snapshot/stores.ts: one store, one format; the v0.2/v0.4 wallet store is
+ * read by CS_REGISTRY_V0 RESOLVE and written by CS_MUTABLE_JSON_V0).
+ */
+export const CS_DOCUMENT_READS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  [CS_REGISTRY, REGISTRY_DOCUMENT_READS],
+]);

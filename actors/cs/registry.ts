@@ -27,6 +27,13 @@
  *   missing one). DEREGISTER of an inactive key → NOT_FOUND (the reference, not the
  *   doc's "idempotent SUCCESS").
  * - Unknown op → BACKEND_ERROR "No backend handler for op: X" (case-insensitive names).
+ * - Document mode: a store whose format is "json" is a key → value document written by
+ *   another kind (CS_MUTABLE_JSON_V0). The compiler gives a registry step such a store only
+ *   for RESOLVE, EXISTS and COUNT ({@link REGISTRY_DOCUMENT_READS}; v0.2/v0.4
+ *   CC_CHECK_WALLET_EXISTS_V0 on the wallet document): a key of the document is an active
+ *   binding without targets (RESOLVE → SUCCESS `{target_cs: "", target_ref: ""}`, absent →
+ *   NOT_FOUND). The document has no addresses, so only keys match. REGISTER and DEREGISTER
+ *   never write into a document: BACKEND_ERROR.
  *
  * @module
  */
@@ -41,6 +48,9 @@ const META_KEY = "\u0000meta";
 const ADDRESS_PREFIX = "\u0000addr:";
 const MAX_KEY_LENGTH = 256;
 const PROTECTED_FIELDS = new Set(["key", "address", "tombstone"]);
+
+/** The ops that can answer from a key → value JSON document (document mode). */
+export const REGISTRY_DOCUMENT_READS: ReadonlySet<string> = new Set(["RESOLVE", "EXISTS", "COUNT"]);
 
 /**
  * The derived address of the binding line numbered `sequence` (1-based) for `key`.
@@ -70,6 +80,7 @@ interface Registry {
 }
 
 async function openRegistry(txn: StateTxn, store: StoreRef): Promise<Registry> {
+  if (store.format === "json") return await openDocument(txn, store);
   let meta = await txn.get(store, META_KEY) as Meta | undefined;
   if (meta === undefined) {
     const log = await txn.log(store);
@@ -88,6 +99,26 @@ async function openRegistry(txn: StateTxn, store: StoreRef): Promise<Registry> {
       return typeof key === "string" ? await byKey(key) : undefined;
     },
   };
+}
+
+/** A key → value document read as a registry of bindings without targets or addresses. */
+async function openDocument(txn: StateTxn, store: StoreRef): Promise<Registry> {
+  return {
+    indexed: false,
+    active: (await txn.entries(store)).length,
+    async byKey(key) {
+      return (await txn.get(store, key)) === undefined ? undefined : { key, address: "" };
+    },
+    byAddress: () => Promise.resolve(undefined),
+  };
+}
+
+/** Answer of an op that would write into a document store. */
+function documentWrite(op: string, store: StoreRef): SideEffectResult {
+  return result(CsStatus.BACKEND_ERROR, {
+    message: `Cannot ${op} in "${store.path}": it is a key → value document written by ` +
+      `another kind, not a registry log`,
+  });
 }
 
 /**
@@ -160,6 +191,7 @@ function keyOrAddressInput(call: SideEffectCall): string | SideEffectResult {
 }
 
 async function register(call: SideEffectCall, store: StoreRef): Promise<SideEffectResult> {
+  if (store.format === "json") return documentWrite("REGISTER", store);
   const key = input(call.inputs, "key");
   if (
     typeof key !== "string" || key === "" || key.startsWith("\u0000") ||
@@ -221,6 +253,7 @@ async function count(call: SideEffectCall, store: StoreRef): Promise<SideEffectR
 }
 
 async function deregister(call: SideEffectCall, store: StoreRef): Promise<SideEffectResult> {
+  if (store.format === "json") return documentWrite("DEREGISTER", store);
   const wanted = keyOrAddressInput(call);
   if (typeof wanted !== "string") return wanted;
   const registry = await openRegistry(call.state, store);

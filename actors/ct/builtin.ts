@@ -39,6 +39,7 @@ import { selectProposer } from "./select_proposer.ts";
 import { terminationCheck } from "./termination_check.ts";
 import { validateParameterRules } from "./validate_parameter_rules.ts";
 import { validateRecordStructure } from "./validate_record_structure.ts";
+import { loadPatternEngine } from "./_pattern.ts";
 import { validateSetMembership } from "./validate_set_membership.ts";
 
 /** Every built-in CT atom by FQDN (35: 24 shared, 2 ai_governance, 9 blockchain). */
@@ -79,3 +80,13 @@ export const BUILTIN_TRANSFORMS: Readonly<Record<string, TransformFn>> = Object.
   "blockchain::CT_PURE_INCREMENT_WALLET_NONCE_V0": incrementWalletNonce,
   "blockchain::CT_PURE_SELECT_PROPOSER_V0": selectProposer,
 });
+
+/**
+ * What a built-in atom needs loaded before it runs (lazily, so runs that never reach the
+ * atom never pay for it): CT_PURE_VALIDATE_RECORD_STRUCTURE_V0 matches `pattern`s on the
+ * linear-time engine of _pattern.ts.
+ */
+export const BUILTIN_TRANSFORM_PREPARE: Readonly<Record<string, () => Promise<void>>> = Object
+  .freeze({
+    "capability_transforms::CT_PURE_VALIDATE_RECORD_STRUCTURE_V0": loadPatternEngine,
+  });

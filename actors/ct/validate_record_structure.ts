@@ -1,6 +1,8 @@
 /**
  * capability_transforms::CT_PURE_VALIDATE_RECORD_STRUCTURE_V0: checks a record against a
- * field schema and lists every violation; content never fails the step.
+ * field schema and lists every violation; content never fails the step. A `pattern` runs
+ * on the linear-time engine of _pattern.ts, which must be loaded first (the compiler's
+ * `prepare` hook does it for the workflows that reach this atom).
  *
  * @module
  */
@@ -21,6 +23,7 @@ import {
   pyTypeName,
 } from "./_python.ts";
 import { pyFloatRepr } from "./_python_json.ts";
+import { fullMatchBounded, PatternError } from "./_pattern.ts";
 
 const ATOM = "CT_PURE_VALIDATE_RECORD_STRUCTURE_V0";
 
@@ -68,16 +71,19 @@ function show(v: unknown): string {
   return pyIsNumber(v) ? pyNumStr(v) : String(v);
 }
 
-/** Python `re.fullmatch(pattern, v)`; an invalid pattern raises, as `re.error` does. */
+/**
+ * Python `re.fullmatch(pattern, v)` on the linear-time engine (_pattern.ts): a hostile
+ * pattern from the snapshot or the payload cannot stall a run. An invalid pattern raises,
+ * as `re.error` does; so does one RE2 does not support (backreferences, lookaround).
+ */
 function fullMatch(pattern: unknown, v: string): boolean {
   if (typeof pattern !== "string") violation(ATOM, "pattern must be a string");
-  let re: RegExp;
   try {
-    re = new RegExp(`^(?:${pattern})$`);
+    return fullMatchBounded(pattern, v);
   } catch (e) {
-    violation(ATOM, `invalid pattern '${pattern}': ${(e as Error).message}`);
+    if (!(e instanceof PatternError)) throw e;
+    violation(ATOM, `invalid pattern '${pattern.slice(0, 200)}': ${e.message}`);
   }
-  return re.test(v);
 }
 
 /** A bound compared with a number; Python raises TypeError for a non-number bound. */

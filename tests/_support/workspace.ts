@@ -1,6 +1,7 @@
 // deno-lint-ignore-file no-explicit-any -- trace records and artifacts are untyped JSON here
 /** Test helpers: temp copies of the example and the real (read-only) workspace. */
 import { fileURLToPath as fromFileUrl } from "node:url";
+import { resealArtifact } from "../../snapshot/author.ts";
 
 /** The real PGS workspace beside the project (read-only). */
 export const SHARED_WORKSPACE = fromFileUrl(
@@ -39,7 +40,12 @@ export async function tempWorkspace(
   return { dir, workspace, dataRoot: `${dir}/data` };
 }
 
-/** Reads, edits and rewrites one artifact's JSON (content and its hash are left alone). */
+/**
+ * Reads, edits and rewrites one artifact's JSON. An edit of the frontmatter is made the
+ * way its author would make it: the `## Machine` block and `content_hash` follow
+ * (resealArtifact), so the loader's seal check passes and what is tested is the edit itself.
+ * An edit that leaves the frontmatter alone (content, hash, type…) is written as is.
+ */
 export async function editArtifact(
   workspace: string,
   rel: string,
@@ -47,6 +53,8 @@ export async function editArtifact(
 ): Promise<void> {
   const path = `${workspace}/protocol_snapshot/artifacts/${rel}`;
   const a = JSON.parse(await Deno.readTextFile(path));
+  const before = JSON.stringify(a.frontmatter);
   edit(a);
-  await Deno.writeTextFile(path, JSON.stringify(a, null, 2));
+  const resealed = JSON.stringify(a.frontmatter) === before ? a : resealArtifact(a);
+  await Deno.writeTextFile(path, JSON.stringify(resealed, null, 2));
 }

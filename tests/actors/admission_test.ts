@@ -5,6 +5,7 @@ import { createRunContext } from "../../actors/run_context.ts";
 import type { Admission } from "../../snapshot/graph.ts";
 import { openMemoryStore } from "../../storage/memory_store.ts";
 import type { StateTxn, StoreRef } from "../../storage/store.ts";
+import { callWithDeadline } from "../_support/deadline.ts";
 
 const EVENTS: StoreRef = { path: "d/events/events.jsonl", format: "jsonl" };
 const APPEND = BUILTIN_SIDE_EFFECTS["capability_side_effects::CS_APPENDONLY_JSONL_V0"];
@@ -131,4 +132,31 @@ Deno.test("validateIntent() checks types, formats, enums, minimum, items and nes
     "$.n: required field is missing",
     "$.list: 0 item(s), expected at least 1",
   ]);
+});
+
+Deno.test("validateIntent() checks email format like /^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/, without its backtracking", async () => {
+  const spec = { e: { type: "string", format: "email" } };
+  const cases: Array<[string, boolean]> = [
+    ["a@b.c", true],
+    ["a@.b.c", true],
+    ["a@b..c", true],
+    ["a@.b", false],
+    ["a@b.", false],
+    ["a@b", false],
+    ["@b.c", false],
+    ["a@b@c.d", false],
+    ["a b@c.d", false],
+    ["a@b.c\n", false],
+  ];
+  for (const [e, ok] of cases) {
+    assert.equal(validateIntent({ e }, spec).length === 0, ok, JSON.stringify(e));
+  }
+  // 1 MB of dots after the "@": the regex took 15 s on 100 KB (quadratic); bounded now.
+  const reasons = await callWithDeadline(
+    new URL("../../actors/admission.ts", import.meta.url),
+    "validateIntent",
+    [{ e: `a@${".".repeat(1_000_000)}@` }, spec],
+  ) as string[];
+  assert.equal(reasons.length, 1);
+  assert.match(reasons[0], /^\$\.e: "a@\.{78}" is not an email address$/);
 });

@@ -7,6 +7,7 @@ import { executeWorkflow } from "../../actors/execute.ts";
 import { CompileError, SnapshotError } from "../../errors.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
+import { resealArtifact } from "../../snapshot/author.ts";
 import { openMemoryStore } from "../../storage/memory_store.ts";
 import {
   artifact,
@@ -128,13 +129,15 @@ Deno.test("hostile snapshot: malformed JSON, wrong type, wrong fqdn, bad schema 
       "SCHEMA",
       "$.content_hash",
     ],
+    // Schema cases are re-sealed (Machine block = the edited frontmatter), as an author
+    // writing a bad artifact would, so the schema check is what refuses them.
     [
       "nodes is an array",
       (a) =>
-        JSON.stringify({
+        JSON.stringify(resealArtifact({
           ...a,
           frontmatter: { ...a.frontmatter, core: { ...a.frontmatter.core, nodes: [] } },
-        }),
+        })),
       "SCHEMA",
       "$.frontmatter.core.nodes",
     ],
@@ -143,10 +146,20 @@ Deno.test("hostile snapshot: malformed JSON, wrong type, wrong fqdn, bad schema 
       (a) => {
         const b = structuredClone(a);
         b.frontmatter.core.nodes.EXIT_DONE.type = "EVAL";
-        return JSON.stringify(b);
+        return JSON.stringify(resealArtifact(b));
       },
       "SCHEMA",
       "$.frontmatter.core.nodes.EXIT_DONE",
+    ],
+    [
+      "frontmatter edited, content left alone",
+      (a) => {
+        const b = structuredClone(a);
+        b.frontmatter.core.nodes.EXIT_DONE.type = "EVAL";
+        return JSON.stringify(b);
+      },
+      "SEAL",
+      "$.frontmatter.core.nodes.EXIT_DONE.type",
     ],
   ];
   for (const [name, make, code, path] of cases) {
@@ -576,25 +589,22 @@ Deno.test("hostile snapshot: a `__proto__` binding key does not pollute prototyp
   });
 });
 
-Deno.test("hostile snapshot: frontmatter edited without its content is NOT detected by the hash (documented), but changes the digest", async () => {
-  // The PGS content_hash covers only the Markdown `content`; the executable frontmatter is
-  // protected by the snapshot digest in every trace instead (replay refuses another digest).
+Deno.test("hostile snapshot: frontmatter edited without its content is refused by the seal (SEAL, file and first differing path)", async () => {
+  // content_hash covers only the Markdown `content`; the seal ties the executed frontmatter
+  // to the `## Machine` block of that content (snapshot/seal.ts).
   await withFixture(async (t) => {
-    const registry = createCapabilityRegistry();
-    const before = await compileWorkflow(
-      await loadSnapshot(t.workspace),
-      WF_BATCH,
-      registry.compileOptions,
-    );
     const path = `${t.workspace}/${WF_FILE}`;
     const a = JSON.parse(await Deno.readTextFile(path));
     a.frontmatter.core.nodes.EXIT_DONE.reason = "COMPLETED";
     await Deno.writeTextFile(path, JSON.stringify(a));
-    const after = await compileWorkflow(
+    const e = await compileWorkflow(
       await loadSnapshot(t.workspace),
       WF_BATCH,
-      registry.compileOptions,
-    );
-    assert.notEqual(after.digest, before.digest);
+      createCapabilityRegistry().compileOptions,
+    ).then(() => null, (e) => e);
+    assert.ok(e instanceof SnapshotError, String(e));
+    assert.equal(e.code, "SEAL");
+    assert.equal(e.file, WF_FILE);
+    assert.equal(e.jsonPath, "$.frontmatter.core.nodes.EXIT_DONE.reason");
   });
 });

@@ -241,3 +241,35 @@ Deno.test("concurrent REGISTERs of one key on one transaction write one line", a
   assert.deepEqual(results.map((r) => r.status), ["SUCCESS", "ALREADY_EXISTS", "ALREADY_EXISTS"]);
   assert.equal(txn.logOf(STORE.path).length, 1);
 });
+
+Deno.test("document mode: RESOLVE/EXISTS/COUNT answer from a key → value document, writes are refused", async () => {
+  // The v0.2/v0.4 wallet store: written by CS_MUTABLE_JSON_V0, read by CS_REGISTRY_V0.
+  const doc: StoreRef = { path: "wallet/state/wallets.json", format: "json" };
+  const txn = new FakeTxn();
+  txn.set(doc, "W_1", { wallet_id: "W_1", status: "active" });
+  const resolved = await run(txn, "RESOLVE", { key_or_address: "W_1" }, doc);
+  assert.deepEqual(resolved, {
+    status: "SUCCESS",
+    result: { result_status: "SUCCESS", target_cs: "", target_ref: "" },
+  });
+  assert.deepEqual(await run(txn, "RESOLVE", { key_or_address: "W_2" }, doc), {
+    status: "NOT_FOUND",
+    result: { result_status: "NOT_FOUND" },
+  });
+  assert.deepEqual(
+    (await run(txn, "exists", { key_or_address: "W_1" }, doc)).result,
+    { result_status: "SUCCESS", exists: true },
+  );
+  assert.deepEqual((await run(txn, "COUNT", {}, doc)).result, {
+    result_status: "SUCCESS",
+    count: 1,
+  });
+  for (const op of ["REGISTER", "DEREGISTER"]) {
+    const r = await run(txn, op, { key: "W_2", key_or_address: "W_1" }, doc);
+    assert.equal(r.status, "BACKEND_ERROR", op);
+    assert.match(String(r.result.message), /is a key → value document written by another kind/);
+  }
+  // Nothing but the document's own entry: no index, no log, no meta.
+  assert.deepEqual(txn.mapOf(doc.path), { W_1: { wallet_id: "W_1", status: "active" } });
+  assert.deepEqual(txn.logOf(doc.path), []);
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { callWithDeadline } from "../../_support/deadline.ts";
 import {
   pyDeepCopy,
   pyEquals,
@@ -6,6 +7,7 @@ import {
   pyLen,
   pyParseFloat,
   pyParseInt,
+  pyStrip,
   pyToInt,
   pyTruthy,
   pyTypeName,
@@ -82,4 +84,27 @@ Deno.test("pyTruthy(), pyTypeName(), pyLen() and pyDeepCopy()", () => {
   assert.equal(Object.getPrototypeOf(copy), Object.prototype);
   copy.b[1].c = 3;
   assert.equal(src.b[1].c, 2);
+});
+
+Deno.test("pyStrip() strips Python whitespace from both ends only, in linear time", async () => {
+  assert.equal(pyStrip(" \t\u3000a b\u00a0\n"), "a b");
+  assert.equal(pyStrip("\u200b x \u200b"), "\u200b x \u200b"); // U+200B is not isspace()
+  assert.equal(pyStrip("   "), "");
+  assert.equal(pyStrip(""), "");
+  // A 1 MB inner whitespace run: the former /^\s+|\s+$/g retried at every position of it.
+  const inner = `x${" ".repeat(1_000_000)}x`;
+  assert.equal(
+    await callWithDeadline(new URL("../../../actors/ct/_python.ts", import.meta.url), "pyStrip", [
+      ` ${inner} `,
+    ]),
+    inner,
+  );
+  assert.equal(
+    await callWithDeadline(
+      new URL("../../../actors/ct/_python.ts", import.meta.url),
+      "pyParseInt",
+      [inner],
+    ),
+    null,
+  );
 });
