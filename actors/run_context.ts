@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { createHmac } from "node:crypto";
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, hexToBytes, utf8ToBytes } from "@noble/hashes/utils.js";
 import { ErrorCode, UsageError } from "../errors.ts";
 import type { TransformContext } from "./capability.ts";
@@ -125,7 +126,7 @@ function entropyStream(seed: Uint8Array, label: string): (n: number) => Uint8Arr
       const msg = new Uint8Array(prefix.length + 4);
       msg.set(prefix);
       new DataView(msg.buffer).setUint32(prefix.length, counter++);
-      const block = new Uint8Array(createHmac("sha256", seed).update(msg).digest());
+      const block = hmac(sha256, seed, msg);
       const next = new Uint8Array(pool.length + block.length);
       next.set(pool);
       next.set(block, pool.length);

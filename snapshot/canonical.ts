@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 
 /** Canonical JSON text of a JSON value; `undefined` object members are dropped. */
 export function canonicalJson(value: unknown): string {
@@ -35,10 +36,36 @@ export function canonicalJson(value: unknown): string {
   return out + "}";
 }
 
+const encoder = new TextEncoder();
+
+/** sha256 hex in pure JS: no start-up cost (a single CLI run hashes a few hundred lines). */
+function jsSha256Hex(text: string | Uint8Array): string {
+  return bytesToHex(sha256(typeof text === "string" ? encoder.encode(text) : text));
+}
+
+let impl: (text: string | Uint8Array) => string = jsSha256Hex;
+let hashed = 0;
+let switching = false;
+
 /**
- * sha256 of the UTF-8 bytes of `text`, as 64 lowercase hex digits. The platform's native
- * SHA-256 (node:crypto), about 4× faster than a JS implementation on trace-sized inputs.
+ * After this many hashes a process is a long-running one (a batch, a server, a library
+ * caller): worth loading the platform's native SHA-256, which hashes a trace line about 5×
+ * faster but costs ~15 ms of start-up (Deno's Node compatibility layer) a short run would
+ * not earn back. Digests are the same either way.
  */
+const NATIVE_AFTER = 2_000;
+
+function switchToNative(): void {
+  switching = true;
+  import("node:crypto").then(({ createHash }) => {
+    impl = (text) => createHash("sha256").update(text).digest("hex");
+  }, () => {
+    // No native hash here (a restricted runtime): the JS one stays.
+  });
+}
+
+/** sha256 of the UTF-8 bytes of `text`, as 64 lowercase hex digits. */
 export function sha256Hex(text: string | Uint8Array): string {
-  return createHash("sha256").update(text).digest("hex");
+  if (!switching && ++hashed > NATIVE_AFTER) switchToNative();
+  return impl(text);
 }

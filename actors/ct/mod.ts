@@ -18,6 +18,6 @@
  *
  * @module
  */
-export { BUILTIN_TRANSFORM_PREPARE, BUILTIN_TRANSFORMS } from "./builtin.ts";
+export { BUILTIN_TRANSFORM_PREPARE, BUILTIN_TRANSFORMS, loadBuiltinTransforms } from "./builtin.ts";
 export { loadPatternEngine } from "./_pattern.ts";
 export { type CtIrMode, runCtIr } from "./run_ct_ir.ts";

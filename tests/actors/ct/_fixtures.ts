@@ -8,7 +8,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JsonObject, TransformContext } from "../../../actors/capability.ts";
 import { createRunContext } from "../../../actors/run_context.ts";
-import { runCtIr } from "../../../actors/ct/mod.ts";
+import { loadBuiltinTransforms, runCtIr } from "../../../actors/ct/mod.ts";
+
+// The crypto atoms load on demand (when a compiled workflow reaches them); these tests call
+// atoms directly.
+await loadBuiltinTransforms();
 
 /** The workspace the tests read (never write). */
 export const WORKSPACE: string = Deno.env.get("PGS_WORKSPACE") ??
