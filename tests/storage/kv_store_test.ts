@@ -204,7 +204,7 @@ Deno.test("openKvStore({ kvUrl }) without a data root has no views or imports", 
   }
 });
 
-Deno.test("chunking respects KV's byte and key-size limits exactly (real limits)", async () => {
+Deno.test("staging respects KV's byte and key-size limits exactly (real limits)", async () => {
   await tempDir(async (dir) => {
     const store = await openKvStore({ dataRoot: dir });
     try {
