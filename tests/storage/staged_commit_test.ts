@@ -300,9 +300,9 @@ Deno.test("a staged run over the remote check limit is refused whole, with a one
       (_, i) => ({ path: `s/${i}.json`, format: "json" }) as const,
     );
     await assert.rejects(
-      store.transact(async (txn) => {
+      store.transact((txn) => {
         for (const r of refs) txn.set(r, "k", "v".repeat(100_000));
-        return { value: null, trace: { traceId: "WIDE", lines: LINES, meta: {} } };
+        return Promise.resolve({ value: null, trace: { traceId: "WIDE", lines: LINES, meta: {} } });
       }),
       (e) => e instanceof Error && e.name === "StorageError" && !e.message.includes("\n"),
     );
