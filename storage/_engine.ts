@@ -78,7 +78,10 @@ export interface KvStore extends Store {
   traceFilesWritten(traceIds: readonly string[]): Promise<void>;
   /** Committed trace metadata, or null. */
   readTraceMeta(traceId: string): Promise<TraceInfo | null>;
-  /** Like {@link Store.flushViews}, returning what was done. */
+  /**
+   * Like {@link Store.flushViews}, returning what was done; a view that could not be
+   * written is a line in `warnings` (retried by the next flush), never an exception.
+   */
   flushViewsWithStats(): Promise<ViewFlushStats>;
   /** Counters since open. */
   stats(): StoreStats;
@@ -280,6 +283,15 @@ class KvEngine implements KvStore {
     group: TxnGroup,
     traces: EncodedTrace[],
   ): Promise<"ok" | "conflict" | "locked"> {
+    if (this.#o.views) {
+      // Refused before anything commits: a view is never written through a link.
+      for (const path of group.layers.keys()) {
+        const link = await this.#o.views.linkInTheWay(path);
+        if (link !== null) {
+          throw new UsageError(`Cannot write the view of store "${path}": ${link}`);
+        }
+      }
+    }
     const plan = await buildPlan(group, traces);
     const commit = singleCommit(plan, this.#o.limits);
     if (commit === null) {
@@ -391,7 +403,9 @@ class KvEngine implements KvStore {
 
   flushViewsWithStats(): Promise<ViewFlushStats> {
     this.#open();
-    if (!this.#o.views) return Promise.resolve({ rewritten: 0, appended: 0, skipped: 0 });
+    if (!this.#o.views) {
+      return Promise.resolve({ rewritten: 0, appended: 0, skipped: 0, warnings: [] });
+    }
     return this.#o.views.flush(this.#env);
   }
 

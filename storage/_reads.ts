@@ -270,12 +270,30 @@ async function assemble(
 
 /** Every store meta, by path, in key order. */
 export async function listStoreMetas(env: ReadEnv): Promise<Array<[string, StoreMeta]>> {
+  return (await listStoreMetaEntries(env)).map((e) => [e.path, e.meta]);
+}
+
+/** Every store meta with its versionstamp, in key order. */
+export async function listStoreMetaEntries(
+  env: ReadEnv,
+): Promise<Array<{ path: string; meta: StoreMeta; stamp: string }>> {
   const settled = new Set<string>();
   for (;;) {
     const entries = await listAll(env, "list stores", { prefix: storeMetaPrefix() });
-    const out = entries.map((e) =>
-      [e.key[e.key.length - 1] as string, decodeStoreMeta(e.value)] as [string, StoreMeta]
-    );
-    if (!(await unsettledAny(env, out.map(([, m]) => m), settled))) return out;
+    const out = entries.map((e) => ({
+      path: e.key[e.key.length - 1] as string,
+      meta: decodeStoreMeta(e.value),
+      stamp: e.versionstamp,
+    }));
+    if (!(await unsettledAny(env, out.map((e) => e.meta), settled))) return out;
   }
+}
+
+/** The versionstamp of a store's meta now (null when absent), without settling. */
+export async function storeMetaStamp(env: ReadEnv, path: string): Promise<string | null> {
+  const entry = await env.read(
+    `read store "${path}"`,
+    () => env.kv.get<Uint8Array>(storeMetaKey(path)),
+  );
+  return entry.versionstamp;
 }

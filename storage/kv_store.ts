@@ -136,6 +136,13 @@ export async function prepareDataRoot(dataRoot: string): Promise<void> {
   if (info !== null && !info.isDirectory) {
     throw new StorageError(`Cannot use data root "${dataRoot}": not a directory`);
   }
+  // The state database and the view watermark are never reached through a link.
+  const state = await Deno.lstat(join(dataRoot, ".pgs")).catch(() => null);
+  if (state?.isSymlink) {
+    throw new StorageError(
+      `Cannot use data root "${dataRoot}": "${join(dataRoot, ".pgs")}" is a symbolic link`,
+    );
+  }
   try {
     await Deno.mkdir(join(dataRoot, ".pgs"), { recursive: true });
     const probe = await Deno.makeTempFile({ dir: dataRoot, prefix: ".pgs-probe-" });

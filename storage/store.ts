@@ -101,7 +101,11 @@ export interface Store {
   ): Promise<TransactResult<T>>;
   /** The committed trace body lines for `traceId`, or null when there is none. */
   readTrace(traceId: string): Promise<string[] | null>;
-  /** Rewrites stale file views under the data root from the committed state. */
+  /**
+   * Rewrites stale file views under the data root from the committed state. A view that
+   * cannot be written (a link or a directory in its place, a read-only or full disk) is
+   * left for the next flush; it never fails a committed run.
+   */
   flushViews(): Promise<void>;
   /** Flushes views and releases the database. */
   close(): Promise<void>;

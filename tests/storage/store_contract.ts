@@ -318,18 +318,21 @@ export function storeContract(name: string, factory: StoreFactory): void {
         rewritten: 2,
         appended: 0,
         skipped: 0,
+        warnings: [],
       });
       await add(2);
       assert.deepEqual(await store.flushViewsWithStats(), {
         rewritten: 1,
         appended: 1,
         skipped: 0,
+        warnings: [],
       });
       assert.equal(await Deno.readTextFile(join(dir, LOG.path)), expected(5));
       assert.deepEqual(await store.flushViewsWithStats(), {
         rewritten: 0,
         appended: 0,
         skipped: 2,
+        warnings: [],
       });
       await Deno.remove(join(dir, LOG.path));
       await Deno.remove(join(dir, "state"), { recursive: true });
@@ -337,18 +340,33 @@ export function storeContract(name: string, factory: StoreFactory): void {
         rewritten: 2,
         appended: 0,
         skipped: 0,
+        warnings: [],
       });
       assert.equal(await Deno.readTextFile(join(dir, LOG.path)), expected(5));
       assert.equal(await Deno.readTextFile(join(dir, MAP.path)), '{\n  "count": 5\n}');
       await Deno.writeTextFile(join(dir, LOG.path), '{"s":1}\n{"edited":true}\n');
       await Deno.writeTextFile(join(dir, MAP.path), "{}");
-      assert.deepEqual(await store.flushViewsWithStats(), {
+      const stats = await store.flushViewsWithStats();
+      assert.deepEqual({ ...stats, warnings: [] }, {
         rewritten: 2,
         appended: 0,
         skipped: 0,
+        warnings: [],
       });
       assert.equal(await Deno.readTextFile(join(dir, LOG.path)), expected(5));
       assert.equal(await Deno.readTextFile(join(dir, MAP.path)), '{\n  "count": 5\n}');
+      // The edits are kept beside the restored views, and said so.
+      assert.equal(stats.warnings.length, 2);
+      for (
+        const [w, text] of [
+          [stats.warnings[0], '{"s":1}\n{"edited":true}\n'],
+          [stats.warnings[1], "{}"],
+        ]
+      ) {
+        const copy = /kept the edited file as "([^"]+)"/.exec(w)![1];
+        assert.match(w, /^VIEW_EDITED: /);
+        assert.equal(await Deno.readTextFile(copy), text);
+      }
     });
   });
 
