@@ -14,7 +14,7 @@ import {
   validateTraceId,
 } from "./actors/run_context.ts";
 import { type CliIo, errorText, ExitCode, exitCodeOf } from "./cli_io.ts";
-import { parsePayload, readPayloadFile } from "./cli_payload.ts";
+import { readBatchFile, readPayloadFile } from "./cli_payload.ts";
 import { ErrorCode, UsageError } from "./errors.ts";
 import { compileWorkflow } from "./snapshot/compile.ts";
 import { loadSnapshot } from "./snapshot/load.ts";
@@ -244,31 +244,6 @@ async function batchCommand(o: RunFlags, file: string, budget: number | undefine
   } finally {
     await store.close();
   }
-}
-
-async function readBatchFile(file: string): Promise<unknown[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (e) {
-    throw new UsageError(`Cannot read --batch "${file}": ${errorText(e)}`, ErrorCode.PAYLOAD);
-  }
-  const payloads: unknown[] = [];
-  for (const [i, line] of text.split("\n").entries()) {
-    if (line.trim() === "") continue;
-    try {
-      payloads.push(parsePayload(line, `${file}:${i + 1}`));
-    } catch (e) {
-      throw new UsageError(
-        `Invalid --batch "${file}" line ${i + 1}: ${errorText(e)}`,
-        ErrorCode.PAYLOAD,
-      );
-    }
-  }
-  if (payloads.length === 0) {
-    throw new UsageError(`Invalid --batch "${file}": no payload lines`, ErrorCode.PAYLOAD);
-  }
-  return payloads;
 }
 
 async function healTraceFiles(store: KvStore, workspace: string, io: CliIo): Promise<void> {

@@ -8,6 +8,13 @@
 import { canonicalJson, sha256Hex } from "../snapshot/canonical.ts";
 import { GENESIS_PREV, TRACE_SCHEMA, type TraceRecord } from "./record.ts";
 
+/**
+ * Deepest nesting a trace line may have. Records nest a payload (at most 64 deep) a few
+ * levels down; a line nested deeper is damaged, and is reported as such before parsing
+ * (a 100,000-deep line would otherwise exhaust the stack of the canonical-form check).
+ */
+export const MAX_TRACE_DEPTH = 512;
+
 /** Result of {@link verifyTrace}. */
 export interface TraceVerification {
   /** Records parsed (up to the first unparsable line). */
@@ -29,6 +36,11 @@ export function verifyTrace(text: string): TraceVerification {
   for (const [i, line] of lines.entries()) {
     const n = i + 1;
     let rec: TraceRecord;
+    if (nestingDepth(line) > MAX_TRACE_DEPTH) {
+      problems.push(`line ${n}: nested deeper than ${MAX_TRACE_DEPTH} levels (damaged)`);
+      prev = sha256Hex(line);
+      continue;
+    }
     try {
       rec = JSON.parse(line);
     } catch {
@@ -60,6 +72,23 @@ export function verifyTrace(text: string): TraceVerification {
     problems.push(`line ${lines.length}: expected the root run's result record last (truncated?)`);
   }
   return { records, problems };
+}
+
+/** Bracket nesting depth of JSON text, ignoring brackets inside strings. */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) max = Math.max(max, ++depth);
+    else if (c === 125 || c === 93) depth--;
+  }
+  return max;
 }
 
 /** The file text of a trace body. */
