@@ -9,11 +9,12 @@ import assert from "node:assert/strict";
 import { auditDataRoot, type AuditReport } from "./_audit.ts";
 import { killWorkerAfter, prng, runWorker } from "./_spawn.ts";
 import type { WorkerConfig } from "./_worker.ts";
+import { WF_BATCH, WF_ITEM } from "../testdata/reliability/fixture_workspace.ts";
 import { verifyTrace } from "../../trace/jsonl.ts";
 import { stageRegPrefix } from "../../storage/keys.ts";
 
 /** Stage registrations in the data root's KV, by state (read raw: no recovery runs). */
-async function stagesLeft(dataRoot: string): Promise<Record<string, number>> {
+export async function stagesLeft(dataRoot: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const kv = await Deno.openKv(`${dataRoot}/.pgs/state.kv`);
   try {
@@ -147,4 +148,21 @@ export async function crashHarness(
     if (!exists) figures.tracesWithoutFile++;
   }
   return { figures, audit };
+}
+
+/** Jobs of the large-run campaign (shared with bench/soak.ts). */
+export async function largeRunJobs(dir: string, loopItems = 350): Promise<WorkerConfig["jobs"]> {
+  const jobs: WorkerConfig["jobs"] = [];
+  for (let i = 0; i < 2; i++) {
+    const file = `${dir}/big_${i}.json`;
+    // 3 MiB of payload: the trace alone is many KV commits.
+    await Deno.writeTextFile(file, JSON.stringify({ name: `big-${i}-${"x".repeat(3 << 20)}` }));
+    jobs.push({ wf: WF_ITEM, payload: file });
+    const loop = `${dir}/loop_${i}.json`;
+    // Each item registers (a key, a registry record) and journals: > 1,000 state changes.
+    const items = Array.from({ length: loopItems }, (_, j) => ({ name: `L${i}-${j}` }));
+    await Deno.writeTextFile(loop, JSON.stringify({ items }));
+    jobs.push({ wf: WF_BATCH, payload: loop });
+  }
+  return jobs;
 }

@@ -2,30 +2,12 @@
 // with a 3 MiB payload or ~1,000+ state changes (a workflow loop over hundreds of items)
 // leave every run all-or-nothing: no effect claimed by no trace, no trace without its effects.
 import assert from "node:assert/strict";
-import { tempFixture, WF_BATCH, WF_ITEM } from "../testdata/reliability/fixture_workspace.ts";
-import { crashHarness } from "./_crash.ts";
+import { tempFixture } from "../testdata/reliability/fixture_workspace.ts";
+import { crashHarness, largeRunJobs, stagesLeft } from "./_crash.ts";
 import { scheduleSeed } from "./_spawn.ts";
-import type { WorkerConfig } from "./_worker.ts";
 
 /** Kill rounds; each round kills two workers running at once. */
 const ROUNDS = Number(Deno.env.get("PGS_LARGE_CRASH_ROUNDS") ?? 8);
-
-/** Jobs of the large-run campaign (shared with bench/soak.ts). */
-export async function largeRunJobs(dir: string, loopItems = 350): Promise<WorkerConfig["jobs"]> {
-  const jobs: WorkerConfig["jobs"] = [];
-  for (let i = 0; i < 2; i++) {
-    const file = `${dir}/big_${i}.json`;
-    // 3 MiB of payload: the trace alone is many KV commits.
-    await Deno.writeTextFile(file, JSON.stringify({ name: `big-${i}-${"x".repeat(3 << 20)}` }));
-    jobs.push({ wf: WF_ITEM, payload: file });
-    const loop = `${dir}/loop_${i}.json`;
-    // Each item registers (a key, a registry record) and journals: > 1,000 state changes.
-    const items = Array.from({ length: loopItems }, (_, j) => ({ name: `L${i}-${j}` }));
-    await Deno.writeTextFile(loop, JSON.stringify({ items }));
-    jobs.push({ wf: WF_BATCH, payload: loop });
-  }
-  return jobs;
-}
 
 Deno.test("crash: random SIGKILLs during runs larger than one KV commit leave every run all-or-nothing", async () => {
   const t = await tempFixture();
@@ -39,6 +21,7 @@ Deno.test("crash: random SIGKILLs during runs larger than one KV commit leave ev
     });
     assert.ok(figures.kills >= 2 * ROUNDS);
     assert.ok(audit.traces > 0, "some large runs committed between kills");
+    assert.deepEqual(await stagesLeft(t.dataRoot), {}, "every stage finished or removed");
     assert.ok(
       figures.midRun > figures.kills / 2,
       `most kills land inside a run: ${JSON.stringify(figures)}`,
