@@ -7,7 +7,7 @@ import { crashHarness, largeRunJobs, stagesLeft } from "./_crash.ts";
 import { scheduleSeed } from "./_spawn.ts";
 
 /** Kill rounds; each round kills two workers running at once. */
-const ROUNDS = Number(Deno.env.get("PGS_LARGE_CRASH_ROUNDS") ?? 8);
+const ROUNDS = Number(Deno.env.get("PGS_LARGE_CRASH_ROUNDS") ?? 10);
 
 Deno.test("crash: random SIGKILLs during runs larger than one KV commit leave every run all-or-nothing", async () => {
   const t = await tempFixture();
