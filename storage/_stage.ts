@@ -28,7 +28,7 @@
  * @module
  */
 import { StorageError } from "../errors.ts";
-import { decodeJson, encodeJson, utf8 } from "./_codec.ts";
+import { decodeJson, encodeJson } from "./_codec.ts";
 import {
   type Check,
   type Commit,
@@ -40,6 +40,7 @@ import {
   traceFinalOps,
 } from "./_commit.ts";
 import { isLockedError, unsafeStageId } from "./_retry.ts";
+import { decodeEntry, encodeEntry, KIND_DELETE, KIND_MARK, KIND_SET } from "./_stage_entry.ts";
 import { stageEntryKey, stageRegKey, stageRegPrefix, stageSeenKey, traceMetaKey } from "./keys.ts";
 
 /** KV access with lock retries (the same shape as `_reads.ts` ReadEnv). */
@@ -62,10 +63,6 @@ interface StageReg {
 
 /** Opens that must see a staging registration unchanged before it counts as stale. */
 const STALE_AFTER = 2;
-
-const KIND_DELETE = 0;
-const KIND_SET = 1;
-const KIND_MARK = 2;
 
 /** What a staged commit did. */
 export interface StagedCommit {
@@ -445,69 +442,4 @@ function commitError(err: unknown): StorageError {
     `Cannot commit transaction: ${err instanceof Error ? err.message : String(err)}`,
     { cause: err },
   );
-}
-
-/** A staged write: kind, target key, value (sets only). */
-interface StageEntry {
-  readonly kind: number;
-  readonly key: Deno.KvKey;
-  readonly value: Uint8Array | null;
-}
-
-/**
- * Binary form of a staged write: kind byte, part count, each key part (0 + u32 length +
- * UTF-8, or 1 + float64), then the value bytes. Its size stays within a KV value: a value
- * is at most 60 KiB and a key at most 2 KiB.
- */
-function encodeEntry(kind: number, key: Deno.KvKey, value: Uint8Array | null = null): Uint8Array {
-  let size = 2 + (value?.length ?? 0);
-  const parts = key.map((p) => {
-    if (typeof p === "string") {
-      const bytes = utf8(p);
-      size += 5 + bytes.length;
-      return bytes;
-    }
-    if (typeof p !== "number") throw new StorageError("Cannot stage a write: unsupported key part");
-    size += 9;
-    return p;
-  });
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  out[0] = kind;
-  out[1] = parts.length;
-  let at = 2;
-  for (const p of parts) {
-    if (typeof p === "number") {
-      out[at] = 1;
-      view.setFloat64(at + 1, p);
-      at += 9;
-    } else {
-      out[at] = 0;
-      view.setUint32(at + 1, p.length);
-      out.set(p, at + 5);
-      at += 5 + p.length;
-    }
-  }
-  if (value !== null) out.set(value, at);
-  return out;
-}
-
-const decoder = new TextDecoder();
-
-function decodeEntry(bytes: Uint8Array): StageEntry {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const kind = bytes[0];
-  const key: Array<string | number> = [];
-  let at = 2;
-  for (let i = 0; i < bytes[1]; i++) {
-    if (bytes[at] === 1) {
-      key.push(view.getFloat64(at + 1));
-      at += 9;
-    } else {
-      const n = view.getUint32(at + 1);
-      key.push(decoder.decode(bytes.subarray(at + 5, at + 5 + n)));
-      at += 5 + n;
-    }
-  }
-  return { kind, key, value: kind === KIND_SET ? bytes.slice(at) : null };
 }

@@ -32,9 +32,9 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { StorageError } from "../errors.ts";
-import { concat, fromUtf8, utf8 } from "./_codec.ts";
+import { fromUtf8, utf8 } from "./_codec.ts";
 import {
   listStoreMetaEntries,
   readCommittedMap,
@@ -44,7 +44,11 @@ import {
   storeMetaStamp,
 } from "./_reads.ts";
 import type { StoreMeta } from "./_codec.ts";
-import { inspectPath } from "./_paths.ts";
+import { appendFile, inspectPath, keepEdited, openNoFollow, replaceFile } from "./_paths.ts";
+import { ContentSum } from "./_sum.ts";
+import { jsonlBytes, jsonlWithBoundaries, renderJsonView } from "./_render.ts";
+
+export { prettyJson, renderJsonView } from "./_render.ts";
 
 /** What a flush did, per store. */
 export interface ViewFlushStats {
@@ -349,173 +353,6 @@ export class FileViews {
 class ViewPathError extends Error {}
 
 /**
- * Renders a "json" view from `[key, valueJsonText]` pairs already in key order.
- *
- * @example
- * ```ts
- * renderJsonView([["a", '{"x":[1,2]}']]); // '{\n  "a": {\n    "x": [\n      1,\n      2\n    ]\n  }\n}'
- * ```
- */
-export function renderJsonView(entries: ReadonlyArray<readonly [string, string]>): string {
-  if (entries.length === 0) return "{}";
-  const members = entries.map(([k, v]) => `  ${JSON.stringify(k)}: ${prettyJson(v, "  ")}`);
-  return `{\n${members.join(",\n")}\n}`;
-}
-
-/**
- * Re-indents compact JSON text with 2 spaces per level without parsing it, so member order
- * and number spelling stay as stored; `{}` and `[]` stay compact like JSON.stringify.
- */
-export function prettyJson(compact: string, indent = ""): string {
-  let out = "";
-  let depth = 0;
-  const pad = (d: number) => "\n" + indent + "  ".repeat(d);
-  for (let i = 0; i < compact.length; i++) {
-    const c = compact[i];
-    if (c === '"') {
-      let j = i + 1;
-      while (compact[j] !== '"') j += compact[j] === "\\" ? 2 : 1;
-      out += compact.slice(i, j + 1);
-      i = j;
-    } else if (c === "{" || c === "[") {
-      const close = c === "{" ? "}" : "]";
-      if (compact[i + 1] === close) {
-        out += c + close;
-        i++;
-      } else {
-        depth++;
-        out += c + pad(depth);
-      }
-    } else if (c === "}" || c === "]") {
-      depth--;
-      out += pad(depth) + c;
-    } else if (c === ",") {
-      out += "," + pad(depth);
-    } else if (c === ":") {
-      out += ": ";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/**
- * A running content checksum: two 32-bit multiply-rotate lanes over little-endian words
- * plus the length, resumable from its text form so an append extends it without reading
- * the file again. It finds edits, accidental or not, by someone who cannot also write the
- * state database beside the view; it is not a cryptographic signature (the trace is).
- */
-export class ContentSum {
-  #h1 = 0x9747b28c;
-  #h2 = 0x3c6ef372;
-  #len = 0;
-  #tail: number[] = [];
-
-  /** Resumes a sum from {@link ContentSum.text}. */
-  static from(text: string): ContentSum {
-    const [len, h1, h2, tail] = text.split(":");
-    const s = new ContentSum();
-    s.#len = Number(len);
-    s.#h1 = parseInt(h1, 16) | 0;
-    s.#h2 = parseInt(h2, 16) | 0;
-    s.#tail = tail === "" || tail === undefined
-      ? []
-      : tail.match(/../g)!.map((h) => parseInt(h, 16));
-    return s;
-  }
-
-  /** Adds bytes; returns this. */
-  update(bytes: Uint8Array): this {
-    this.#len += bytes.length;
-    let i = 0;
-    if (this.#tail.length > 0) {
-      while (this.#tail.length < 4 && i < bytes.length) this.#tail.push(bytes[i++]);
-      if (this.#tail.length < 4) return this;
-      this.#run(Uint8Array.from(this.#tail), 0, 4);
-      this.#tail = [];
-    }
-    const end = i + ((bytes.length - i) & ~3);
-    this.#run(bytes, i, end);
-    for (i = end; i < bytes.length; i++) this.#tail.push(bytes[i]);
-    return this;
-  }
-
-  #run(bytes: Uint8Array, from: number, to: number): void {
-    let h1 = this.#h1;
-    let h2 = this.#h2;
-    const at = bytes.byteOffset + from;
-    // Whole words straight from memory when aligned (little-endian platforms: all Deno runs on).
-    const words = LITTLE_ENDIAN && at % 4 === 0
-      ? new Int32Array(bytes.buffer, at, (to - from) >>> 2)
-      : null;
-    const n = (to - from) >>> 2;
-    for (let w = 0; w < n; w++) {
-      const i = from + 4 * w;
-      const k = words !== null
-        ? words[w]
-        : bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
-      let k1 = Math.imul(k, 0xcc9e2d51);
-      k1 = Math.imul((k1 << 15) | (k1 >>> 17), 0x1b873593);
-      h1 ^= k1;
-      h1 = (Math.imul((h1 << 13) | (h1 >>> 19), 5) + 0xe6546b64) | 0;
-      let k2 = Math.imul(k, 0x85ebca6b);
-      k2 = Math.imul((k2 << 17) | (k2 >>> 15), 0xc2b2ae35);
-      h2 = Math.imul(h2 ^ k2, 0x27d4eb2f);
-      h2 = (((h2 << 11) | (h2 >>> 21)) + h1) | 0;
-    }
-    this.#h1 = h1;
-    this.#h2 = h2;
-  }
-
-  /** Text form: equal for equal content. */
-  text(): string {
-    const hex = (n: number) => (n >>> 0).toString(16).padStart(8, "0");
-    const tail = this.#tail.map((b) => b.toString(16).padStart(2, "0")).join("");
-    return `${this.#len}:${hex(this.#h1)}:${hex(this.#h2)}:${tail}`;
-  }
-}
-
-/** Opens (creating) a file for writing, refusing a symbolic link in its place. */
-async function openNoFollow(path: string): Promise<Deno.FsFile> {
-  const before = await Deno.lstat(path).catch((e) => {
-    if (e instanceof Deno.errors.NotFound) return null;
-    throw e;
-  });
-  if (before?.isSymlink) throw new Deno.errors.PermissionDenied(`"${path}" is a symbolic link`);
-  const file = await Deno.open(path, { create: true, write: true });
-  const opened = await file.stat();
-  const now = await Deno.lstat(path);
-  if (now.isSymlink || now.ino !== opened.ino || now.dev !== opened.dev) {
-    file.close();
-    throw new Deno.errors.PermissionDenied(`"${path}" changed while being opened`);
-  }
-  return file;
-}
-
-function jsonlBytes(records: readonly Uint8Array[]): Uint8Array {
-  return jsonlWithBoundaries(records).bytes;
-}
-
-/** The jsonl text of records and the offset after each record. */
-function jsonlWithBoundaries(
-  records: readonly Uint8Array[],
-): { bytes: Uint8Array; boundaries: number[] } {
-  const parts: Uint8Array[] = [];
-  const boundaries: number[] = [];
-  const nl = new Uint8Array([10]);
-  let at = 0;
-  for (const r of records) {
-    parts.push(r, nl);
-    at += r.length + 1;
-    boundaries.push(at);
-  }
-  return { bytes: parts.length === 0 ? new Uint8Array(0) : concat(parts), boundaries };
-}
-
-/**
  * True when `found` is the first records of `expected`, at least the `known` bytes of our
  * last write (a flush killed after writing a view but before saving its watermark left it
  * so): not an edit.
@@ -534,53 +371,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** Keeps an edited view beside it as `<file>.edited-<sum>`; returns that path. */
-async function keepEdited(file: string, bytes: Uint8Array, sum: ContentSum): Promise<string> {
-  const [len, h1, h2, tail] = sum.text().split(":");
-  const tag = `${h1}${h2}${tail}-${len}`;
-  const copy = `${file}.edited-${tag}`;
-  try {
-    await Deno.writeFile(copy, bytes, { createNew: true });
-  } catch (err) {
-    // The same edit was kept before (the name is its checksum).
-    if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
-  }
-  return copy;
-}
-
-async function replaceFile(file: string, bytes: Uint8Array): Promise<Deno.FileInfo> {
-  const dir = dirname(file);
-  const temp = join(dir, `.${file.slice(dir.length + 1)}.${Deno.pid}.tmp`);
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-    // A temp file left by a killed flush (or anything planted at its name) is removed,
-    // not written through: the new one is created exclusively.
-    await Deno.remove(temp).catch(() => undefined);
-    await Deno.writeFile(temp, bytes, { createNew: true });
-    await Deno.rename(temp, file);
-    return await Deno.lstat(file);
-  } catch (err) {
-    await Deno.remove(temp).catch(() => undefined);
-    throw err;
-  }
-}
-
-/** Appends to `file`, which must still be the file `expected` describes (no link swapped in). */
-async function appendFile(
-  file: string,
-  bytes: Uint8Array,
-  expected: Deno.FileInfo,
-): Promise<Deno.FileInfo> {
-  using handle = await Deno.open(file, { append: true });
-  const opened = await handle.stat();
-  if (opened.ino !== expected.ino || opened.dev !== expected.dev) {
-    throw new Deno.errors.PermissionDenied(`"${file}" was replaced while being appended to`);
-  }
-  let written = 0;
-  while (written < bytes.length) written += await handle.write(bytes.subarray(written));
-  return await handle.stat();
 }
 
 function markOf(
