@@ -67,7 +67,7 @@ export interface KvStore extends Store {
    * re-run.
    */
   transactBatch<T>(bodies: ReadonlyArray<TxnBody<T>>): Promise<Array<BatchOutcome<T>>>;
-  /** Ids of committed traces (pending chunked ones excluded), in key order. */
+  /** Ids of committed traces, in key order. */
   listTraces(): Promise<string[]>;
   /**
    * Ids of committed traces whose files are not known to be written (a process died

@@ -156,7 +156,8 @@ export async function readCommittedMap(
 
 /**
  * Committed log records with sequence in (after, upTo], in order. A record missing after a
- * crashed chunked commit is skipped; `seqs` reports which sequences were found.
+ * crashed chunked commit of an older version is skipped; `seqs` reports which sequences were
+ * found.
  */
 export async function readLogRange(
   env: ReadEnv,

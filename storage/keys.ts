@@ -12,7 +12,7 @@
  * | `[ROOT, "kp", path, key, i]`         | part `i` of a split key-map value                |
  * | `[ROOT, "l", path, seq]`             | log record `seq` (1-based, gap-free): JSON bytes or a split header |
  * | `[ROOT, "lp", path, seq, i]`         | part `i` of a split log record                   |
- * | `[ROOT, "tm", traceId]`              | trace meta JSON (pending or complete)            |
+ * | `[ROOT, "tm", traceId]`              | trace meta JSON (complete; "pending" only from older versions) |
  * | `[ROOT, "tb", traceId, i]`           | trace body chunk `i`: lines joined by "\n"       |
  * | `[ROOT, "tf", traceId]`              | marker: the trace's files are not written yet; set by its commit, removed once they are |
  * | `[ROOT, "sr", stageId]`              | registration of a staged commit (a run too large for one KV commit, see `_stage.ts`): JSON `{state, entries}` |

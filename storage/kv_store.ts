@@ -43,7 +43,7 @@ export interface KvStoreOptions {
   readonly kvUrl?: string;
   /** Body runs per commit, and "database is locked" retries per KV call. @default 50 */
   readonly maxAttempts?: number;
-  /** Per-commit limits (tests lower them to exercise chunking). @default KV's limits */
+  /** Per-commit limits (tests lower them to exercise staging). @default KV's limits */
   readonly limits?: Partial<CommitLimits>;
   /** Backoff between attempts. @default { baseMs: 1, capMs: 100 } */
   readonly backoff?: Partial<BackoffOptions>;
