@@ -137,11 +137,13 @@ export async function prepareDataRoot(dataRoot: string): Promise<void> {
     throw new StorageError(`Cannot use data root "${dataRoot}": not a directory`);
   }
   // The state database and the view watermark are never reached through a link.
-  const state = await Deno.lstat(join(dataRoot, ".pgs")).catch(() => null);
-  if (state?.isSymlink) {
-    throw new StorageError(
-      `Cannot use data root "${dataRoot}": "${join(dataRoot, ".pgs")}" is a symbolic link`,
-    );
+  for (const name of [".pgs", ".pgs/state.kv", ".pgs/state.kv-wal", ".pgs/state.kv-shm"]) {
+    const entry = await Deno.lstat(join(dataRoot, name)).catch(() => null);
+    if (entry?.isSymlink) {
+      throw new StorageError(
+        `Cannot use data root "${dataRoot}": "${join(dataRoot, name)}" is a symbolic link`,
+      );
+    }
   }
   try {
     await Deno.mkdir(join(dataRoot, ".pgs"), { recursive: true });

@@ -104,12 +104,19 @@ Deno.test("an existing store file that is a symbolic link is never imported thro
   });
 });
 
-Deno.test("a data root whose .pgs is a symbolic link is refused", async () => {
+Deno.test("a data root whose .pgs or state database is a symbolic link is refused", async () => {
   await withDirs(async (root, outside) => {
     await Deno.symlink(outside, join(root, ".pgs"));
     await assert.rejects(
       openKvStore({ dataRoot: root }),
       (e) => e instanceof StorageError && /\.pgs" is a symbolic link/.test(e.message),
+    );
+    await Deno.remove(join(root, ".pgs"));
+    await Deno.mkdir(join(root, ".pgs"));
+    await Deno.symlink(join(outside, "db"), join(root, ".pgs", "state.kv"));
+    await assert.rejects(
+      openKvStore({ dataRoot: root }),
+      (e) => e instanceof StorageError && /state\.kv" is a symbolic link/.test(e.message),
     );
     assert.deepEqual(await listing(outside), []);
   });
