@@ -1,6 +1,10 @@
 /**
- * Reads and checks a run payload from a file or standard input, with limits that keep a
- * hostile payload from exhausting memory or the stack.
+ * Reads and checks run payloads (`--payload` from a file or standard input, `--batch` one
+ * per line), with limits that keep a hostile payload from exhausting memory or the stack.
+ * Both decode the same way: strict UTF-8 (a byte that is not UTF-8 is refused, never
+ * replaced), a leading byte-order mark dropped. A number is never changed silently: one
+ * beyond a double's range, or an integer literal beyond 2^53 (which a double would round),
+ * is refused naming its field.
  *
  * @module
  */
@@ -38,16 +42,80 @@ export async function readPayloadFile(path: string): Promise<Record<string, unkn
       ErrorCode.PAYLOAD,
     );
   }
-  let text: string;
+  return parsePayload(decodePayloadText(bytes, `--payload "${path}"`), path);
+}
+
+/**
+ * Decodes payload bytes as `--payload` and `--batch` both do: strict UTF-8, a leading
+ * byte-order mark dropped.
+ *
+ * @param what Names the input in the message, e.g. `--payload "p.json"`.
+ * @throws {UsageError} PAYLOAD when the bytes are not valid UTF-8.
+ */
+export function decodePayloadText(bytes: Uint8Array, what: string): string {
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    // ignoreBOM false (the default): a leading U+FEFF is dropped.
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new UsageError(
-      `Cannot accept --payload "${path}": not valid UTF-8 text`,
+      `Cannot accept ${what}: not valid UTF-8 text (line ${badLine(bytes)})`,
       ErrorCode.PAYLOAD,
     );
   }
-  return parsePayload(text, path);
+}
+
+/** 1-based line of the first byte sequence that is not UTF-8. */
+function badLine(bytes: Uint8Array): number {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== 10) continue;
+    try {
+      decoder.decode(bytes.subarray(start, i));
+    } catch {
+      return line;
+    }
+    line++;
+    start = i + 1;
+  }
+  return line;
+}
+
+/**
+ * Reads a `--batch` file: one JSON object per line (blank lines skipped), decoded like a
+ * `--payload`.
+ *
+ * @throws {UsageError} PAYLOAD naming the file (and line) when unreadable, not UTF-8,
+ *   empty, or a line is not an acceptable payload.
+ */
+export async function readBatchFile(file: string): Promise<Record<string, unknown>[]> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(file);
+  } catch (e) {
+    throw new UsageError(
+      `Cannot read --batch "${file}": ${e instanceof Error ? e.message.split("\n")[0] : e}`,
+      ErrorCode.PAYLOAD,
+    );
+  }
+  const text = decodePayloadText(bytes, `--batch "${file}"`);
+  const payloads: Record<string, unknown>[] = [];
+  for (const [i, line] of text.split("\n").entries()) {
+    if (line.trim() === "") continue;
+    try {
+      payloads.push(parsePayload(line, `${file}:${i + 1}`));
+    } catch (e) {
+      throw new UsageError(
+        `Invalid --batch "${file}" line ${i + 1}: ${e instanceof Error ? e.message : e}`,
+        ErrorCode.PAYLOAD,
+      );
+    }
+  }
+  if (payloads.length === 0) {
+    throw new UsageError(`Invalid --batch "${file}": no payload lines`, ErrorCode.PAYLOAD);
+  }
+  return payloads;
 }
 
 /**
@@ -70,11 +138,18 @@ export function parsePayload(text: string, name = "payload"): Record<string, unk
     );
   }
   let value: unknown;
+  let inexact = false;
   try {
     // A number JSON can spell but IEEE doubles cannot hold (1e400) would silently become
-    // Infinity here and null in the trace: refuse it.
-    value = JSON.parse(text, (_k, v) => {
-      if (typeof v === "number" && !Number.isFinite(v)) throw new NonFinite();
+    // Infinity here and null in the trace: refuse it. An integer literal beyond 2^53 would
+    // silently round (…993 → …992): it is replaced by a marker, found below with its path.
+    value = JSON.parse(text, (_k, v, context?: { source?: string }) => {
+      if (typeof v !== "number") return v;
+      if (!Number.isFinite(v)) throw new NonFinite();
+      if (Math.abs(v) >= TWO_53 && beyond53(context?.source)) {
+        inexact = true;
+        return new Inexact(context!.source!);
+      }
       return v;
     });
   } catch (e) {
@@ -86,6 +161,14 @@ export function parsePayload(text: string, name = "payload"): Record<string, unk
     }
     throw new UsageError(
       `Cannot parse --payload "${name}": not valid JSON (${(e as Error).message})`,
+      ErrorCode.PAYLOAD,
+    );
+  }
+  if (inexact) {
+    const [path, literal] = findInexact(value, "$")!;
+    throw new UsageError(
+      `Invalid --payload "${name}": ${path}: the integer ${literal} is beyond 2^53 and a ` +
+        `64-bit float cannot hold it exactly (write it as a string)`,
       ErrorCode.PAYLOAD,
     );
   }
@@ -118,6 +201,38 @@ function maxDepth(text: string): number {
 }
 
 class NonFinite extends Error {}
+
+const TWO_53 = 2 ** 53;
+
+/** True when a number's source text is an integer literal larger than 2^53 in magnitude. */
+function beyond53(source: string | undefined): boolean {
+  if (source === undefined || !/^-?\d+$/.test(source)) return false;
+  const n = BigInt(source);
+  return (n < 0n ? -n : n) > 2n ** 53n;
+}
+
+/** Marks an integer literal that a double would round. */
+class Inexact {
+  constructor(readonly literal: string) {}
+}
+
+/** Path and literal of the first {@link Inexact} in document order. */
+function findInexact(value: unknown, path: string): [string, string] | null {
+  if (value instanceof Inexact) return [path, value.literal];
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findInexact(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      const step = /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+      const found = findInexact(v, path + step);
+      if (found) return found;
+    }
+  }
+  return null;
+}
 
 class TooLarge extends Error {
   constructor(readonly size: number) {

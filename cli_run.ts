@@ -14,7 +14,7 @@ import {
   validateTraceId,
 } from "./actors/run_context.ts";
 import { type CliIo, errorText, ExitCode, exitCodeOf } from "./cli_io.ts";
-import { parsePayload, readPayloadFile } from "./cli_payload.ts";
+import { readBatchFile, readPayloadFile } from "./cli_payload.ts";
 import { ErrorCode, UsageError } from "./errors.ts";
 import { compileWorkflow } from "./snapshot/compile.ts";
 import { loadSnapshot } from "./snapshot/load.ts";
@@ -24,6 +24,8 @@ import type { KvStore } from "./storage/mod.ts";
 import {
   checkTraceIdUnused,
   checkTracesWritable,
+  claimTraceFolder,
+  releaseTraceFolder,
   tracesDir,
   writeMissingTraceFiles,
   writeTraceFiles,
@@ -81,6 +83,9 @@ export async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
   const store = await openKvStore({ dataRoot: o.dataRoot, kvUrl: o.kv });
   try {
     await healTraceFiles(store, o.workspace, io);
+    // The trace folder is claimed before the commit: of several processes sharing the
+    // workspace with one --trace-id, one runs and the others are refused.
+    if (o.traceId !== undefined) await claimTraceFolder(o.workspace, o.traceId);
     const result = await executeWorkflow(compiled, payload, {
       store,
       capabilities: registry.capabilities,
@@ -89,6 +94,9 @@ export async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
       startedAt: o.clock,
       secretSeed: readEnv("PGS_SECRET_SEED"),
       budget,
+    }).catch(async (e) => {
+      if (o.traceId !== undefined) await releaseTraceFolder(o.workspace, o.traceId);
+      throw e;
     });
     const files = await writeTraceFiles({
       workspace: o.workspace,
@@ -99,7 +107,7 @@ export async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
       timings: result.timings,
       png: o.png,
     });
-    await store.traceFilesWritten([result.traceId]);
+    if (!files.pending) await store.traceFilesWritten([result.traceId]);
     if (o.json) {
       io.out(JSON.stringify({
         trace_id: result.traceId,
@@ -168,6 +176,7 @@ async function batchCommand(o: RunFlags, file: string, budget: number | undefine
       secretSeed: readEnv("PGS_SECRET_SEED"),
       budget,
       onCommitted: async (chunk, done, total) => {
+        const filesWritten: string[] = [];
         for (const item of chunk) {
           if (!item.ok) {
             counts.ERROR = (counts.ERROR ?? 0) + 1;
@@ -178,7 +187,7 @@ async function batchCommand(o: RunFlags, file: string, budget: number | undefine
           const r = item.result;
           counts[r.classification] = (counts[r.classification] ?? 0) + 1;
           worst = Math.max(worst, exitCodeOf(r.classification));
-          await writeTraceFiles({
+          const files = await writeTraceFiles({
             workspace: o.workspace,
             compiled,
             traceId: r.traceId,
@@ -187,9 +196,12 @@ async function batchCommand(o: RunFlags, file: string, budget: number | undefine
             timings: r.timings,
             png: false,
           });
+          for (const w of files.warnings) io.err(`warning: ${w}`);
+          if (files.pending) continue;
+          filesWritten.push(r.traceId);
           written.push({ traceId: r.traceId, records: r.records });
         }
-        await store.traceFilesWritten(chunk.flatMap((i) => i.ok ? [i.result.traceId] : []));
+        await store.traceFilesWritten(filesWritten);
         if (progress) {
           const width = 30;
           const filled = Math.round((done / total) * width);
@@ -234,33 +246,9 @@ async function batchCommand(o: RunFlags, file: string, budget: number | undefine
   }
 }
 
-async function readBatchFile(file: string): Promise<unknown[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (e) {
-    throw new UsageError(`Cannot read --batch "${file}": ${errorText(e)}`, ErrorCode.PAYLOAD);
-  }
-  const payloads: unknown[] = [];
-  for (const [i, line] of text.split("\n").entries()) {
-    if (line.trim() === "") continue;
-    try {
-      payloads.push(parsePayload(line, `${file}:${i + 1}`));
-    } catch (e) {
-      throw new UsageError(
-        `Invalid --batch "${file}" line ${i + 1}: ${errorText(e)}`,
-        ErrorCode.PAYLOAD,
-      );
-    }
-  }
-  if (payloads.length === 0) {
-    throw new UsageError(`Invalid --batch "${file}": no payload lines`, ErrorCode.PAYLOAD);
-  }
-  return payloads;
-}
-
 async function healTraceFiles(store: KvStore, workspace: string, io: CliIo): Promise<void> {
-  for (const id of await writeMissingTraceFiles(store, workspace)) {
+  const warn = (w: string) => io.err(`warning: ${w}`);
+  for (const id of await writeMissingTraceFiles(store, workspace, { warn })) {
     io.err(`note: wrote the missing trace files of ${id} (committed by an interrupted run)`);
   }
 }

@@ -541,7 +541,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
       timings: result.timings,
       png: o.png,
     });
-    if (files && "traceFilesWritten" in store) {
+    if (files && !files.pending && "traceFilesWritten" in store) {
       await (store as KvStore).traceFilesWritten([result.traceId]);
     }
     return { ...result, workflow: o.workflow, snapshotDigest: compiled.digest, files };

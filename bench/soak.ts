@@ -2,22 +2,27 @@
  * Reliability soak (not run by CI): the checks of tests/reliability/ at a larger scale.
  *
  * ```sh
- * deno run -A bench/soak.ts [--minutes 20] [--processes 8] [--runs 250] [--rounds 1000] [--seed 1]
+ * deno run -A bench/soak.ts [--minutes 20] [--processes 8] [--runs 250] [--rounds 1000]
+ *   [--large-rounds 100] [--seed 1]
  * ```
  *
  * Phases: (1) `processes` × `runs` concurrent runs on one data root (half through main(),
  * half through one long-lived store), audited; (2) crash rounds (two workers SIGKILLed at
  * a random 5–300 ms) over a multi-step and a looping workflow until `rounds` each or the
- * deadline, audited every 25 rounds; (3) the known-bug probes (nested sub-workflows, a
- * runaway self-call, a 300-item loop), each in a subprocess with a timeout. Prints one JSON
- * summary; exits 1 when an audit found a problem or a worker crashed.
+ * deadline, audited every 25 rounds; (2b) the large-run campaign: `large-rounds` rounds of
+ * two workers running runs too large for one KV commit (a 3 MiB payload, a loop over 350
+ * items, > 1,000 state changes) SIGKILLed at a random 20–1,500 ms, audited every 10 rounds
+ * (every run all-or-nothing, every stage finished or removed); (3) the known-bug probes
+ * (nested sub-workflows, a runaway self-call, a 300-item loop), each in a subprocess with a
+ * timeout. Prints one JSON summary; exits 1 when an audit found a problem or a worker
+ * crashed.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { tempWorkspace } from "../tests/_support/workspace.ts";
 import { auditDataRoot } from "../tests/reliability/_audit.ts";
-import { crashHarness } from "../tests/reliability/_crash.ts";
+import { crashHarness, largeRunJobs, stagesLeft } from "../tests/reliability/_crash.ts";
 import { CLI, CONFIG, prng, runWorker } from "../tests/reliability/_spawn.ts";
 import type { WorkerConfig } from "../tests/reliability/_worker.ts";
 import {
@@ -35,6 +40,7 @@ const { values } = parseArgs({
     processes: { type: "string", default: "8" },
     runs: { type: "string", default: "250" },
     rounds: { type: "string", default: "1000" },
+    "large-rounds": { type: "string", default: "100" },
     seed: { type: "string", default: "1" },
   },
 });
@@ -42,14 +48,19 @@ const minutes = Number(values.minutes);
 const processes = Number(values.processes);
 const runs = Number(values.runs);
 const rounds = Number(values.rounds);
+const largeRounds = Number(values["large-rounds"]);
 const seed = Number(values.seed);
 
-// A deadline without reading the clock: a timer flips the flag.
+// A deadline without reading the clock: a timer flips the flag. The short-run crash phase
+// stops at 60 % of it, so the large-run campaign always gets its share.
 let expired = false;
+let crashExpired = false;
 const deadline = setTimeout(() => expired = true, minutes * 60_000);
+const crashDeadline = setTimeout(() => crashExpired = true, minutes * 0.6 * 60_000);
 Deno.unrefTimer(deadline);
+Deno.unrefTimer(crashDeadline);
 
-const summary: Record<string, unknown> = { minutes, processes, runs, rounds, seed };
+const summary: Record<string, unknown> = { minutes, processes, runs, rounds, largeRounds, seed };
 let failed = false;
 const log = (phase: string, data: unknown) => {
   summary[phase] = data;
@@ -124,11 +135,31 @@ for (const [name, wf] of [["crash_multi_step", WF_ITEM], ["crash_loop", WF_BATCH
     jobs.push({ wf, payload: file });
   }
   try {
-    const { figures, audit } = await crashHarness(t, jobs, rounds, seed, () => expired);
+    const { figures, audit } = await crashHarness(t, jobs, rounds, seed, () => crashExpired);
     log(name, { ...figures, traces: audit.traces, problems: [] });
   } catch (e) {
     failed = true;
     log(name, { error: e instanceof Error ? e.message.slice(0, 2000) : String(e) });
+  }
+  await Deno.remove(t.dir, { recursive: true });
+}
+
+// (2b) kills during runs too large for one KV commit
+{
+  const t = await tempFixture();
+  try {
+    const { figures, audit } = await crashHarness(t, await largeRunJobs(t.dir), largeRounds, seed, {
+      stop: () => expired,
+      delayMs: [20, 1500],
+      cleanRuns: 2,
+      auditEvery: 10,
+    });
+    const left = await stagesLeft(t.dataRoot);
+    failed ||= Object.keys(left).length > 0;
+    log("crash_large", { ...figures, traces: audit.traces, effects: audit.effects, left });
+  } catch (e) {
+    failed = true;
+    log("crash_large", { error: e instanceof Error ? e.message.slice(0, 2000) : String(e) });
   }
   await Deno.remove(t.dir, { recursive: true });
 }
@@ -188,5 +219,6 @@ for (const [name, wf] of [["crash_multi_step", WF_ITEM], ["crash_loop", WF_BATCH
 }
 
 clearTimeout(deadline);
+clearTimeout(crashDeadline);
 console.log(JSON.stringify(summary));
 Deno.exit(failed ? 1 : 0);

@@ -126,6 +126,8 @@ export interface StoreMeta {
   readonly logLength: number;
   /** How many key-map values are currently split into parts (0 → no stale parts to clean). */
   readonly splitKeys: number;
+  /** Set by the publish commit of a staged run whose writes may not all be in place yet. */
+  readonly redo?: string;
 }
 
 /** Decodes a store meta value. */
@@ -133,7 +135,10 @@ export function decodeStoreMeta(bytes: Uint8Array): StoreMeta {
   return decodeJson(bytes) as StoreMeta;
 }
 
-/** Trace meta as stored: pending while a chunked commit is in flight, then complete. */
+/**
+ * Trace meta as stored: complete (`pending` was written by the chunked commits of older
+ * versions, and is never written now).
+ */
 export type StoredTraceMeta =
   | { readonly state: "pending"; readonly chunked: number }
   | {
@@ -146,4 +151,6 @@ export type StoredTraceMeta =
     readonly chunked?: number;
     /** The caller's out-of-body metadata. */
     readonly meta: Record<string, unknown>;
+    /** The stage that published it, when its writes may not all be in place yet. */
+    readonly redo?: string;
   };

@@ -1,6 +1,6 @@
 /**
- * KV commit sizing and packing: the units KV's per-commit limits count, trace encoding, and
- * packing a commit plan into as few atomic commits as the limits allow (normally one).
+ * KV commit sizing: the units KV's per-commit limits count, trace encoding, and a commit
+ * plan as one atomic commit when it fits (the normal case; `_stage.ts` handles the rest).
  *
  * @module
  */
@@ -156,26 +156,28 @@ export function encodeTrace(trace: TraceCommit): EncodedTrace {
 export interface CommitPlan {
   /** Store-meta checks, then trace-absence checks. */
   readonly checks: readonly Check[];
-  /** Bumped store metas (must be in the first commit when chunked). */
+  /** Bumped store metas. */
   readonly head: readonly Op[];
   /** State writes in the order they were made. */
   readonly effects: readonly Op[];
-  /** Indexes into `effects` where a chunked commit may split (ends of CCs and of bodies). */
-  readonly boundaries: readonly number[];
   /** Trace body chunks. */
   readonly traceBodies: readonly Op[];
-  /** Traces (their metas are built once the commit count is known). */
+  /** Traces (their final metas are built by the committer). */
   readonly traces: readonly EncodedTrace[];
 }
 
-/** The final meta op of a trace. */
-export function traceFinalOp(t: EncodedTrace, chunked: number | undefined): Op {
+/**
+ * The final meta op of a trace. `chunked`: commits a staged run took (absent for one);
+ * `redo`: the stage that published it (readers finish that stage first, see `_stage.ts`).
+ */
+export function traceFinalOp(t: EncodedTrace, chunked?: number, redo?: string): Op {
   const meta = {
     state: "complete",
     lines: t.lines,
     chunks: t.chunks.length,
     ...(chunked === undefined ? {} : { chunked }),
     meta: t.meta,
+    ...(redo === undefined ? {} : { redo }),
   };
   return { key: traceMetaKey(t.id), value: encodeJson(meta, `meta of trace "${t.id}"`) };
 }
@@ -185,101 +187,33 @@ export function traceFinalOp(t: EncodedTrace, chunked: number | undefined): Op {
  * written (removed by whoever writes them; a crash in between leaves the marker, so the
  * next process can write the missing files).
  */
-export function traceFinalOps(t: EncodedTrace, chunked: number | undefined): Op[] {
-  return [traceFinalOp(t, chunked), { key: traceFilesPendingKey(t.id), value: PENDING_MARK }];
+export function traceFinalOps(t: EncodedTrace, chunked?: number, redo?: string): Op[] {
+  return [traceFinalOp(t, chunked, redo), { key: traceFilesPendingKey(t.id), value: PENDING_MARK }];
 }
 
 const PENDING_MARK = new Uint8Array([1]);
 
-/** The placeholder meta a chunked commit writes first, so the id is reserved. */
-export function tracePendingOp(t: EncodedTrace, chunked: number): Op {
-  return {
-    key: traceMetaKey(t.id),
-    value: encodeJson({ state: "pending", chunked }, `meta of trace "${t.id}"`),
-  };
-}
-
 /** One atomic commit to run. */
 export interface Commit {
-  /** Checks (only in the first commit). */
+  /** Checks. */
   readonly checks: Check[];
   /** Mutations. */
   readonly ops: Op[];
 }
 
 /**
- * Packs a plan into commits. One commit when it fits (the normal case). Otherwise: the
- * first commit carries every check, the trace reservations and the store metas, then the
- * effects in order, then trace chunks, and the last commit the final trace metas recording
- * `chunked: N`.
- *
- * @throws {StorageError} STORAGE when even the first commit cannot fit (too many stores or
- *   traces in one run).
+ * The plan as one atomic commit (the normal case), or null when it exceeds KV's per-commit
+ * limits: such a plan is staged and published by `_stage.ts`.
  */
-export function packCommits(plan: CommitPlan, limits: CommitLimits): Commit[] {
-  const finals = plan.traces.flatMap((t) => traceFinalOps(t, undefined));
+export function singleCommit(plan: CommitPlan, limits: CommitLimits): Commit | null {
+  const ops = [
+    ...plan.head,
+    ...plan.effects,
+    ...plan.traceBodies,
+    ...plan.traces.flatMap((t) => traceFinalOps(t)),
+  ];
   const total = new Tally();
   for (const c of plan.checks) total.check(c);
-  for (const o of [...plan.head, ...plan.effects, ...plan.traceBodies, ...finals]) total.op(o);
-  if (total.fits(limits)) {
-    return [{
-      checks: [...plan.checks],
-      ops: [...plan.head, ...plan.effects, ...plan.traceBodies, ...finals],
-    }];
-  }
-  const commits: Commit[] = [];
-  const placeholder = 1e9;
-  let cur: Commit = { checks: [...plan.checks], ops: [] };
-  let tally = new Tally();
-  for (const c of plan.checks) tally.check(c);
-  for (const o of [...plan.traces.map((t) => tracePendingOp(t, placeholder)), ...plan.head]) {
-    cur.ops.push(o);
-    tally.op(o);
-  }
-  if (!tally.fits(limits)) {
-    throw new StorageError(
-      `Cannot commit transaction: its ${plan.checks.length} checks and ${plan.head.length} store updates exceed one KV commit`,
-    );
-  }
-  const pendingIndex = plan.traces.length;
-  const add = (ops: readonly Op[]) => {
-    for (const o of ops) {
-      const one = new Tally().op(o);
-      if (!tally.fits(limits, one)) {
-        commits.push(cur);
-        cur = { checks: [], ops: [] };
-        tally = new Tally();
-      }
-      cur.ops.push(o);
-      tally.op(o);
-    }
-  };
-  // Effects go in whole segments (a CC's writes) where a segment fits a commit, so a crash
-  // between commits leaves whole CCs applied; only a segment larger than a commit is cut.
-  const cuts = [...plan.boundaries.filter((b) => b > 0 && b < plan.effects.length)];
-  let from = 0;
-  for (const to of [...cuts, plan.effects.length]) {
-    const segment = plan.effects.slice(from, to);
-    from = to;
-    const size = new Tally();
-    for (const o of segment) size.op(o);
-    if (!tally.fits(limits, size) && new Tally().fits(limits, size) && cur.ops.length > 0) {
-      commits.push(cur);
-      cur = { checks: [], ops: [] };
-      tally = new Tally();
-    }
-    add(segment);
-  }
-  add(plan.traceBodies);
-  const finalTally = new Tally();
-  for (const t of plan.traces) for (const o of traceFinalOps(t, placeholder)) finalTally.op(o);
-  if (!tally.fits(limits, finalTally)) {
-    commits.push(cur);
-    cur = { checks: [], ops: [] };
-  }
-  commits.push(cur);
-  const n = commits.length;
-  commits[0].ops.splice(0, pendingIndex, ...plan.traces.map((t) => tracePendingOp(t, n)));
-  cur.ops.push(...plan.traces.flatMap((t) => traceFinalOps(t, n)));
-  return commits;
+  for (const o of ops) total.op(o);
+  return total.fits(limits) ? { checks: [...plan.checks], ops } : null;
 }

@@ -12,8 +12,9 @@ import {
   type CommitLimits,
   type EncodedTrace,
   encodeTrace,
-  packCommits,
+  singleCommit,
 } from "./_commit.ts";
+import { commitStaged, recoverStages } from "./_stage.ts";
 import { buildPlan, GroupBudget } from "./_plan.ts";
 import { listTraceMetas, type ReadEnv, readStoredTraceMeta, readTraceChunks } from "./_reads.ts";
 import { backoff, type BackoffOptions, isLockedError, retryLocked } from "./_retry.ts";
@@ -51,7 +52,7 @@ export interface StoreStats {
   conflicts: number;
   /** "database is locked" errors retried (commits and reads). */
   lockedRetries: number;
-  /** Groups that needed more than one commit (weaker atomicity, see packCommits). */
+  /** Groups too large for one commit, committed through a stage (still atomic). */
   chunkedRuns: number;
   /** Body executions, re-runs included. */
   bodyRuns: number;
@@ -67,7 +68,7 @@ export interface KvStore extends Store {
    * re-run.
    */
   transactBatch<T>(bodies: ReadonlyArray<TxnBody<T>>): Promise<Array<BatchOutcome<T>>>;
-  /** Ids of committed traces (pending chunked ones excluded), in key order. */
+  /** Ids of committed traces, in key order. */
   listTraces(): Promise<string[]>;
   /**
    * Ids of committed traces whose files are not known to be written (a process died
@@ -78,10 +79,18 @@ export interface KvStore extends Store {
   traceFilesWritten(traceIds: readonly string[]): Promise<void>;
   /** Committed trace metadata, or null. */
   readTraceMeta(traceId: string): Promise<TraceInfo | null>;
-  /** Like {@link Store.flushViews}, returning what was done. */
+  /**
+   * Like {@link Store.flushViews}, returning what was done; a view that could not be
+   * written is a line in `warnings` (retried by the next flush), never an exception.
+   */
   flushViewsWithStats(): Promise<ViewFlushStats>;
   /** Counters since open. */
   stats(): StoreStats;
+  /**
+   * Finishes the staged commits of processes that died after publishing them and removes
+   * stale unpublished stages (openKvStore does it once); returns how many it handled.
+   */
+  recoverStages(): Promise<number>;
 }
 
 /** How an engine is configured. */
@@ -267,39 +276,43 @@ class KvEngine implements KvStore {
     return { members, next: j };
   }
 
-  /** Commits a group; "conflict"/"locked" when the first commit was refused. */
+  /**
+   * Commits a group: one atomic commit when it fits, else staged and published by one
+   * small commit (`_stage.ts`). "conflict"/"locked" when refused (nothing is visible then).
+   */
   async #commit(
     group: TxnGroup,
     traces: EncodedTrace[],
   ): Promise<"ok" | "conflict" | "locked"> {
+    if (this.#o.views) {
+      // Refused before anything commits: a view is never written through a link.
+      for (const path of group.layers.keys()) {
+        const link = await this.#o.views.linkInTheWay(path);
+        if (link !== null) {
+          throw new UsageError(`Cannot write the view of store "${path}": ${link}`);
+        }
+      }
+    }
     const plan = await buildPlan(group, traces);
-    const commits = packCommits(plan, this.#o.limits);
-    if (commits.length === 1 && commits[0].checks.length === 0 && commits[0].ops.length === 0) {
+    const commit = singleCommit(plan, this.#o.limits);
+    if (commit === null) {
+      const staged = await commitStaged(this.#env, plan, this.#o.limits);
+      this.#stats.commits += staged.commits;
+      if (staged.status === "locked") this.#stats.lockedRetries++;
+      if (staged.status === "ok") this.#stats.chunkedRuns++;
+      return staged.status;
+    }
+    if (commit.checks.length === 0 && commit.ops.length === 0) {
       return "ok"; // touched nothing: no commit needed
     }
     try {
-      if (!(await this.#atomic(commits[0])).ok) return "conflict";
+      if (!(await this.#atomic(commit)).ok) return "conflict";
     } catch (err) {
       if (!isLockedError(err)) throw commitError(err);
       this.#stats.lockedRetries++;
       return "locked";
     }
     this.#stats.commits++;
-    // Later commits carry no checks: the first one reserved the sequence numbers, the
-    // store versions and the trace id, so they only have to land (retried while locked).
-    for (let k = 1; k < commits.length; k++) {
-      const res = await this.#env.read(`commit part ${k + 1}/${commits.length}`, async () => {
-        try {
-          return await this.#atomic(commits[k]);
-        } catch (err) {
-          if (isLockedError(err)) throw err;
-          throw commitError(err);
-        }
-      });
-      if (!res.ok) throw new StorageError(`Cannot commit part ${k + 1} of a chunked run`);
-      this.#stats.commits++;
-    }
-    if (commits.length > 1) this.#stats.chunkedRuns++;
     return "ok";
   }
 
@@ -408,12 +421,19 @@ class KvEngine implements KvStore {
 
   flushViewsWithStats(): Promise<ViewFlushStats> {
     this.#open();
-    if (!this.#o.views) return Promise.resolve({ rewritten: 0, appended: 0, skipped: 0 });
+    if (!this.#o.views) {
+      return Promise.resolve({ rewritten: 0, appended: 0, skipped: 0, warnings: [] });
+    }
     return this.#o.views.flush(this.#env);
   }
 
   stats(): StoreStats {
     return { ...this.#stats };
+  }
+
+  recoverStages(): Promise<number> {
+    this.#open();
+    return recoverStages(this.#env);
   }
 
   async close(): Promise<void> {

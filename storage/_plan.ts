@@ -59,12 +59,8 @@ export async function buildPlan(
     }
   }
   const emitted = new Set<string>();
-  const boundaries: number[] = [];
   for (const entry of group.order) {
-    if (entry.kind === "b") {
-      boundaries.push(effects.length);
-      continue;
-    }
+    if (entry.kind === "b") continue;
     const base = group.bases.get(entry.path)!;
     const layer = group.layers.get(entry.path)!;
     const path = entry.path;
@@ -99,7 +95,7 @@ export async function buildPlan(
   for (const t of traces) {
     t.chunks.forEach((c, i) => traceBodies.push({ key: traceChunkKey(t.id, i), value: c }));
   }
-  return { checks, head, effects, boundaries, traceBodies, traces };
+  return { checks, head, effects, traceBodies, traces };
 
   function nextMeta(group: TxnGroup, base: StoreBase): StoreMeta {
     const appended = group.layers.get(base.ref.path)?.appends.length ?? 0;

@@ -1,6 +1,8 @@
 /**
  * Reads of committed state in the KV layout (strong consistency), reassembling split values.
- * Shared by transactions, views and trace reads.
+ * Shared by transactions, views and trace reads. Every meta read here is settled: a meta
+ * marked `redo` by a staged run's publish commit gets that stage applied first and is read
+ * again (see `_stage.ts`), so what follows a meta read never sees part of a run.
  *
  * @module
  */
@@ -18,6 +20,7 @@ import {
   traceMetaPrefix,
 } from "./keys.ts";
 import type { ImportedStore } from "./import.ts";
+import { settleStage } from "./_stage.ts";
 import type { StoredTraceMeta } from "./_codec.ts";
 
 /** Anything that can run KV reads with lock retries. */
@@ -46,14 +49,32 @@ export async function readStoreMeta(
   env: ReadEnv,
   path: string,
 ): Promise<{ stamp: string | null; meta: StoreMeta | null }> {
-  const entry = await env.read(
-    `read store "${path}"`,
-    () => env.kv.get<Uint8Array>(storeMetaKey(path)),
-  );
-  return {
-    stamp: entry.versionstamp,
-    meta: entry.value === null ? null : decodeStoreMeta(entry.value),
-  };
+  const settled = new Set<string>();
+  for (;;) {
+    const entry = await env.read(
+      `read store "${path}"`,
+      () => env.kv.get<Uint8Array>(storeMetaKey(path)),
+    );
+    const meta = entry.value === null ? null : decodeStoreMeta(entry.value);
+    if (await unsettled(env, meta, settled)) continue;
+    return { stamp: entry.versionstamp, meta };
+  }
+}
+
+/**
+ * True when `meta` names a stage this read has not settled yet: it is settled now and the
+ * caller reads again (a read made after the stage was seen applied is complete).
+ */
+async function unsettled(
+  env: ReadEnv,
+  meta: { readonly redo?: string } | null,
+  settled: Set<string>,
+): Promise<boolean> {
+  const redo = meta?.redo;
+  if (redo === undefined || settled.has(redo)) return false;
+  await settleStage(env, redo);
+  settled.add(redo);
+  return true;
 }
 
 /**
@@ -67,11 +88,17 @@ export async function readStoreMetaWith(
 ): Promise<
   { stamp: string | null; meta: StoreMeta | null; head: CommittedValue | null | undefined }
 > {
-  const [metaEntry, valueEntry] = await env.read(
-    `read store "${path}"`,
-    () => env.kv.getMany<[Uint8Array, Uint8Array]>([storeMetaKey(path), mapKey(path, key)]),
-  );
-  const meta = metaEntry.value === null ? null : decodeStoreMeta(metaEntry.value);
+  const settled = new Set<string>();
+  let metaEntry: Deno.KvEntryMaybe<Uint8Array>;
+  let valueEntry: Deno.KvEntryMaybe<Uint8Array>;
+  let meta: StoreMeta | null;
+  do {
+    [metaEntry, valueEntry] = await env.read(
+      `read store "${path}"`,
+      () => env.kv.getMany<[Uint8Array, Uint8Array]>([storeMetaKey(path), mapKey(path, key)]),
+    );
+    meta = metaEntry.value === null ? null : decodeStoreMeta(metaEntry.value);
+  } while (await unsettled(env, meta, settled));
   let head: CommittedValue | null | undefined = null;
   if (valueEntry.value !== null) {
     head = headParts(valueEntry.value) === 0 ? { bytes: valueEntry.value, parts: 0 } : undefined;
@@ -129,7 +156,8 @@ export async function readCommittedMap(
 
 /**
  * Committed log records with sequence in (after, upTo], in order. A record missing after a
- * crashed chunked commit is skipped; `seqs` reports which sequences were found.
+ * crashed chunked commit of an older version is skipped; `seqs` reports which sequences were
+ * found.
  */
 export async function readLogRange(
   env: ReadEnv,
@@ -167,11 +195,17 @@ export async function readStoredTraceMeta(
   env: ReadEnv,
   traceId: string,
 ): Promise<StoredTraceMeta | null> {
-  const entry = await env.read(
-    `read trace "${traceId}"`,
-    () => env.kv.get<Uint8Array>(traceMetaKey(traceId)),
-  );
-  return entry.value === null ? null : decodeJson(entry.value) as StoredTraceMeta;
+  const settled = new Set<string>();
+  for (;;) {
+    const entry = await env.read(
+      `read trace "${traceId}"`,
+      () => env.kv.get<Uint8Array>(traceMetaKey(traceId)),
+    );
+    const meta = entry.value === null ? null : decodeJson(entry.value) as StoredTraceMeta;
+    if (meta === null || meta.state !== "complete" || !(await unsettled(env, meta, settled))) {
+      return meta;
+    }
+  }
 }
 
 /** A trace's body chunks in order. */
@@ -186,11 +220,27 @@ export async function readTraceChunks(env: ReadEnv, traceId: string): Promise<Ui
 export async function listTraceMetas(
   env: ReadEnv,
 ): Promise<Array<{ id: string; meta: StoredTraceMeta }>> {
-  const entries = await listAll(env, "list traces", { prefix: traceMetaPrefix() });
-  return entries.map((e) => ({
-    id: e.key[e.key.length - 1] as string,
-    meta: decodeJson(e.value) as StoredTraceMeta,
-  }));
+  const settled = new Set<string>();
+  for (;;) {
+    const entries = await listAll(env, "list traces", { prefix: traceMetaPrefix() });
+    const out = entries.map((e) => ({
+      id: e.key[e.key.length - 1] as string,
+      meta: decodeJson(e.value) as StoredTraceMeta,
+    }));
+    if (!(await unsettledAny(env, out.map((t) => t.meta), settled))) return out;
+  }
+}
+
+async function unsettledAny(
+  env: ReadEnv,
+  metas: ReadonlyArray<{ readonly redo?: string } | { readonly state: "pending" }>,
+  settled: Set<string>,
+): Promise<boolean> {
+  let again = false;
+  for (const m of metas) {
+    if ("redo" in m && await unsettled(env, m, settled)) again = true;
+  }
+  return again;
 }
 
 /** Lists a selector completely (with lock retries), values as bytes. */
@@ -221,6 +271,30 @@ async function assemble(
 
 /** Every store meta, by path, in key order. */
 export async function listStoreMetas(env: ReadEnv): Promise<Array<[string, StoreMeta]>> {
-  const entries = await listAll(env, "list stores", { prefix: storeMetaPrefix() });
-  return entries.map((e) => [e.key[e.key.length - 1] as string, decodeStoreMeta(e.value)]);
+  return (await listStoreMetaEntries(env)).map((e) => [e.path, e.meta]);
+}
+
+/** Every store meta with its versionstamp, in key order. */
+export async function listStoreMetaEntries(
+  env: ReadEnv,
+): Promise<Array<{ path: string; meta: StoreMeta; stamp: string }>> {
+  const settled = new Set<string>();
+  for (;;) {
+    const entries = await listAll(env, "list stores", { prefix: storeMetaPrefix() });
+    const out = entries.map((e) => ({
+      path: e.key[e.key.length - 1] as string,
+      meta: decodeStoreMeta(e.value),
+      stamp: e.versionstamp,
+    }));
+    if (!(await unsettledAny(env, out.map((e) => e.meta), settled))) return out;
+  }
+}
+
+/** The versionstamp of a store's meta now (null when absent), without settling. */
+export async function storeMetaStamp(env: ReadEnv, path: string): Promise<string | null> {
+  const entry = await env.read(
+    `read store "${path}"`,
+    () => env.kv.get<Uint8Array>(storeMetaKey(path)),
+  );
+  return entry.versionstamp;
 }

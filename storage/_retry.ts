@@ -1,6 +1,8 @@
 /**
- * Backoff for contended commits and "database is locked". The only place in storage that
- * uses entropy and timers: jitter keeps processes that collided from colliding again.
+ * Backoff for contended commits and "database is locked", and the ids of staged commits.
+ * The only place in storage that uses entropy and timers: jitter keeps processes that
+ * collided from colliding again; a stage id only has to be unique (it never reaches a
+ * trace or a store value).
  *
  * @module
  */
@@ -60,4 +62,10 @@ export async function retryLocked<R>(
       await backoff(attempt, options);
     }
   }
+}
+
+/** A 24-hex-digit id that no other stage (of any process) uses. */
+export function unsafeStageId(): string {
+  const part = () => Math.floor(Math.random() * 2 ** 48).toString(16).padStart(12, "0");
+  return part() + part();
 }

@@ -62,7 +62,7 @@ export class StoreLayer {
   readonly appends: Uint8Array[] = [];
 }
 
-/** One buffered write, in the order it was made (chunked commits keep this order). */
+/** One buffered write, in the order it was made (a staged commit keeps this order). */
 export type OrderEntry =
   | { readonly path: string; readonly kind: "k"; readonly key: string }
   | { readonly path: string; readonly kind: "l"; readonly seq: number }
@@ -313,7 +313,7 @@ export class BodyTxn implements StateTxn {
     for (const layer of this.layers.values()) await this.#group.base(layer.ref);
   }
 
-  /** Marks a point where a chunked commit may split (the end of a CC node). */
+  /** Marks the end of a CC node (kept for compatibility: no commit is split any more). */
   boundary(): void {
     const last = this.order[this.order.length - 1];
     if (last !== undefined && last.kind !== "b") this.order.push({ kind: "b" });

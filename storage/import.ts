@@ -16,8 +16,9 @@
  * @module
  */
 import { join } from "node:path";
-import { StorageError } from "../errors.ts";
+import { StorageError, UsageError } from "../errors.ts";
 import { encodeJson } from "./_codec.ts";
+import { inspectPath } from "./_paths.ts";
 import type { StoreRef } from "./store.ts";
 
 /** A parsed store file, encoded the way the KV layout stores values. */
@@ -36,12 +37,15 @@ export interface ImportedStore {
  * @returns the parsed store, or null when there is no file.
  * @throws {StorageError} STORAGE when the file is unreadable, not a file, or malformed
  *   (the message names the file and line).
+ * @throws {UsageError} USAGE when a symbolic link is on its path (never followed).
  */
 export async function importStoreFile(
   dataRoot: string,
   ref: StoreRef,
 ): Promise<ImportedStore | null> {
   const file = join(dataRoot, ref.path);
+  const found = await inspectPath(dataRoot, ref.path).catch(() => null);
+  if (found?.link) throw new UsageError(`Cannot import store file: ${found.problem}`);
   let text: string;
   try {
     text = await Deno.readTextFile(file);

@@ -12,10 +12,16 @@
  * | `[ROOT, "kp", path, key, i]`         | part `i` of a split key-map value                |
  * | `[ROOT, "l", path, seq]`             | log record `seq` (1-based, gap-free): JSON bytes or a split header |
  * | `[ROOT, "lp", path, seq, i]`         | part `i` of a split log record                   |
- * | `[ROOT, "tm", traceId]`              | trace meta JSON (pending or complete)            |
+ * | `[ROOT, "tm", traceId]`              | trace meta JSON (complete; "pending" only from older versions) |
  * | `[ROOT, "tb", traceId, i]`           | trace body chunk `i`: lines joined by "\n"       |
  * | `[ROOT, "tf", traceId]`              | marker: the trace's files are not written yet; set by its commit, removed once they are |
  * | `[ROOT, "sk", "ed25519"]`            | the data root's trace signing key (32-byte Ed25519 seed), created on first use |
+ * | `[ROOT, "sr", stageId]`              | registration of a staged commit (a run too large for one KV commit, see `_stage.ts`): JSON `{state, entries}` |
+ * | `[ROOT, "s", stageId, i]`            | staged write `i` (binary, see `_stage.ts`); never read except to publish it |
+ * | `[ROOT, "sx", stageId]`              | a later open's observation of a stage that made no progress (stale-stage detection) |
+ *
+ * A store or trace meta carrying `redo: <stageId>` was published by a staged commit whose
+ * writes may not all be in place yet: a reader finishes that stage before it reads on.
  *
  * @module
  */
@@ -127,6 +133,31 @@ export function traceChunkKey(traceId: string, i: number): Deno.KvKey {
 /** Prefix listing a trace's body chunks in order. */
 export function traceChunkPrefix(traceId: string): Deno.KvKey {
   return [ROOT, "tb", traceId];
+}
+
+/** Registration key of a staged commit. */
+export function stageRegKey(stageId: string): Deno.KvKey {
+  return [ROOT, "sr", stageId];
+}
+
+/** Prefix listing every staged commit's registration. */
+export function stageRegPrefix(): Deno.KvKey {
+  return [ROOT, "sr"];
+}
+
+/** Key of staged write `i`. */
+export function stageEntryKey(stageId: string, i: number): Deno.KvKey {
+  return [ROOT, "s", stageId, i];
+}
+
+/** Prefix listing a stage's writes in order. */
+export function stageEntryPrefix(stageId: string): Deno.KvKey {
+  return [ROOT, "s", stageId];
+}
+
+/** Key recording that an open saw a stage without progress. */
+export function stageSeenKey(stageId: string): Deno.KvKey {
+  return [ROOT, "sx", stageId];
 }
 
 /**

@@ -2,23 +2,19 @@
  * Opens the Deno KV state database of a data root (`<dataRoot>/.pgs/state.kv`) or a KV
  * Connect URL (`DENO_KV_ACCESS_TOKEN` is read by Deno itself) as a {@link KvStore}.
  *
- * Guarantees (see also `_plan.ts`, `_commit.ts`): one run = one atomic commit holding a check on the
- * meta version of every store it read or wrote, a check that its trace id is new, its state
- * changes, the bumped store versions and its trace. A refused check or "database is
- * locked" re-runs the body on a fresh transaction after a random exponential backoff (at
- * most `maxAttempts` runs, then StorageError).
- *
- * Weaker guarantee, only for a run too large for one KV commit (> 1000 mutations, > 800 KiB,
- * or > 80 KiB of keys): it is split into N commits. The first carries every check, reserves
- * the trace id (a pending trace meta) and bumps the store metas; then the effects in the
- * order they were made, cut only at CC boundaries (`StateTxn.boundary()`) unless one CC
- * alone exceeds a commit; the trace chunks and the final trace meta (recording
- * `chunked: N`) come last. Until the last commit lands, other processes can see a prefix of the run's
- * effects and `readTrace` returns null; a crash in between leaves that prefix, a pending
- * trace meta and log sequence numbers that were reserved but never written. Group commits
- * (`transactBatch`) only split between bodies, so each body stays atomic. The import of an
- * existing PGS file is never part of a run's commit: it is committed first, on its own,
- * and becomes visible only when complete (`_import_commit.ts`).
+ * Guarantees (see also `_plan.ts`, `_commit.ts`, `_stage.ts`): every run is all-or-nothing,
+ * whatever its size. A run that fits one KV commit (≤ 1000 mutations, ≤ 800 KiB, ≤ 80 KiB of
+ * keys, ≤ 100 checks; 10 on KV Connect) is one atomic commit holding a check on the meta
+ * version of every store it read or wrote, a check that its trace id is new, its state
+ * changes, the bumped store versions and its trace. A larger run is staged under a
+ * run-scoped prefix no reader looks at, then published by one small commit holding the same
+ * checks (plus one on its stage), then applied; a reader that meets a published but not
+ * yet applied run applies it first, and each open finishes or removes what dead processes
+ * left (see `_stage.ts`). A refused check or "database is locked" re-runs the body on a
+ * fresh transaction after a random exponential backoff (at most `maxAttempts` runs, then
+ * StorageError). Group commits (`transactBatch`) fill one commit with whole bodies. The
+ * import of an existing PGS file is never part of a run's commit: it is committed first, on
+ * its own, and becomes visible only when complete (`_import_commit.ts`).
  *
  * Values: key-map values and log records larger than 60 KiB are split into parts (each
  * ≤ 60 KiB) behind a small header and reassembled on read; keys longer than KV allows
@@ -47,7 +43,7 @@ export interface KvStoreOptions {
   readonly kvUrl?: string;
   /** Body runs per commit, and "database is locked" retries per KV call. @default 50 */
   readonly maxAttempts?: number;
-  /** Per-commit limits (tests lower them to exercise chunking). @default KV's limits */
+  /** Per-commit limits (tests lower them to exercise staging). @default KV's limits */
   readonly limits?: Partial<CommitLimits>;
   /** Backoff between attempts. @default { baseMs: 1, capMs: 100 } */
   readonly backoff?: Partial<BackoffOptions>;
@@ -123,7 +119,7 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
     const source = kvUrl !== undefined ? `kv:${kvUrl}` : await fileIdentity(target);
     views = new FileViews(dataRoot, { source, persist: !memory });
   }
-  return createEngine({
+  const engine = createEngine({
     kv,
     dataRoot: readOnly ? null : dataRoot ?? null,
     views,
@@ -131,6 +127,19 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
     maxAttempts,
     backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
   });
+  // A new in-memory database has nothing to recover.
+  if (!memory) {
+    try {
+      await engine.recoverStages();
+    } catch (err) {
+      kv.close();
+      throw err instanceof StorageError ? err : new StorageError(
+        `Cannot recover staged commits in "${target}": ${err instanceof Error ? err.message : err}`,
+        { cause: err },
+      );
+    }
+  }
+  return engine;
 }
 
 /**
@@ -147,6 +156,15 @@ export async function prepareDataRoot(dataRoot: string): Promise<void> {
   }
   if (info !== null && !info.isDirectory) {
     throw new StorageError(`Cannot use data root "${dataRoot}": not a directory`);
+  }
+  // The state database and the view watermark are never reached through a link.
+  for (const name of [".pgs", ".pgs/state.kv", ".pgs/state.kv-wal", ".pgs/state.kv-shm"]) {
+    const entry = await Deno.lstat(join(dataRoot, name)).catch(() => null);
+    if (entry?.isSymlink) {
+      throw new StorageError(
+        `Cannot use data root "${dataRoot}": "${join(dataRoot, name)}" is a symbolic link`,
+      );
+    }
   }
   try {
     await Deno.mkdir(join(dataRoot, ".pgs"), { recursive: true });

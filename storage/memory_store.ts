@@ -1,7 +1,7 @@
 /**
  * An in-memory {@link KvStore} for tests and benchmarks: the same engine as the KV store on
  * `Deno.openKv(":memory:")`, so it has exactly the same semantics (checks, conflicts,
- * limits, chunking). With `dataRoot` it also imports existing store files and writes views
+ * limits, staging). With `dataRoot` it also imports existing store files and writes views
  * there; its view watermark lives in memory, so a new memory store rewrites every view it
  * flushes once.
  *

@@ -1,6 +1,7 @@
 /**
  * The storage contract: logical stores inside one state database, read and written
- * through a transaction that commits a run's effects together with its trace.
+ * through a transaction that commits a run's effects together with its trace, all or
+ * nothing, whatever the run's size.
  *
  * @module
  */
@@ -59,8 +60,8 @@ export interface StateTxn {
   /** The store's ordered log (committed records, then this transaction's). */
   log(store: StoreRef): Promise<unknown[]>;
   /**
-   * Marks a consistent point (the end of a CC node): a run too large for one commit is split
-   * only at such points when it can be, so a crash between its commits leaves whole CCs.
+   * Marks a consistent point (the end of a CC node). Kept for compatibility: every run now
+   * commits all-or-nothing whatever its size, so no commit is split at such points.
    */
   boundary(): void;
   /** Mutations buffered so far, in order (the pipeline turns these into effect records). */
@@ -116,7 +117,11 @@ export interface Store {
    * first use, else null when there is none yet.
    */
   signer(options?: { create?: boolean }): Promise<TraceSigner | null>;
-  /** Rewrites stale file views under the data root from the committed state. */
+  /**
+   * Rewrites stale file views under the data root from the committed state. A view that
+   * cannot be written (a link or a directory in its place, a read-only or full disk) is
+   * left for the next flush; it never fails a committed run.
+   */
   flushViews(): Promise<void>;
   /** Flushes views and releases the database. */
   close(): Promise<void>;

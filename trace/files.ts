@@ -43,8 +43,14 @@ export interface TraceFiles {
   md: string;
   /** The PNG, or null when not rendered. */
   png: string | null;
-  /** Rendering problems (the run is unaffected). */
+  /** Rendering and writing problems, one line each (the run is unaffected). */
   warnings: string[];
+  /**
+   * True when the .jsonl or .md could not be written (a warning says why). The caller then
+   * leaves the store's "files pending" marker in place, so the next run writes them
+   * ({@link writeMissingTraceFiles}).
+   */
+  pending: boolean;
 }
 
 /** `<workspace>/traces`, where every trace's folder lives. */
@@ -70,13 +76,32 @@ export function graphViewOf(graph: ExecutionGraph): GraphView {
   };
 }
 
-/** Writes the trace files; returns their paths and any rendering warnings. */
+/**
+ * Writes the trace files of a committed run; returns their paths and warnings. Never
+ * throws for an I/O condition (folder missing, full or read-only, a link or a directory in
+ * the way): the run is committed, so such a problem is a warning and `pending: true`.
+ * Never follows a symbolic link: the folder must be a real directory, and each file is
+ * written to a new temp file and renamed over the target (which replaces a link rather
+ * than writing through it).
+ */
 export async function writeTraceFiles(o: TraceFileOptions): Promise<TraceFiles> {
   const dir = `${tracesDir(o.workspace)}/${o.traceId}`;
-  await Deno.mkdir(dir, { recursive: true });
   const base = `${dir}/${o.traceId}`;
-  const files: TraceFiles = { jsonl: `${base}.jsonl`, md: `${base}.md`, png: null, warnings: [] };
-  await writeAtomic(files.jsonl, traceText(o.lines));
+  const files: TraceFiles = {
+    jsonl: `${base}.jsonl`,
+    md: `${base}.md`,
+    png: null,
+    warnings: [],
+    pending: false,
+  };
+  try {
+    await ensureTraceFolder(o.workspace, o.traceId);
+    await writeAtomic(files.jsonl, traceText(o.lines));
+  } catch (e) {
+    files.pending = true;
+    files.warnings.push(pendingWarning(o.traceId, e));
+    return files;
+  }
   if (o.png !== false) {
     try {
       const png = await renderPng(graphViewOf(o.compiled.root), o.records);
@@ -95,7 +120,12 @@ export async function writeTraceFiles(o: TraceFileOptions): Promise<TraceFiles> 
   if (files.warnings.length > 0) {
     md += `\n## Rendering warnings\n\n${files.warnings.map((w) => `- ${w}`).join("\n")}\n`;
   }
-  await writeAtomic(files.md, md);
+  try {
+    await writeAtomic(files.md, md);
+  } catch (e) {
+    files.pending = true;
+    files.warnings.push(pendingWarning(o.traceId, e));
+  }
   return files;
 }
 
@@ -108,43 +138,103 @@ export async function writeTracePng(
   traceId: string,
   records: readonly TraceRecord[],
 ): Promise<string> {
+  await ensureTraceFolder(workspace, traceId);
   const path = `${tracesDir(workspace)}/${traceId}/${traceId}.png`;
   await writeAtomic(path, await renderPng(graphViewOf(compiled.root), records));
   return path;
 }
 
+/**
+ * Writes `data` to a new temp file beside `path` (created exclusively, so a link planted
+ * at the temp name is never followed), then renames it over `path`.
+ */
 async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${path}.tmp-${Deno.pid}-${++tmpCounter}`;
-  if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-  else await Deno.writeFile(tmp, data);
-  await Deno.rename(tmp, path);
+  try {
+    if (typeof data === "string") await Deno.writeTextFile(tmp, data, { createNew: true });
+    else await Deno.writeFile(tmp, data, { createNew: true });
+    const there = await lstatOrNull(path);
+    if (there?.isDirectory) throw new Error(`"${path}" is a directory`);
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Makes sure `<workspace>/traces/<id>` is a real directory (creating it, and `traces/`,
+ * when missing), never following a link.
+ */
+async function ensureTraceFolder(workspace: string, traceId: string): Promise<void> {
+  const traces = tracesDir(workspace);
+  const dir = `${traces}/${traceId}`;
+  for (const path of [traces, dir]) {
+    const info = await lstatOrNull(path);
+    if (info === null) {
+      await Deno.mkdir(path).catch((e) => {
+        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      });
+      const made = await Deno.lstat(path);
+      if (made.isDirectory) continue;
+    } else if (info.isDirectory) continue;
+    throw new Error(
+      `"${path}" is ${info?.isSymlink ? "a symbolic link" : "not a directory"} (never followed)`,
+    );
+  }
+}
+
+function pendingWarning(traceId: string, e: unknown): string {
+  return `TRACE_FILES_PENDING: cannot write the trace files of ${traceId} (${
+    errorLine(e)
+  }); the next run on this data root writes them once the traces folder is writable`;
+}
+
+function errorLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0];
+}
+
+async function lstatOrNull(path: string): Promise<Deno.FileInfo | null> {
+  try {
+    return await Deno.lstat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
 }
 
 /**
  * Writes the .jsonl and .md of traces committed by a process that died before writing its
  * files (the commit leaves a marker until the files exist), so no committed run stays
- * without its trace files. Returns the ids written.
+ * without its trace files. One trace whose files cannot be written never blocks the
+ * others: it is skipped, `warn` is told why, and its marker stays for the next run.
+ * Returns the ids written.
  */
 export async function writeMissingTraceFiles(
   store: Pick<KvStore, "pendingTraceFiles" | "readTrace" | "traceFilesWritten">,
   workspace: string,
+  options: { warn?: (line: string) => void } = {},
 ): Promise<string[]> {
   const pending = await store.pendingTraceFiles();
   const written: string[] = [];
   for (const id of pending) {
-    const lines = await store.readTrace(id);
-    if (lines === null) continue;
-    const dir = `${tracesDir(workspace)}/${id}`;
-    await Deno.mkdir(dir, { recursive: true });
-    await writeAtomic(`${dir}/${id}.jsonl`, traceText(lines));
-    const records = lines.map((l) => JSON.parse(l) as TraceRecord);
-    await writeAtomic(
-      `${dir}/${id}.md`,
-      renderMarkdown(records, { tracePath: `${dir}/${id}.jsonl`, workspace }),
-    );
-    written.push(id);
+    try {
+      const lines = await store.readTrace(id);
+      if (lines === null) continue;
+      await ensureTraceFolder(workspace, id);
+      const dir = `${tracesDir(workspace)}/${id}`;
+      await writeAtomic(`${dir}/${id}.jsonl`, traceText(lines));
+      const records = lines.map((l) => JSON.parse(l) as TraceRecord);
+      await writeAtomic(
+        `${dir}/${id}.md`,
+        renderMarkdown(records, { tracePath: `${dir}/${id}.jsonl`, workspace }),
+      );
+      written.push(id);
+    } catch (e) {
+      options.warn?.(pendingWarning(id, e));
+    }
   }
-  if (pending.length > 0) await store.traceFilesWritten(pending);
+  if (written.length > 0) await store.traceFilesWritten(written);
   return written;
 }
 
@@ -152,7 +242,8 @@ export async function writeMissingTraceFiles(
  * Refuses a run whose trace files could not be written, before anything is committed: a
  * run must never leave effects without its trace files.
  *
- * @throws {UsageError} USAGE when the traces folder is not writable or not a folder.
+ * @throws {UsageError} USAGE when the traces folder is not writable, not a folder, or a
+ *   symbolic link (trace files are never written through a link).
  */
 export async function checkTracesWritable(workspace: string): Promise<void> {
   const dir = tracesDir(workspace);
@@ -163,7 +254,12 @@ export async function checkTracesWritable(workspace: string): Promise<void> {
       `Cannot write trace files to "${dir}": no write permission (run with --allow-write=${dir})`,
     );
   }
-  const info = await Deno.stat(dir).catch(() => null);
+  const info = await Deno.lstat(dir).catch(() => null);
+  if (info?.isSymlink) {
+    throw new UsageError(
+      `Cannot write trace files to "${dir}": it is a symbolic link (trace files are never written through a link)`,
+    );
+  }
   if (info && !info.isDirectory) {
     throw new UsageError(`Cannot write trace files to "${dir}": it exists and is not a directory`);
   }
@@ -171,15 +267,56 @@ export async function checkTracesWritable(workspace: string): Promise<void> {
 
 /**
  * Two runs never share a trace file, even across data roots: refuses an id already used.
+ * Anything at `<workspace>/traces/<id>` counts, a dangling link included.
  *
  * @throws {UsageError} TRACE_ID when `<workspace>/traces/<id>` exists.
  */
 export async function checkTraceIdUnused(workspace: string, traceId: string): Promise<void> {
   const dir = `${tracesDir(workspace)}/${traceId}`;
-  if (await Deno.stat(dir).then(() => true, () => false)) {
+  if (await lstatOrNull(dir).catch(() => null) !== null) {
     throw new UsageError(
       `Invalid --trace-id "${traceId}": "${dir}" already exists (trace ids are never reused)`,
       ErrorCode.TRACE_ID,
     );
   }
+}
+
+/**
+ * Claims `<workspace>/traces/<id>` for one run before its commit: creates the folder (and
+ * `traces/` when missing) with an exclusive mkdir, so of several processes sharing the
+ * workspace with the same trace id exactly one gets it. Call {@link releaseTraceFolder}
+ * when the run then commits nothing.
+ *
+ * @returns the claimed folder.
+ * @throws {UsageError} TRACE_ID when the folder (or anything, a link included) exists;
+ *   USAGE when `traces/` is a link or not a folder, or the folder cannot be created.
+ */
+export async function claimTraceFolder(workspace: string, traceId: string): Promise<string> {
+  const traces = tracesDir(workspace);
+  const dir = `${traces}/${traceId}`;
+  await checkTracesWritable(workspace);
+  try {
+    await Deno.mkdir(traces).catch((e) => {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    });
+    await Deno.mkdir(dir);
+  } catch (e) {
+    if (e instanceof Deno.errors.AlreadyExists) {
+      throw new UsageError(
+        `Invalid --trace-id "${traceId}": "${dir}" already exists (trace ids are never reused)`,
+        ErrorCode.TRACE_ID,
+      );
+    }
+    throw new UsageError(`Cannot create trace folder "${dir}": ${errorLine(e)}`);
+  }
+  // `traces/` could have been swapped for a link between the check and the mkdir.
+  await checkTracesWritable(workspace);
+  return dir;
+}
+
+/** Gives up a claim of {@link claimTraceFolder}: removes the folder while it is empty. */
+export async function releaseTraceFolder(workspace: string, traceId: string): Promise<void> {
+  const dir = `${tracesDir(workspace)}/${traceId}`;
+  const info = await lstatOrNull(dir).catch(() => null);
+  if (info?.isDirectory) await Deno.remove(dir).catch(() => undefined);
 }

@@ -17,8 +17,12 @@ import {
 } from "./record.ts";
 import { resolveShared } from "./shared_values.ts";
 
-/** Deepest nesting a record line may have (payloads are refused beyond 64 levels). */
-export const MAX_LINE_DEPTH = 128;
+/**
+ * Deepest nesting a trace line may have. Records nest a payload (at most 64 deep) a few
+ * levels down; a line nested deeper is damaged, and is reported as such before parsing
+ * (a 100,000-deep line would otherwise exhaust the stack of the canonical-form check).
+ */
+export const MAX_TRACE_DEPTH = 512;
 
 /** Result of {@link verifyTrace}. */
 export interface TraceVerification {
@@ -34,24 +38,6 @@ export interface TraceVerification {
   readonly lines: readonly string[];
   /** Every integrity problem, "line N: ..." (empty: intact). */
   readonly problems: string[];
-}
-
-/** Nesting depth of a JSON text, counted without parsing (strings skipped). */
-function nestingDepth(line: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
-      if (++depth > max) max = depth;
-    } else if (c === 125 || c === 93) depth--;
-  }
-  return max;
 }
 
 /** Splits a body into its lines; `truncated` when the last one has no newline. */
@@ -76,8 +62,8 @@ export function verifyTrace(text: string): TraceVerification {
   for (const [i, line] of lines.entries()) {
     const n = i + 1;
     let rec: Record<string, unknown>;
-    if (nestingDepth(line) > MAX_LINE_DEPTH) {
-      problems.push(`line ${n}: nested deeper than ${MAX_LINE_DEPTH} levels (not a trace record)`);
+    if (nestingDepth(line) > MAX_TRACE_DEPTH) {
+      problems.push(`line ${n}: nested deeper than ${MAX_TRACE_DEPTH} levels (damaged)`);
       prev = sha256Hex(line);
       hashes.push(prev);
       continue;
@@ -159,6 +145,23 @@ export function verifyTrace(text: string): TraceVerification {
     lines,
     problems,
   };
+}
+
+/** Bracket nesting depth of JSON text, ignoring brackets inside strings. */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) max = Math.max(max, ++depth);
+    else if (c === 125 || c === 93) depth--;
+  }
+  return max;
 }
 
 /** The file text of a trace body. */

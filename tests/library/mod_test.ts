@@ -99,6 +99,7 @@ Deno.test("runWorkflow() runs twice on one data root: SUCCESS then ALREADY_EXIST
       md: `${base}.md`,
       png: `${base}.png`,
       warnings: [],
+      pending: false,
     });
     assert.equal(await Deno.readTextFile(`${base}.jsonl`), traceText(r.lines));
     assert.deepEqual(verifyTrace(await Deno.readTextFile(`${base}.jsonl`)).problems, []);

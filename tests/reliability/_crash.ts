@@ -9,7 +9,24 @@ import assert from "node:assert/strict";
 import { auditDataRoot, type AuditReport } from "./_audit.ts";
 import { killWorkerAfter, prng, runWorker } from "./_spawn.ts";
 import type { WorkerConfig } from "./_worker.ts";
+import { WF_BATCH, WF_ITEM } from "../testdata/reliability/fixture_workspace.ts";
 import { verifyTrace } from "../../trace/jsonl.ts";
+import { stageRegPrefix } from "../../storage/keys.ts";
+
+/** Stage registrations in the data root's KV, by state (read raw: no recovery runs). */
+export async function stagesLeft(dataRoot: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const kv = await Deno.openKv(`${dataRoot}/.pgs/state.kv`);
+  try {
+    for await (const e of kv.list<Uint8Array>({ prefix: stageRegPrefix() })) {
+      const state = JSON.parse(new TextDecoder().decode(e.value)).state as string;
+      out[state] = (out[state] ?? 0) + 1;
+    }
+  } finally {
+    kv.close();
+  }
+  return out;
+}
 
 /** Rounds between two audits. */
 export const AUDIT_EVERY = 25;
@@ -30,6 +47,25 @@ export interface CrashFigures {
   tracesWithoutFile: number;
   /** Audits done. */
   audits: number;
+  /**
+   * Staged commits (runs too large for one KV commit) a kill left behind, by state, summed
+   * over rounds: "staging" = killed before its publish commit (nothing visible),
+   * "published" = killed while applying (finished by the next reader or open), "applied"
+   * / "aborted" = killed while cleaning up. Each was finished or removed by the next open.
+   */
+  stagesLeft: Record<string, number>;
+}
+
+/** Options of {@link crashHarness}. */
+export interface CrashOptions {
+  /** Ends the rounds early when it returns true (a soak deadline). */
+  readonly stop?: () => boolean;
+  /** Kill delay after `ready`, in ms: uniform in [min, max]. @default [5, 300] */
+  readonly delayMs?: readonly [number, number];
+  /** Runs of the clean worker after the last round. @default 5 */
+  readonly cleanRuns?: number;
+  /** Rounds between two audits. @default AUDIT_EVERY */
+  readonly auditEvery?: number;
 }
 
 /**
@@ -41,8 +77,14 @@ export async function crashHarness(
   jobs: WorkerConfig["jobs"],
   rounds: number,
   seed: number,
-  stop: () => boolean = () => false,
+  stopOrOptions: (() => boolean) | CrashOptions = {},
 ): Promise<{ figures: CrashFigures; audit: AuditReport }> {
+  const options: CrashOptions = typeof stopOrOptions === "function"
+    ? { stop: stopOrOptions }
+    : stopOrOptions;
+  const stop = options.stop ?? (() => false);
+  const [minDelay, maxDelay] = options.delayMs ?? [5, 300];
+  const auditEvery = options.auditEvery ?? AUDIT_EVERY;
   const random = prng(seed);
   const figures: CrashFigures = {
     kills: 0,
@@ -52,6 +94,7 @@ export async function crashHarness(
     tempFilesLeft: 0,
     tracesWithoutFile: 0,
     audits: 0,
+    stagesLeft: {},
   };
   const base = { workspace: t.workspace, dataRoot: t.dataRoot, runs: 0, jobs };
   const check = async () => {
@@ -65,7 +108,7 @@ export async function crashHarness(
     const killed = await Promise.all((["cli", "lib"] as const).map((mode) =>
       killWorkerAfter(
         { ...base, mode, offset: Math.floor(random() * jobs.length) },
-        5 + Math.floor(random() * 296),
+        minDelay + Math.floor(random() * (maxDelay - minDelay + 1)),
       )
     ));
     for (const k of killed) {
@@ -73,10 +116,13 @@ export async function crashHarness(
       if (k.midRun) figures.midRun++;
       figures.runsCommittedByKilled += k.done;
     }
-    if ((round + 1) % AUDIT_EVERY === 0) await check();
+    for (const [state, n] of Object.entries(await stagesLeft(t.dataRoot))) {
+      figures.stagesLeft[state] = (figures.stagesLeft[state] ?? 0) + n;
+    }
+    if ((round + 1) % auditEvery === 0) await check();
   }
   // The data root still works after all that: a clean worker completes its runs.
-  const after = await runWorker({ ...base, mode: "cli", runs: 5, offset: 0 });
+  const after = await runWorker({ ...base, mode: "cli", runs: options.cleanRuns ?? 5, offset: 0 });
   assert.equal(after.code, 0, after.stderr);
   const audit = await check();
   figures.tempFilesLeft = audit.tempFiles.length;
@@ -102,4 +148,21 @@ export async function crashHarness(
     if (!exists) figures.tracesWithoutFile++;
   }
   return { figures, audit };
+}
+
+/** Jobs of the large-run campaign (shared with bench/soak.ts). */
+export async function largeRunJobs(dir: string, loopItems = 350): Promise<WorkerConfig["jobs"]> {
+  const jobs: WorkerConfig["jobs"] = [];
+  for (let i = 0; i < 2; i++) {
+    const file = `${dir}/big_${i}.json`;
+    // 3 MiB of payload: the trace alone is many KV commits.
+    await Deno.writeTextFile(file, JSON.stringify({ name: `big-${i}-${"x".repeat(3 << 20)}` }));
+    jobs.push({ wf: WF_ITEM, payload: file });
+    const loop = `${dir}/loop_${i}.json`;
+    // Each item registers (a key, a registry record) and journals: > 1,000 state changes.
+    const items = Array.from({ length: loopItems }, (_, j) => ({ name: `L${i}-${j}` }));
+    await Deno.writeTextFile(loop, JSON.stringify({ items }));
+    jobs.push({ wf: WF_BATCH, payload: loop });
+  }
+  return jobs;
 }

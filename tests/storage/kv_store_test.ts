@@ -92,6 +92,7 @@ Deno.test("openKvStore() keeps state and view watermarks across handles", async 
         rewritten: 0,
         appended: 0,
         skipped: 2,
+        warnings: [],
       });
       const r = await second.transact(
         plain(async (txn) => [await txn.entries(MAP), await txn.log(LOG)]),
@@ -150,6 +151,7 @@ Deno.test("a deleted state database is rebuilt from the views on first open", as
         rewritten: 2,
         appended: 0,
         skipped: 0,
+        warnings: [],
       });
       assert.equal(await Deno.readTextFile(join(dir, LOG.path)), '{"s":1}\n{"s":2}\n{"s":3}\n');
     } finally {
@@ -198,13 +200,18 @@ Deno.test("openKvStore({ kvUrl }) without a data root has no views or imports", 
   const store = await openKvStore({ kvUrl: ":memory:" });
   try {
     await store.transact(plain((txn) => txn.set(MAP, "a", 1)));
-    assert.deepEqual(await store.flushViewsWithStats(), { rewritten: 0, appended: 0, skipped: 0 });
+    assert.deepEqual(await store.flushViewsWithStats(), {
+      rewritten: 0,
+      appended: 0,
+      skipped: 0,
+      warnings: [],
+    });
   } finally {
     await store.close();
   }
 });
 
-Deno.test("chunking respects KV's byte and key-size limits exactly (real limits)", async () => {
+Deno.test("staging respects KV's byte and key-size limits exactly (real limits)", async () => {
   await tempDir(async (dir) => {
     const store = await openKvStore({ dataRoot: dir });
     try {

@@ -318,18 +318,21 @@ export function storeContract(name: string, factory: StoreFactory): void {
         rewritten: 2,
         appended: 0,
         skipped: 0,
+        warnings: [],
       });
       await add(2);
       assert.deepEqual(await store.flushViewsWithStats(), {
         rewritten: 1,
         appended: 1,
         skipped: 0,
+        warnings: [],
       });
       assert.equal(await Deno.readTextFile(join(dir, LOG.path)), expected(5));
       assert.deepEqual(await store.flushViewsWithStats(), {
         rewritten: 0,
         appended: 0,
         skipped: 2,
+        warnings: [],
       });
       await Deno.remove(join(dir, LOG.path));
       await Deno.remove(join(dir, "state"), { recursive: true });
@@ -337,18 +340,33 @@ export function storeContract(name: string, factory: StoreFactory): void {
         rewritten: 2,
         appended: 0,
         skipped: 0,
+        warnings: [],
       });
       assert.equal(await Deno.readTextFile(join(dir, LOG.path)), expected(5));
       assert.equal(await Deno.readTextFile(join(dir, MAP.path)), '{\n  "count": 5\n}');
       await Deno.writeTextFile(join(dir, LOG.path), '{"s":1}\n{"edited":true}\n');
       await Deno.writeTextFile(join(dir, MAP.path), "{}");
-      assert.deepEqual(await store.flushViewsWithStats(), {
+      const stats = await store.flushViewsWithStats();
+      assert.deepEqual({ ...stats, warnings: [] }, {
         rewritten: 2,
         appended: 0,
         skipped: 0,
+        warnings: [],
       });
       assert.equal(await Deno.readTextFile(join(dir, LOG.path)), expected(5));
       assert.equal(await Deno.readTextFile(join(dir, MAP.path)), '{\n  "count": 5\n}');
+      // The edits are kept beside the restored views, and said so.
+      assert.equal(stats.warnings.length, 2);
+      for (
+        const [w, text] of [
+          [stats.warnings[0], '{"s":1}\n{"edited":true}\n'],
+          [stats.warnings[1], "{}"],
+        ]
+      ) {
+        const copy = /kept the edited file as "([^"]+)"/.exec(w)![1];
+        assert.match(w, /^VIEW_EDITED: /);
+        assert.equal(await Deno.readTextFile(copy), text);
+      }
     });
   });
 
@@ -467,7 +485,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     );
   });
 
-  test("a run larger than one KV commit is split into chunks, trace last", async () => {
+  test("a run larger than one KV commit is staged and published atomically", async () => {
     await withStore(factory, async (store) => {
       const lines = Array.from(
         { length: 1500 },
@@ -484,7 +502,8 @@ export function storeContract(name: string, factory: StoreFactory): void {
       assert.ok(stats.commits >= 2);
       const info = await store.readTraceMeta("BIG");
       assert.ok(info?.chunked !== undefined && info.chunked >= 2, JSON.stringify(info));
-      assert.equal(info.chunked, stats.commits);
+      // Stage commits + the publish commit, then apply and clean-up commits.
+      assert.ok(stats.commits > info.chunked, `${stats.commits} commits, ${info.chunked}`);
       assert.deepEqual(await store.readTrace("BIG"), lines);
       const log = (await readLog(store)) as Array<{ s: number }>;
       assert.deepEqual(log.map((x) => x.s), Array.from({ length: 1200 }, (_, i) => i + 1));
@@ -492,15 +511,19 @@ export function storeContract(name: string, factory: StoreFactory): void {
     });
   });
 
-  test("lowered commit limits chunk a run in mutation order", async () => {
+  test("lowered commit limits stage a run in several commits, then apply it whole", async () => {
     await withStore(factory, async (store) => {
       await store.transact(sync((txn) => {
         for (let i = 0; i < 25; i++) txn.set(MAP, `k${String(i).padStart(2, "0")}`, i);
         return { value: null, trace: trace("SMALL") };
       }));
-      assert.equal((await store.readTraceMeta("SMALL"))?.chunked, store.stats().commits);
-      assert.ok(store.stats().commits >= 3);
-      assert.equal((await readEntries(store)).length, 25);
+      const chunked = (await store.readTraceMeta("SMALL"))?.chunked ?? 0;
+      assert.ok(chunked >= 4, `staged in ${chunked - 1} commits`);
+      assert.equal(store.stats().chunkedRuns, 1);
+      assert.deepEqual(
+        (await readEntries(store)).map(([, v]) => v),
+        Array.from({ length: 25 }, (_, i) => i),
+      );
     }, { limits: { maxMutations: 10 } });
   });
 
