@@ -33,10 +33,6 @@ import {
 
 /** pgs-runtime version written in every trace header. */
 export const RUNTIME_VERSION: string = meta.version;
-/** Above this many mutations a run cannot fit one KV commit (limit 1000 with version keys). */
-const CHUNK_WARNING_MUTATIONS = 900;
-/** Above this many trace bytes a run cannot fit one KV commit (800 KiB of mutations). */
-const CHUNK_WARNING_BYTES = 800 * 1024;
 import { DEFAULT_BUDGET } from "../semantics.ts";
 export { DEFAULT_BUDGET };
 
@@ -195,24 +191,11 @@ export function prepareRun(
         message: "the run FAULTED: none of its state changes were applied",
       });
     }
-    const mutations = txn.mutations().length;
-    let { records, lines, head } = chainRecords(flat, redaction, { version });
-    const traceBytes = lines.reduce((n, l) => n + l.length + 1, 0);
-    if (
-      o.classification !== "FAULTED" &&
-      (mutations > CHUNK_WARNING_MUTATIONS || traceBytes > CHUNK_WARNING_BYTES)
-    ) {
-      // Said in the body (before the result record) so the reader of the trace knows the
-      // run did not land in one atomic KV commit (KV: ≤ 1000 mutations, ≤ 800 KiB each).
-      flat.splice(flat.length - 1, 0, {
-        type: "warning",
-        run: "root",
-        code: "RUN_CHUNKED",
-        message: `${mutations} state mutations and a ${traceBytes}-byte trace exceed one KV ` +
-          `commit; committed in several commits (effects first, the trace last)`,
-      });
-      ({ records, lines, head } = chainRecords(flat, redaction, { version }));
-    }
+    // pgs.trace/1 said when a run did not fit one KV commit (RUN_CHUNKED); runs of any size
+    // are atomic now, so /2 has no such warning. Replaying a /1 trace reproduces it as recorded.
+    const chunked = version === 1 ? options.replay?.warning("root", "RUN_CHUNKED") : undefined;
+    if (chunked) flat.splice(flat.length - 1, 0, { ...chunked, run: "root" });
+    const { records, lines, head } = chainRecords(flat, redaction, { version });
     if (version === 2) lines.push(sealLine(sealHeads([head], signer)[0], lines.length, head));
     return {
       value: {

@@ -8,7 +8,13 @@
  * @module
  */
 import { isWorkflowInvoking } from "../snapshot/graph.ts";
-import type { EffectRecord, FaultRecord, StepRecord, TraceRecord } from "../trace/record.ts";
+import type {
+  EffectRecord,
+  FaultRecord,
+  StepRecord,
+  TraceRecord,
+  WarningRecord,
+} from "../trace/record.ts";
 import type { JsonObject } from "./capability.ts";
 
 const REDACTED_PREFIX = "redacted:sha256:";
@@ -37,6 +43,7 @@ export class ReplaySource {
   #faults = new Map<string, FaultRecord>();
   #admissions = new Map<string, string[]>();
   #intents = new Map<string, { outcome: string; reasons: string[] }[]>();
+  #warnings = new Map<string, WarningRecord>();
 
   /** Indexes `records` (a verified trace). */
   constructor(records: readonly TraceRecord[]) {
@@ -56,6 +63,7 @@ export class ReplaySource {
       }
       last = null;
       if (r.type === "fault") this.#faults.set(key(r.run, r.node, r.step ?? ""), r);
+      if (r.type === "warning") this.#warnings.set(`${r.run}\0${r.code}`, r);
       if (r.type === "admission" && r.kind === "WF") this.#admissions.set(r.run, r.reasons);
       if (r.type === "admission" && r.kind === "IN") {
         const k = key(r.run, r.node, "");
@@ -107,6 +115,15 @@ export class ReplaySource {
    */
   intent(run: string, node: string): { outcome: string; reasons: string[] } | undefined {
     return this.#intents.get(key(run, node, ""))?.shift();
+  }
+
+  /** A recorded warning of a run by its code (the last one), without its chain fields. */
+  warning(
+    run: string,
+    code: string,
+  ): { type: "warning"; code: string; message: string } | undefined {
+    const w = this.#warnings.get(`${run}\0${code}`);
+    return w ? { type: "warning", code: w.code, message: w.message } : undefined;
   }
 
   /** The recorded WF admission reasons of a run (empty when admitted or not recorded). */

@@ -355,7 +355,8 @@ Deno.test({
     const r = await within(15_000, runLib(t, SIMULATION, payload, { traceId }));
     assertCompleted(r, "simulation");
     // Its 2.5 MB trace cannot land in one KV commit (800 KiB), and the trace says so.
-    assert.ok(r.records.some((x: any) => x.type === "warning" && x.code === "RUN_CHUNKED"));
+    // Staged and published in one commit like any run: no warning says otherwise.
+    assert.ok(!r.records.some((x: any) => x.type === "warning" && x.code === "RUN_CHUNKED"));
     assert.deepEqual(rootPath(r.records), [
       "IN_RUN_CHAIN_SIMULATION_V0:ACK",
       "CC_INITIALIZE_SLOT_CLOCK_V0:SUCCESS",
