@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { UsageError } from "./errors.ts";
+import { type ErrorCode, UsageError } from "./errors.ts";
 
 /** One flag of a command. */
 export interface FlagSpec {
@@ -21,6 +21,8 @@ export interface FlagSpec {
   readonly value?: string;
   /** One line of help. */
   readonly help: string;
+  /** Error code of a refused value (default USAGE), e.g. TRACE_ID for `--trace-id`. */
+  readonly code?: ErrorCode;
 }
 
 /** One command. */
@@ -37,6 +39,9 @@ export interface CommandSpec {
   readonly notes?: readonly string[];
 }
 
+/** Flags of a parsed command: name → value (true for a boolean flag). */
+export type Flags = Readonly<Record<string, string | true>>;
+
 /** What the command line asked for. */
 export type Parsed =
   | { readonly kind: "help"; readonly command: CommandSpec | null }
@@ -45,7 +50,7 @@ export type Parsed =
     readonly kind: "command";
     readonly command: CommandSpec;
     readonly args: readonly string[];
-    readonly flags: Readonly<Record<string, string | true>>;
+    readonly flags: Flags;
   };
 
 /**
@@ -96,8 +101,11 @@ export function parseArgs(argv: readonly string[], commands: readonly CommandSpe
     let value: string | undefined;
     if (eq >= 0) value = a.slice(eq + 1);
     else if (i + 1 < rest.length && !rest[i + 1].startsWith("--")) value = rest[++i];
-    if (value === undefined || value === "") {
+    if (value === undefined) {
       throw new UsageError(`Missing value for --${name} <${spec.value}>`);
+    }
+    if (value === "") {
+      throw new UsageError(`Invalid --${name} "": expected <${spec.value}>`, spec.code);
     }
     flags[name] = value;
   }
@@ -159,4 +167,17 @@ export function programHelp(commands: readonly CommandSpec[], footer: string): s
     "  -h, --help".padEnd(14) + "show help (pgs-runtime <command> --help for a command's flags)",
   ];
   return [...lines, footer].join("\n");
+}
+
+/** A required string flag, or a UsageError naming it. */
+export function required(flags: Flags, name: string, valueName = "value"): string {
+  const v = flags[name];
+  if (typeof v !== "string") throw new UsageError(`Missing --${name} <${valueName}>`);
+  return v;
+}
+
+/** An optional string flag. */
+export function optional(flags: Flags, name: string): string | undefined {
+  const v = flags[name];
+  return typeof v === "string" ? v : undefined;
 }

@@ -84,12 +84,14 @@ function badLine(bytes: Uint8Array): number {
 
 /**
  * Reads a `--batch` file: one JSON object per line (blank lines skipped), decoded like a
- * `--payload`.
+ * `--payload`. Each payload comes with its 1-based line number in the file.
  *
  * @throws {UsageError} PAYLOAD naming the file (and line) when unreadable, not UTF-8,
  *   empty, or a line is not an acceptable payload.
  */
-export async function readBatchFile(file: string): Promise<Record<string, unknown>[]> {
+export async function readBatchFile(
+  file: string,
+): Promise<Array<{ line: number; payload: Record<string, unknown> }>> {
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(file);
@@ -100,11 +102,11 @@ export async function readBatchFile(file: string): Promise<Record<string, unknow
     );
   }
   const text = decodePayloadText(bytes, `--batch "${file}"`);
-  const payloads: Record<string, unknown>[] = [];
+  const payloads: Array<{ line: number; payload: Record<string, unknown> }> = [];
   for (const [i, line] of text.split("\n").entries()) {
     if (line.trim() === "") continue;
     try {
-      payloads.push(parsePayload(line, `${file}:${i + 1}`));
+      payloads.push({ line: i + 1, payload: parsePayload(line, `${file}:${i + 1}`) });
     } catch (e) {
       throw new UsageError(
         `Invalid --batch "${file}" line ${i + 1}: ${e instanceof Error ? e.message : e}`,

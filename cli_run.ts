@@ -1,273 +1,273 @@
 /**
- * `run` and `run --batch`: read and check every option and the payload(s) before anything
- * is opened, compile, run, commit, write the trace files and report.
+ * `run` and `run --batch`: check every flag and read the payload(s) before anything is
+ * opened, then hand over to the one orchestration (actors/run_workflow.ts) and report:
+ * the classification, path, REJECTED reasons and trace file, or with `--json` one object
+ * (a batch: one object per run as it commits, then a summary object).
  *
  * @module
  */
-import { executeBatch } from "./actors/batch.ts";
-import { executeWorkflow } from "./actors/execute.ts";
-import { createCapabilityRegistry } from "./actors/registry.ts";
 import {
-  unsafeMonotonicMs,
-  validateClock,
-  validateSeed,
-  validateTraceId,
-} from "./actors/run_context.ts";
-import { type CliIo, errorText, ExitCode, exitCodeOf } from "./cli_io.ts";
+  type BatchRunItem,
+  runBatch,
+  type RunBatchResult,
+  runWorkflow,
+  type RunWorkflowResult,
+} from "./actors/run_workflow.ts";
+import { type Flags, optional, required } from "./cli_args.ts";
+import {
+  type CliIo,
+  errorText,
+  ExitCode,
+  exitCodeOf,
+  exitCodeOfError,
+  invocation,
+  shellWord,
+} from "./cli_io.ts";
 import { readBatchFile, readPayloadFile } from "./cli_payload.ts";
-import { ErrorCode, UsageError } from "./errors.ts";
-import { compileWorkflow } from "./snapshot/compile.ts";
-import { loadSnapshot } from "./snapshot/load.ts";
-import { parseFqdn } from "./snapshot/resolve.ts";
-import { openKvStore } from "./storage/kv_store.ts";
-import type { KvStore } from "./storage/mod.ts";
-import {
-  checkTraceIdUnused,
-  checkTracesWritable,
-  claimTraceFolder,
-  releaseTraceFolder,
-  tracesDir,
-  writeMissingTraceFiles,
-  writeTraceFiles,
-  writeTracePng,
-} from "./trace/files.ts";
+import { Progress } from "./cli_progress.ts";
+import { PgsError, UsageError } from "./errors.ts";
 import type { TraceRecord } from "./trace/record.ts";
 
-/** Flags of `run`. */
-export interface RunFlags {
-  wf: string;
-  payload?: string;
-  batch?: string;
-  workspace: string;
-  dataRoot?: string;
-  kv?: string;
-  traceId?: string;
-  seed?: string;
-  clock?: string;
-  budget?: string;
-  png: boolean;
-  json?: boolean;
+const LABELS = {
+  workflow: "--wf",
+  traceId: "--trace-id",
+  seed: "--seed",
+  startedAt: "--clock",
+  budget: "--budget",
+} as const;
+
+/** The flags every run takes, as orchestration options. */
+function commonOptions(flags: Flags, io: CliIo, json: boolean) {
+  const dataRoot = optional(flags, "data-root");
+  const kv = optional(flags, "kv");
+  if (!dataRoot && !kv) throw new UsageError("Missing --data-root <dir> (or --kv <url>)");
+  if (kv !== undefined && !/^https?:\/\/[^\s]+$/.test(kv)) {
+    throw new UsageError(`Invalid --kv "${kv}": expected an http:// or https:// KV Connect URL`);
+  }
+  const budgetText = optional(flags, "budget");
+  const budget = budgetText === undefined
+    ? undefined
+    : /^\d+$/.test(budgetText)
+    ? Number(budgetText)
+    : NaN;
+  if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) {
+    throw new UsageError(`Invalid --budget "${budgetText}": expected a positive integer`);
+  }
+  const workspace = required(flags, "workspace", "dir");
+  return {
+    workflow: required(flags, "wf", "domain::WF_CODE"),
+    workspace,
+    dataRoot,
+    kvUrl: kv,
+    seed: optional(flags, "seed"),
+    startedAt: optional(flags, "clock"),
+    budget,
+    secretSeed: readEnv("PGS_SECRET_SEED"),
+    png: flags["no-png"] !== true,
+    labels: LABELS,
+    // With --json, warnings are in the JSON (once); else each is one stderr line.
+    onWarning: json
+      ? undefined
+      : (w: string) => io.err(w.startsWith("note: ") ? w : `warning: ${w}`),
+    traceCommands: traceCommands(workspace, dataRoot, kv),
+  };
+}
+
+/** The commands the `.md` suggests: this CLI as it was started, least privilege. */
+function traceCommands(workspace: string, dataRoot: string | undefined, kv: string | undefined) {
+  const abs = (p: string) => p.startsWith("/") ? p : `${Deno.cwd()}/${p}`;
+  return (trace: string) => {
+    const ws = abs(workspace);
+    const store = kv !== undefined ? ["--kv", kv] : ["--data-root", abs(dataRoot!)];
+    const kvFile = dataRoot !== undefined ? `${abs(dataRoot)}/.pgs` : null;
+    const net = kv !== undefined
+      ? [`--allow-net=${new URL(kv).host}`, "--allow-env=DENO_KV_ACCESS_TOKEN"]
+      : [];
+    const traceDir = trace.slice(0, trace.lastIndexOf("/"));
+    const perms = (reads: string[]) => [
+      "--unstable-kv",
+      `--allow-read=${[...reads, ...(kvFile ? [kvFile] : [])].join(",")}`,
+      ...(kvFile ? [`--allow-write=${kvFile}`] : []),
+      ...net,
+    ];
+    const cmd = (flags: string[], rest: string[]) =>
+      [...invocation(flags), ...rest].map(shellWord).join(" ");
+    return {
+      examine: cmd(perms([traceDir]), ["examine", trace, ...store]),
+      replay: cmd(perms([ws]), ["replay", trace, "--workspace", ws, ...store]),
+    };
+  };
 }
 
 /** Runs `run` (one payload, or `--batch`); returns the exit code. */
-export async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
-  parseFqdn(o.wf);
-  if (!o.dataRoot && !o.kv) throw new UsageError("Missing --data-root <dir> (or --kv <url>)");
-  if (o.kv !== undefined && !/^https?:\/\/[^\s]+$/.test(o.kv)) {
-    throw new UsageError(`Invalid --kv "${o.kv}": expected an http:// or https:// KV Connect URL`);
-  }
-  const budget = o.budget === undefined
-    ? undefined
-    : /^\d+$/.test(o.budget)
-    ? Number(o.budget)
-    : NaN;
-  if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) {
-    throw new UsageError(`Invalid --budget "${o.budget}": expected a positive integer`);
-  }
-  if ((o.payload === undefined) === (o.batch === undefined)) {
+export async function runCommand(flags: Flags, io: CliIo): Promise<number> {
+  const json = flags.json === true;
+  const payloadFile = optional(flags, "payload");
+  const batchFile = optional(flags, "batch");
+  if ((payloadFile === undefined) === (batchFile === undefined)) {
     throw new UsageError("Expected exactly one of --payload <file|-> or --batch <payloads.jsonl>");
   }
-  // Every option is checked before anything is opened: a refused run changes nothing.
-  if (o.seed !== undefined) validateSeed(o.seed);
-  if (o.clock !== undefined) validateClock(o.clock);
-  if (o.traceId !== undefined) {
-    validateTraceId(o.traceId);
-    if (o.batch === undefined) await checkTraceIdUnused(o.workspace, o.traceId);
+  const common = commonOptions(flags, io, json);
+  if (batchFile !== undefined) return await batchCommand(flags, batchFile, common, io);
+  if (flags.progress === true) throw new UsageError("--progress is for --batch runs");
+  const payload = await readPayloadFile(payloadFile!);
+  const result = await runWorkflow({ ...common, payload, traceId: optional(flags, "trace-id") });
+  if (json) io.out(JSON.stringify(runJson(result)));
+  else {
+    io.out(
+      `${result.classification} ${result.workflow} (status ${result.status}${
+        result.exitNode ? `, exit ${result.exitNode}` : ""
+      }${result.reason ? `, reason ${result.reason}` : ""})`,
+    );
+    for (const r of reasonsOf(result.records)) io.out(`  reason: ${r}`);
+    io.out(`path: ${pathOf(result.records)}`);
+    if (result.files) io.out(`trace: ${result.files.jsonl}`);
   }
-  if (o.batch !== undefined) return await batchCommand(o, o.batch, budget, io);
-  const payload = await readPayloadFile(o.payload!);
-  const snapshot = await loadSnapshot(o.workspace);
-  const registry = createCapabilityRegistry();
-  const compiled = await compileWorkflow(snapshot, o.wf, registry.compileOptions);
-  await checkTracesWritable(o.workspace);
-  const store = await openKvStore({ dataRoot: o.dataRoot, kvUrl: o.kv });
-  try {
-    await healTraceFiles(store, o.workspace, io);
-    // The trace folder is claimed before the commit: of several processes sharing the
-    // workspace with one --trace-id, one runs and the others are refused.
-    if (o.traceId !== undefined) await claimTraceFolder(o.workspace, o.traceId);
-    const result = await executeWorkflow(compiled, payload, {
-      store,
-      capabilities: registry.capabilities,
-      traceId: o.traceId,
-      seed: o.seed,
-      startedAt: o.clock,
-      secretSeed: readEnv("PGS_SECRET_SEED"),
-      budget,
-    }).catch(async (e) => {
-      if (o.traceId !== undefined) await releaseTraceFolder(o.workspace, o.traceId);
-      throw e;
-    });
-    const files = await writeTraceFiles({
-      workspace: o.workspace,
-      compiled,
-      traceId: result.traceId,
-      lines: result.lines,
-      records: result.records,
-      timings: result.timings,
-      png: o.png,
-    });
-    if (!files.pending) await store.traceFilesWritten([result.traceId]);
-    if (o.json) {
-      io.out(JSON.stringify({
-        trace_id: result.traceId,
-        workflow: o.wf,
-        status: result.status,
-        classification: result.classification,
-        exit_node: result.exitNode,
-        reason: result.reason,
-        emit: result.emit,
-        files,
-        warnings: files.warnings,
-      }));
-    } else {
-      io.out(
-        `${result.classification} ${o.wf} (status ${result.status}${
-          result.exitNode ? `, exit ${result.exitNode}` : ""
-        }${result.reason ? `, reason ${result.reason}` : ""})`,
-      );
-      io.out(`path: ${pathOf(result.records)}`);
-      io.out(`trace: ${files.jsonl}`);
-      for (const w of files.warnings) io.err(`warning: ${w}`);
-    }
-    return exitCodeOf(result.classification);
-  } finally {
-    await store.close();
-  }
+  return exitCodeOf(result.classification);
 }
 
-async function batchCommand(o: RunFlags, file: string, budget: number | undefined, io: CliIo) {
-  if (o.traceId !== undefined) {
-    try {
-      validateTraceId(`${o.traceId}-000000`);
-    } catch {
-      throw new UsageError(
-        `Invalid --trace-id "${o.traceId.slice(0, 60)}": as a batch prefix it must leave room ` +
-          `for "-NNNNNN" (at most 121 characters of [A-Za-z0-9_-])`,
-        ErrorCode.TRACE_ID,
-      );
-    }
-  }
-  const payloads = await readBatchFile(file);
-  if (o.traceId !== undefined) {
-    for (let i = 1; i <= payloads.length; i++) {
-      await checkTraceIdUnused(o.workspace, `${o.traceId}-${String(i).padStart(6, "0")}`);
-    }
-  }
-  const snapshot = await loadSnapshot(o.workspace);
-  const registry = createCapabilityRegistry();
-  const compiled = await compileWorkflow(snapshot, o.wf, registry.compileOptions);
-  await checkTracesWritable(o.workspace);
-  await checkTracesWritable(o.workspace);
-  const store = await openKvStore({ dataRoot: o.dataRoot, kvUrl: o.kv });
-  const progress = Deno.stderr.isTerminal() && !o.json;
-  const counts: Record<string, number> = {};
-  const written: { traceId: string; records: readonly TraceRecord[] }[] = [];
-  const t0 = unsafeMonotonicMs();
+/** Why the root run was refused: the NACK or WF admission reasons (empty otherwise). */
+function reasonsOf(records: readonly TraceRecord[]): string[] {
+  return records.flatMap((r) =>
+    r.type === "admission" && r.run === "root" &&
+      (r.outcome === "NACK" || r.outcome === "ADMISSION_DENIED")
+      ? r.reasons
+      : []
+  );
+}
+
+function runJson(r: RunWorkflowResult) {
+  return {
+    trace_id: r.traceId,
+    workflow: r.workflow,
+    status: r.status,
+    classification: r.classification,
+    exit_node: r.exitNode,
+    reason: r.reason,
+    emit: r.emit,
+    reasons: reasonsOf(r.records),
+    files: r.files
+      ? { jsonl: r.files.jsonl, md: r.files.md, png: r.files.png, pending: r.files.pending }
+      : null,
+    warnings: r.warnings,
+  };
+}
+
+async function batchCommand(
+  flags: Flags,
+  file: string,
+  common: ReturnType<typeof commonOptions>,
+  io: CliIo,
+): Promise<number> {
+  const json = flags.json === true;
+  const lines = await readBatchFile(file);
+  const progress = Progress.open(
+    io,
+    flags.progress === true || (!json && Deno.stderr.isTerminal()),
+  );
   let worst = 0;
+  const rejected: number[] = [];
+  const failed: number[] = [];
+  let result: RunBatchResult;
   try {
-    await healTraceFiles(store, o.workspace, io);
-    const items = await executeBatch(compiled, payloads, {
-      store,
-      capabilities: registry.capabilities,
-      traceIdPrefix: o.traceId,
-      seed: o.seed,
-      startedAt: o.clock,
-      secretSeed: readEnv("PGS_SECRET_SEED"),
-      budget,
-      onCommitted: async (chunk, done, total) => {
-        const filesWritten: string[] = [];
-        for (const item of chunk) {
-          if (!item.ok) {
-            counts.ERROR = (counts.ERROR ?? 0) + 1;
-            worst = Math.max(worst, ExitCode.FAILED);
-            io.err(`error: batch line ${item.index + 1}: ${errorText(item.error)}`);
-            continue;
+    result = await runBatch({
+      ...common,
+      payloads: lines.map((l) => l.payload),
+      traceIdPrefix: optional(flags, "trace-id"),
+      onItem: (item: BatchRunItem) => {
+        const line = lines[item.index].line;
+        if (item.ok) {
+          const code = exitCodeOf(item.result.classification);
+          worst = Math.max(worst, code);
+          if (code === ExitCode.NOT_COMPLETED) rejected.push(line);
+          if (code === ExitCode.FAILED) failed.push(line);
+          if (json) {
+            io.out(
+              JSON.stringify({
+                line,
+                ...runJson({
+                  ...item.result,
+                  workflow: common.workflow,
+                  snapshotDigest: "",
+                  files: item.files,
+                  warnings: [],
+                }),
+              }),
+            );
           }
-          const r = item.result;
-          counts[r.classification] = (counts[r.classification] ?? 0) + 1;
-          worst = Math.max(worst, exitCodeOf(r.classification));
-          const files = await writeTraceFiles({
-            workspace: o.workspace,
-            compiled,
-            traceId: r.traceId,
-            lines: r.lines,
-            records: r.records,
-            timings: r.timings,
-            png: false,
-          });
-          for (const w of files.warnings) io.err(`warning: ${w}`);
-          if (files.pending) continue;
-          filesWritten.push(r.traceId);
-          written.push({ traceId: r.traceId, records: r.records });
-        }
-        await store.traceFilesWritten(filesWritten);
-        if (progress) {
-          const width = 30;
-          const filled = Math.round((done / total) * width);
-          Deno.stderr.writeSync(new TextEncoder().encode(
-            `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total}`,
-          ));
+        } else {
+          worst = Math.max(worst, ExitCode.FAILED);
+          failed.push(line);
+          const error = item.error instanceof PgsError
+            ? { code: item.error.code, message: errorText(item.error) }
+            : { code: "INTERNAL", message: errorText(item.error) };
+          if (json) io.out(JSON.stringify({ line, trace_id: item.traceId, error }));
+          else io.err(`error: batch line ${line}: ${errorText(item.error)}`);
         }
       },
+      onProgress: (done, total) => progress.runs(done, total),
+      onPngProgress: (done, total) => progress.pictures(done, total),
     });
-    if (progress) io.err("");
-    const seconds = (unsafeMonotonicMs() - t0) / 1000;
-    const summary = {
-      workflow: o.wf,
-      runs: items.length,
-      classifications: counts,
-      seconds: Number(seconds.toFixed(3)),
-      runs_per_second: Number((items.length / Math.max(seconds, 1e-9)).toFixed(1)),
-      traces: tracesDir(o.workspace),
-      trace_id_prefix: items[0] && items[0].ok
-        ? items[0].result.traceId.replace(/-\d+$/, "")
-        : null,
-    };
-    if (o.json) io.out(JSON.stringify(summary));
-    else {
-      io.out(
-        `batch ${o.wf}: ${items.length} run(s) in ${summary.seconds} s (${summary.runs_per_second}/s)`,
-      );
-      for (const [k, v] of Object.entries(counts).sort()) io.out(`  ${k}: ${v}`);
-      io.out(`traces: ${summary.traces}/${summary.trace_id_prefix}-*`);
-    }
-    if (o.png) {
-      // Off the critical path: pictures are drawn after every run is committed and reported.
-      for (const w of written) {
-        await writeTracePng(o.workspace, compiled, w.traceId, w.records).catch((e) =>
-          io.err(`warning: PNG_RENDER_FAILED ${w.traceId}: ${errorText(e)}`)
-        );
-      }
-    }
-    return worst;
-  } finally {
-    await store.close();
+  } catch (e) {
+    progress.close();
+    throw e;
   }
+  progress.close();
+  const summary = {
+    workflow: common.workflow,
+    runs: result.items.length,
+    classifications: result.classifications,
+    rejected_lines: rejected,
+    failed_lines: failed,
+    seconds: Number(result.seconds.toFixed(3)),
+    runs_per_second: Number((result.items.length / Math.max(result.seconds, 1e-9)).toFixed(1)),
+    trace_id_prefix: result.traceIdPrefix,
+    traces: `${common.workspace.replace(/\/+$/, "")}/traces`,
+    warnings: result.warnings,
+  };
+  if (json) io.out(JSON.stringify({ summary }));
+  else {
+    io.out(
+      `batch ${common.workflow}: ${summary.runs} run(s) in ${summary.seconds} s ` +
+        `(${summary.runs_per_second}/s)`,
+    );
+    for (const [k, v] of Object.entries(summary.classifications).sort()) io.out(`  ${k}: ${v}`);
+    if (rejected.length) io.out(`  rejected or ended (exit 1), lines: ${ranges(rejected)}`);
+    if (failed.length) io.out(`  failed or faulted (exit 4), lines: ${ranges(failed)}`);
+    io.out(`traces: ${summary.traces}/${summary.trace_id_prefix}-*`);
+  }
+  return worst;
 }
 
-async function healTraceFiles(store: KvStore, workspace: string, io: CliIo): Promise<void> {
-  const warn = (w: string) => io.err(`warning: ${w}`);
-  for (const id of await writeMissingTraceFiles(store, workspace, { warn })) {
-    io.err(`note: wrote the missing trace files of ${id} (committed by an interrupted run)`);
+/** "3, 7-9, 12" of sorted line numbers. */
+function ranges(lines: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    let j = i;
+    while (j + 1 < lines.length && lines[j + 1] === lines[j] + 1) j++;
+    out.push(j > i ? `${lines[i]}-${lines[j]}` : `${lines[i]}`);
+    i = j;
   }
+  return out.join(", ");
 }
 
 /** An environment variable, or undefined when unset or not permitted (least privilege). */
 function readEnv(name: string): string | undefined {
-  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
+  try {
+    if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
+      return undefined;
+    }
+    return Deno.env.get(name) || undefined;
+  } catch {
     return undefined;
   }
-  return Deno.env.get(name) || undefined;
 }
 
-function pathOf(records: readonly { type: string; run: string }[]): string {
-  return records
-    .filter((r) => r.type === "transition" && r.run === "root")
-    .map((r) => {
-      const t = r as unknown as { from: string; outcome: string };
-      return `${t.from} -${t.outcome}->`;
-    })
-    .join(" ") +
-    ` ${(records.at(-1) as unknown as { exit_node: string | null }).exit_node ?? "(no exit)"}`;
+function pathOf(records: readonly TraceRecord[]): string {
+  const root = records.filter((r) => r.run === "root");
+  const hops = root.flatMap((r) => r.type === "transition" ? [`${r.from} -${r.outcome}->`] : []);
+  const last = root.at(-1) as { exit_node?: string | null } | undefined;
+  return `${hops.join(" ")} ${last?.exit_node ?? "(no exit)"}`;
 }
+
+export { exitCodeOfError };

@@ -51,14 +51,14 @@ export {
   type CapabilityRegistry,
   createCapabilityRegistry,
   type CustomCapabilities,
-} from "./registry.ts";
+} from "./capability_registry.ts";
 export {
   DEFAULT_BUDGET,
   type ExecuteOptions,
   executeWorkflow,
   type RunResult,
   RUNTIME_VERSION,
-} from "./execute.ts";
+} from "./execute_workflow.ts";
 export { type ReplayReport, replayTrace } from "./replay.ts";
 export { ReplaySource, type ServedFault, type ServedStep } from "./replay_source.ts";
 export {
@@ -69,9 +69,9 @@ export {
   type WorkflowContext,
   workflowMachineConfig,
 } from "./machine.ts";
-export { machineOf } from "./run.ts";
+export { machineOf } from "./run_machine.ts";
 export { RunClassification } from "../semantics.ts";
 export type { GraphOutcome, WorkflowInput } from "./children.ts";
-export { type BatchItem, type BatchOptions, executeBatch } from "./batch.ts";
+export { type BatchItem, type BatchOptions, executeBatch } from "./execute_batch.ts";
 export { BUILTIN_TRANSFORMS } from "./ct/mod.ts";
 export { BUILTIN_SIDE_EFFECTS, CS_STORE_FORMATS } from "./cs/mod.ts";

@@ -11,8 +11,8 @@ import type { Snapshot } from "../snapshot/load.ts";
 import { openMemoryStore } from "../storage/memory_store.ts";
 import { verifyTrace } from "../trace/jsonl.ts";
 import { type HeaderRecord, SEMANTICS_VERSION } from "../trace/record.ts";
-import { executeWorkflow } from "./execute.ts";
-import type { CapabilityRegistry } from "./registry.ts";
+import { executeWorkflow } from "./execute_workflow.ts";
+import type { CapabilityRegistry } from "./capability_registry.ts";
 import { ReplaySource } from "./replay_source.ts";
 
 /** Outcome of {@link replayTrace}. */

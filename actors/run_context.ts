@@ -72,10 +72,11 @@ export function createRunContext(options: RunContextOptions = {}): RunContext {
  *
  * @throws {UsageError} USAGE otherwise.
  */
-export function validateSeed(seed: string): string {
-  if (!SEED_RE.test(seed) || seed.length % 2 !== 0) {
+export function validateSeed(seed: string, label = "seed"): string {
+  if (typeof seed !== "string" || !SEED_RE.test(seed) || seed.length % 2 !== 0) {
     throw new UsageError(
-      `Invalid --seed "${seed.slice(0, 40)}": expected an even number (2-128) of hex digits`,
+      `Invalid ${label} "${String(seed).slice(0, 40)}": expected an even number (2-128) of hex ` +
+        `digits`,
     );
   }
   return seed;
@@ -86,10 +87,10 @@ export function validateSeed(seed: string): string {
  *
  * @throws {UsageError} USAGE otherwise.
  */
-export function validateClock(text: string): string {
-  if (!isValidInstant(text)) {
+export function validateClock(text: string, label = "startedAt"): string {
+  if (typeof text !== "string" || !isValidInstant(text)) {
     throw new UsageError(
-      `Invalid clock "${text.slice(0, 40)}": expected an RFC 3339 date-time with a ` +
+      `Invalid ${label} "${String(text).slice(0, 40)}": expected an RFC 3339 date-time with a ` +
         `time zone (Z or ±hh:mm), e.g. 2026-01-01T00:00:00.000Z`,
     );
   }
@@ -157,10 +158,10 @@ export function unsafeNewTraceId(): string {
  *
  * @throws {UsageError} TRACE_ID when it does not match.
  */
-export function validateTraceId(id: string): string {
-  if (!TRACE_ID_RE.test(id)) {
+export function validateTraceId(id: string, label = "traceId"): string {
+  if (typeof id !== "string" || !TRACE_ID_RE.test(id)) {
     throw new UsageError(
-      `Invalid --trace-id "${id.slice(0, 60)}": expected 1-128 characters of [A-Za-z0-9_-]`,
+      `Invalid ${label} "${String(id).slice(0, 60)}": expected 1-128 characters of [A-Za-z0-9_-]`,
       ErrorCode.TRACE_ID,
     );
   }

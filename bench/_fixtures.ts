@@ -10,7 +10,10 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { type CapabilityRegistry, createCapabilityRegistry } from "../actors/registry.ts";
+import {
+  type CapabilityRegistry,
+  createCapabilityRegistry,
+} from "../actors/capability_registry.ts";
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
 import { compileWorkflow } from "../snapshot/compile.ts";
 import { loadSnapshot, type Snapshot } from "../snapshot/load.ts";

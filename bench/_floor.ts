@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { executeBatch } from "../actors/batch.ts";
+import { executeBatch } from "../actors/execute_batch.ts";
 import { CtViolation, type JsonObject } from "../actors/capability.ts";
 import type { CapabilitySet } from "../actors/capability.ts";
 import { runCtIr } from "../actors/ct/mod.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { executeWorkflow, type RunResult } from "../actors/execute.ts";
+import { executeWorkflow, type RunResult } from "../actors/execute_workflow.ts";
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
 import { CLOCK, compileShared, type DemoWorkflow, openStore, REGISTRY, SEED } from "./_fixtures.ts";
 

@@ -237,7 +237,10 @@ async function scenarios(): Promise<Scenario[]> {
         url("trace/png.ts"),
       ),
     () =>
-      importScenario("start-up: import snapshot/ + actors/execute.ts", url("actors/execute.ts")),
+      importScenario(
+        "start-up: import snapshot/ + actors/execute.ts",
+        url("actors/execute_workflow.ts"),
+      ),
     () =>
       Promise.resolve({
         name: "start-up: cli.ts --help",

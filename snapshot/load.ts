@@ -47,6 +47,11 @@ export interface Snapshot {
   listWorkflows(): Promise<string[]>;
   /** Every artifact FQDN of `kind` in the snapshot (by file name, unverified), sorted. */
   listArtifacts(kind: ArtifactKind): Promise<string[]>;
+  /**
+   * The files read so far: workspace-relative path → sha256 hex of the exact text read (null:
+   * the file did not exist). What a kept compile result is checked against.
+   */
+  fileSums?(): ReadonlyMap<string, string | null>;
 }
 
 /**
@@ -67,13 +72,14 @@ export async function loadSnapshot(workspace: string): Promise<Snapshot> {
     );
   }
   const cache = new Map<string, Promise<Artifact | null>>();
+  const sums = new Map<string, string | null>();
   return {
     workspace,
     get<K extends ArtifactKind>(kind: K, fqdn: string) {
       const key = `${kind}:${fqdn}`;
       let hit = cache.get(key);
       if (!hit) {
-        hit = readArtifact(root, kind, fqdn);
+        hit = readArtifact(root, kind, fqdn, sums);
         cache.set(key, hit);
       }
       return hit as Promise<Artifact<FrontmatterOf<K>> | null>;
@@ -83,6 +89,9 @@ export async function loadSnapshot(workspace: string): Promise<Snapshot> {
     },
     listArtifacts(kind: ArtifactKind) {
       return listKind(root, kind);
+    },
+    fileSums() {
+      return sums;
     },
   };
 }
@@ -105,6 +114,7 @@ async function readArtifact(
   root: string,
   kind: ArtifactKind,
   fqdnText: string,
+  sums: Map<string, string | null>,
 ): Promise<Artifact | null> {
   let fqdn: Fqdn;
   try {
@@ -118,8 +128,12 @@ async function readArtifact(
   let text: string;
   try {
     text = await Deno.readTextFile(`${root}/${rel}`);
+    sums.set(file, sha256Hex(text));
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return null;
+    if (e instanceof Deno.errors.NotFound) {
+      sums.set(file, null);
+      return null;
+    }
     throw new SnapshotError(`Cannot read artifact "${file}": ${(e as Error).message}`, { file });
   }
   let json: unknown;

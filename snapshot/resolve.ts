@@ -46,7 +46,7 @@ export function isSafeFqdn(text: string): boolean {
  *
  * @throws {UsageError} WORKFLOW_NAME when a part is empty or not `[A-Za-z0-9_.]+`.
  */
-export function parseFqdn(text: string, what = "--wf"): Fqdn {
+export function parseFqdn(text: string, what = "workflow"): Fqdn {
   if (typeof text !== "string" || !isSafeFqdn(text)) {
     throw new UsageError(
       `Invalid ${what} "${String(text).slice(0, 80)}${String(text).length > 80 ? "…" : ""}": ` +

@@ -23,6 +23,7 @@ import { traceFilesPendingKey, traceFilesPendingPrefix, traceMetaKey } from "./k
 import type { FileViews, ViewFlushStats } from "./views.ts";
 import type { StateTxn, Store, TraceCommit, TraceSigner, TransactResult } from "./store.ts";
 import { loadSigner } from "./signing_key.ts";
+import { readBlob, writeBlob } from "./blob_cache.ts";
 
 /** A run body: reads and buffers writes on `txn`, returns its value and trace. */
 export type TxnBody<T> = (
@@ -86,6 +87,10 @@ export interface KvStore extends Store {
   flushViewsWithStats(): Promise<ViewFlushStats>;
   /** Counters since open. */
   stats(): StoreStats;
+  /** A derived blob kept in the database (see blob_cache.ts), or null. */
+  readCache(name: string): Promise<Uint8Array | null>;
+  /** Keeps a derived blob; false when it was not kept (too large, refused). */
+  writeCache(name: string, bytes: Uint8Array): Promise<boolean>;
   /**
    * Finishes the staged commits of processes that died after publishing them and removes
    * stale unpublished stages (openKvStore does it once); returns how many it handled.
@@ -427,6 +432,16 @@ class KvEngine implements KvStore {
     return this.#o.views.flush(this.#env);
   }
 
+  readCache(name: string): Promise<Uint8Array | null> {
+    this.#open();
+    return readBlob(this.#env, name);
+  }
+
+  writeCache(name: string, bytes: Uint8Array): Promise<boolean> {
+    this.#open();
+    return writeBlob(this.#env, name, bytes);
+  }
+
   stats(): StoreStats {
     return { ...this.#stats };
   }
@@ -436,10 +451,10 @@ class KvEngine implements KvStore {
     return recoverStages(this.#env);
   }
 
-  async close(): Promise<void> {
+  async close(options?: { readonly flushViews?: boolean }): Promise<void> {
     if (this.#closed) return;
     try {
-      await this.flushViews();
+      if (options?.flushViews !== false) await this.flushViews();
     } finally {
       this.#closed = true;
       this.#o.kv.close();

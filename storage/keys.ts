@@ -16,6 +16,7 @@
  * | `[ROOT, "tb", traceId, i]`           | trace body chunk `i`: lines joined by "\n"       |
  * | `[ROOT, "tf", traceId]`              | marker: the trace's files are not written yet; set by its commit, removed once they are |
  * | `[ROOT, "sk", "ed25519"]`            | the data root's trace signing key (32-byte Ed25519 seed), created on first use |
+ * | `[ROOT, "c", id, "h" or i]`          | a derived blob (e.g. a compiled workflow): head JSON `{parts, sum, name}` and parts, see `blob_cache.ts` |
  * | `[ROOT, "sr", stageId]`              | registration of a staged commit (a run too large for one KV commit, see `_stage.ts`): JSON `{state, entries}` |
  * | `[ROOT, "s", stageId, i]`            | staged write `i` (binary, see `_stage.ts`); never read except to publish it |
  * | `[ROOT, "sx", stageId]`              | a later open's observation of a stage that made no progress (stale-stage detection) |

@@ -123,6 +123,9 @@ export interface Store {
    * left for the next flush; it never fails a committed run.
    */
   flushViews(): Promise<void>;
-  /** Flushes views and releases the database. */
-  close(): Promise<void>;
+  /**
+   * Flushes views and releases the database. `{ flushViews: false }` releases it without
+   * touching the data root (after a refused run, which committed nothing).
+   */
+  close(options?: { readonly flushViews?: boolean }): Promise<void>;
 }

@@ -5,7 +5,7 @@
  * generated workspace compiles and runs through every node.
  */
 import assert from "node:assert/strict";
-import { executeWorkflow } from "../actors/execute.ts";
+import { executeWorkflow } from "../actors/execute_workflow.ts";
 import { FloorPlans, runCalls } from "../bench/_floor.ts";
 import {
   CLOCK,

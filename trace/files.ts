@@ -9,7 +9,7 @@ import { ErrorCode, UsageError } from "../errors.ts";
 import type { CompiledWorkflow, ExecutionGraph } from "../snapshot/graph.ts";
 import type { KvStore } from "../storage/mod.ts";
 import type { GraphView } from "./graph_dot.ts";
-import { traceText } from "./jsonl.ts";
+import { traceText, verifyTrace } from "./jsonl.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { renderPng } from "./png.ts";
 import type { NodeTiming, TraceRecord } from "./record.ts";
@@ -33,6 +33,8 @@ export interface TraceFileOptions {
    * @default true
    */
   png?: boolean;
+  /** The examine and replay command lines the `.md` suggests, given the `.jsonl` path. */
+  commands?: (tracePath: string) => { examine: string; replay: string };
 }
 
 /** Paths written and warnings raised. */
@@ -115,6 +117,7 @@ export async function writeTraceFiles(o: TraceFileOptions): Promise<TraceFiles> 
     timings: [...o.timings],
     tracePath: files.jsonl,
     workspace: o.workspace,
+    commands: o.commands?.(files.jsonl),
     ...(files.png ? { pngPath: `${o.traceId}.png` } : {}),
   });
   if (files.warnings.length > 0) {
@@ -213,7 +216,7 @@ async function lstatOrNull(path: string): Promise<Deno.FileInfo | null> {
 export async function writeMissingTraceFiles(
   store: Pick<KvStore, "pendingTraceFiles" | "readTrace" | "traceFilesWritten">,
   workspace: string,
-  options: { warn?: (line: string) => void } = {},
+  options: { warn?: (line: string) => void; wrote?: (traceId: string) => void } = {},
 ): Promise<string[]> {
   const pending = await store.pendingTraceFiles();
   const written: string[] = [];
@@ -224,12 +227,13 @@ export async function writeMissingTraceFiles(
       await ensureTraceFolder(workspace, id);
       const dir = `${tracesDir(workspace)}/${id}`;
       await writeAtomic(`${dir}/${id}.jsonl`, traceText(lines));
-      const records = lines.map((l) => JSON.parse(l) as TraceRecord);
+      const records = verifyTrace(traceText(lines)).records;
       await writeAtomic(
         `${dir}/${id}.md`,
         renderMarkdown(records, { tracePath: `${dir}/${id}.jsonl`, workspace }),
       );
       written.push(id);
+      options.wrote?.(id);
     } catch (e) {
       options.warn?.(pendingWarning(id, e));
     }
@@ -271,11 +275,15 @@ export async function checkTracesWritable(workspace: string): Promise<void> {
  *
  * @throws {UsageError} TRACE_ID when `<workspace>/traces/<id>` exists.
  */
-export async function checkTraceIdUnused(workspace: string, traceId: string): Promise<void> {
+export async function checkTraceIdUnused(
+  workspace: string,
+  traceId: string,
+  label = "traceId",
+): Promise<void> {
   const dir = `${tracesDir(workspace)}/${traceId}`;
   if (await lstatOrNull(dir).catch(() => null) !== null) {
     throw new UsageError(
-      `Invalid --trace-id "${traceId}": "${dir}" already exists (trace ids are never reused)`,
+      `Invalid ${label} "${traceId}": "${dir}" already exists (trace ids are never reused)`,
       ErrorCode.TRACE_ID,
     );
   }
@@ -291,7 +299,11 @@ export async function checkTraceIdUnused(workspace: string, traceId: string): Pr
  * @throws {UsageError} TRACE_ID when the folder (or anything, a link included) exists;
  *   USAGE when `traces/` is a link or not a folder, or the folder cannot be created.
  */
-export async function claimTraceFolder(workspace: string, traceId: string): Promise<string> {
+export async function claimTraceFolder(
+  workspace: string,
+  traceId: string,
+  label = "traceId",
+): Promise<string> {
   const traces = tracesDir(workspace);
   const dir = `${traces}/${traceId}`;
   await checkTracesWritable(workspace);
@@ -303,7 +315,7 @@ export async function claimTraceFolder(workspace: string, traceId: string): Prom
   } catch (e) {
     if (e instanceof Deno.errors.AlreadyExists) {
       throw new UsageError(
-        `Invalid --trace-id "${traceId}": "${dir}" already exists (trace ids are never reused)`,
+        `Invalid ${label} "${traceId}": "${dir}" already exists (trace ids are never reused)`,
         ErrorCode.TRACE_ID,
       );
     }

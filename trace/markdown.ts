@@ -32,6 +32,12 @@ export interface MarkdownOptions {
    * @default undefined
    */
   pngPath?: string;
+  /**
+   * The command lines to suggest (the CLI gives the ones that work for how it was started,
+   * with absolute paths and least-privilege flags).
+   * @default `pgs-runtime examine <trace>` and `pgs-runtime replay <trace> --workspace <ws>`
+   */
+  commands?: { examine: string; replay: string };
 }
 
 /** Payloads longer than this (pretty JSON) are cut: the JSONL has them in full. */
@@ -178,8 +184,10 @@ export function renderMarkdown(
   const jsonl = opts.tracePath ?? `traces/${header.trace_id}/${header.trace_id}.jsonl`;
   const workspace = opts.workspace === undefined ? "<workspace>" : shellWord(opts.workspace);
   out.push("## Examine and replay", "", "```sh");
-  out.push(`deno run -A cli.ts examine ${shellWord(jsonl)}`);
-  out.push(`deno run -A cli.ts replay ${shellWord(jsonl)} --workspace ${workspace}`);
+  out.push(opts.commands?.examine ?? `pgs-runtime examine ${shellWord(jsonl)}`);
+  out.push(
+    opts.commands?.replay ?? `pgs-runtime replay ${shellWord(jsonl)} --workspace ${workspace}`,
+  );
   out.push("```", "");
   return out.join("\n");
 }

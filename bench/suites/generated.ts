@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { prepareRun } from "../../actors/execute.ts";
+import { prepareRun } from "../../actors/execute_workflow.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import type { CompiledWorkflow } from "../../snapshot/graph.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";

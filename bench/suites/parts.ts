@@ -15,7 +15,7 @@ import {
   toPromise,
 } from "xstate";
 import { createRunContext } from "../../actors/run_context.ts";
-import { machineOf } from "../../actors/run.ts";
+import { machineOf } from "../../actors/run_machine.ts";
 import type { RunScope } from "../../actors/run_scope.ts";
 import {
   INTENT_ACTOR,

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { executeBatch } from "../../actors/batch.ts";
-import { executeWorkflow } from "../../actors/execute.ts";
+import { executeBatch } from "../../actors/execute_batch.ts";
+import { executeWorkflow } from "../../actors/execute_workflow.ts";
 import {
   CLOCK,
   DEMOS,

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { executeWorkflow } from "../../actors/execute.ts";
+import { executeWorkflow } from "../../actors/execute_workflow.ts";
 import type { CompiledWorkflow } from "../../snapshot/graph.ts";
 import {
   CLOCK,

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createActor, fromPromise, getNextSnapshot, toPromise } from "xstate";
 import type { GraphOutcome } from "../../actors/children.ts";
 import type { StepInput } from "../../actors/step_actors.ts";
-import { createCapabilityRegistry } from "../../actors/registry.ts";
+import { createCapabilityRegistry } from "../../actors/capability_registry.ts";
 import {
   ADMISSION_STATE,
   DENIED_STATE,
@@ -13,7 +13,7 @@ import {
   NO_TRANSITION_STATE,
   workflowMachineConfig,
 } from "../../actors/machine.ts";
-import { createWorkflowInput, machineOf } from "../../actors/run.ts";
+import { createWorkflowInput, machineOf } from "../../actors/run_machine.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
 import { cli } from "../_support/cli.ts";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { CtViolation, type JsonObject } from "../../actors/capability.ts";
-import { executeWorkflow } from "../../actors/execute.ts";
+import { executeWorkflow } from "../../actors/execute_workflow.ts";
 import { type BindingProblem, compileBinding, compileCondition } from "../../snapshot/bindings.ts";
 import type {
   CompiledEvaluation,

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
-import { executeWorkflow } from "../../actors/execute.ts";
-import { createCapabilityRegistry, type CustomCapabilities } from "../../actors/registry.ts";
+import { executeWorkflow } from "../../actors/execute_workflow.ts";
+import {
+  createCapabilityRegistry,
+  type CustomCapabilities,
+} from "../../actors/capability_registry.ts";
 import { BUILTIN_SIDE_EFFECTS } from "../../actors/cs/mod.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";

@@ -44,8 +44,22 @@ Deno.test("run --batch gives the same results, traces and state as running the p
     ...FIXED,
   ]);
   assert.equal(batch.code, 1, "one NACK makes the batch exit 1");
-  const summary = JSON.parse(batch.out.join("\n"));
+  // One JSON object per run as it commits, in input order, then the summary.
+  const objects = batch.out.map((l) => JSON.parse(l));
+  assert.equal(objects.length, payloads.length + 1);
+  const { summary } = objects.pop();
   assert.deepEqual(summary.classifications, { COMPLETED: 30, REJECTED: 1 });
+  assert.deepEqual(summary.rejected_lines, [8]);
+  assert.deepEqual(summary.failed_lines, []);
+  assert.deepEqual(
+    objects.map((o) => [o.line, o.trace_id, o.classification]),
+    payloads.map((_, i) => [
+      i + 1,
+      `B1-${String(i + 1).padStart(6, "0")}`,
+      i === 7 ? "REJECTED" : "COMPLETED",
+    ]),
+  );
+  assert.ok(objects[7].reasons.length > 0, "the rejected run says why");
   for (const [i, p] of payloads.entries()) {
     await Deno.writeTextFile(`${b.dir}/p.json`, JSON.stringify(p));
     const id = `B1-${String(i + 1).padStart(6, "0")}`;

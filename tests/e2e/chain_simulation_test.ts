@@ -18,7 +18,7 @@
  * it), so the simulation proposes and the test commits the proposed blocks afterwards.
  */
 import assert from "node:assert/strict";
-import type { RunResult } from "../../actors/execute.ts";
+import type { RunResult } from "../../actors/execute_workflow.ts";
 import { seedSigningKey } from "../_support/signing.ts";
 import {
   actorIdOf,

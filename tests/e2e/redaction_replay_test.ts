@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-explicit-any -- trace records are untyped JSON here
 import assert from "node:assert/strict";
-import { executeWorkflow } from "../../actors/execute.ts";
-import { createCapabilityRegistry } from "../../actors/registry.ts";
+import { executeWorkflow } from "../../actors/execute_workflow.ts";
+import { createCapabilityRegistry } from "../../actors/capability_registry.ts";
 import { replayTrace } from "../../actors/replay.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";

@@ -33,11 +33,11 @@ Deno.test("refusals: zone-less or impossible --clock, out-of-range numbers, reus
   const cases: Array<[string[], RegExp]> = [
     [
       [...ada, "--clock", "2024-01-01T00:00:00"],
-      /^error\[USAGE\]: Invalid clock "2024-01-01T00:00:00": expected an RFC 3339 date-time with a time zone/,
+      /^error\[USAGE\]: Invalid --clock "2024-01-01T00:00:00": expected an RFC 3339 date-time with a time zone/,
     ],
     [
       [...ada, "--clock", "2024-02-30T00:00:00Z"],
-      /^error\[USAGE\]: Invalid clock "2024-02-30T00:00:00Z"/,
+      /^error\[USAGE\]: Invalid --clock "2024-02-30T00:00:00Z"/,
     ],
     [
       ["--payload", `${t.dir}/big.json`],

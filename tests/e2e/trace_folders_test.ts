@@ -4,8 +4,8 @@
 // and its files on a later run, never a failure.
 import assert from "node:assert/strict";
 import { main } from "../../cli.ts";
-import { executeWorkflow } from "../../actors/execute.ts";
-import { createCapabilityRegistry } from "../../actors/registry.ts";
+import { executeWorkflow } from "../../actors/execute_workflow.ts";
+import { createCapabilityRegistry } from "../../actors/capability_registry.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
 import { openKvStore } from "../../storage/kv_store.ts";

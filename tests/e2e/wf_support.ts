@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
-import { executeWorkflow, type RunResult } from "../../actors/execute.ts";
-import { createCapabilityRegistry } from "../../actors/registry.ts";
+import { executeWorkflow, type RunResult } from "../../actors/execute_workflow.ts";
+import { createCapabilityRegistry } from "../../actors/capability_registry.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
 import { openKvStore } from "../../storage/kv_store.ts";

@@ -238,7 +238,7 @@ Deno.test("runWorkflow() refuses bad options with a UsageError naming the field"
       ErrorCode.WORKFLOW_NAME,
       /^Unknown workflow "club::WF_NOPE_V0"/,
     ],
-    [{ traceId: "a b" }, ErrorCode.TRACE_ID, /^Invalid --trace-id "a b"/],
+    [{ traceId: "a b" }, ErrorCode.TRACE_ID, /^Invalid traceId "a b"/],
     [{ budget: 0 }, ErrorCode.USAGE, /budget/],
   ];
   try {

@@ -2,8 +2,8 @@
 // problem named (file + JSON path), before anything runs: no state, no trace.
 import assert from "node:assert/strict";
 import { main } from "../../cli.ts";
-import { createCapabilityRegistry } from "../../actors/registry.ts";
-import { executeWorkflow } from "../../actors/execute.ts";
+import { createCapabilityRegistry } from "../../actors/capability_registry.ts";
+import { executeWorkflow } from "../../actors/execute_workflow.ts";
 import { CompileError, SnapshotError } from "../../errors.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";

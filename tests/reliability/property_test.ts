@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { validateIntent } from "../../actors/admission.ts";
-import { executeWorkflow, type RunResult } from "../../actors/execute.ts";
-import { createCapabilityRegistry } from "../../actors/registry.ts";
+import { executeWorkflow, type RunResult } from "../../actors/execute_workflow.ts";
+import { createCapabilityRegistry } from "../../actors/capability_registry.ts";
 import { CompileError, SnapshotError, UsageError } from "../../errors.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import type { CompiledWorkflow } from "../../snapshot/graph.ts";

@@ -3,8 +3,11 @@
 // self-call → FAILED/STEP_BUDGET_EXCEEDED. Plus the BUG tests found on the way.
 import assert from "node:assert/strict";
 import { exitCodeOf, main } from "../../cli.ts";
-import { executeWorkflow } from "../../actors/execute.ts";
-import { createCapabilityRegistry, type CustomCapabilities } from "../../actors/registry.ts";
+import { executeWorkflow } from "../../actors/execute_workflow.ts";
+import {
+  createCapabilityRegistry,
+  type CustomCapabilities,
+} from "../../actors/capability_registry.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
 import { openKvStore } from "../../storage/kv_store.ts";

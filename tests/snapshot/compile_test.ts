@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-explicit-any -- trace records and artifacts are untyped JSON here
 import assert from "node:assert/strict";
 import { CompileError, ErrorCode, SnapshotError, UsageError } from "../../errors.ts";
-import { createCapabilityRegistry } from "../../actors/registry.ts";
+import { createCapabilityRegistry } from "../../actors/capability_registry.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
 import { editArtifact, tempWorkspace } from "../_support/workspace.ts";

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { createCapabilityRegistry } from "../../actors/registry.ts";
+import { createCapabilityRegistry } from "../../actors/capability_registry.ts";
 import { CompileError } from "../../errors.ts";
 import { authorArtifact, writeArtifacts } from "../../snapshot/author.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";

@@ -4,7 +4,7 @@
  * and replays identical, byte for byte, under the current engine.
  */
 import assert from "node:assert/strict";
-import { createCapabilityRegistry } from "../../actors/registry.ts";
+import { createCapabilityRegistry } from "../../actors/capability_registry.ts";
 import { replayTrace } from "../../actors/replay.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
 import { examineTrace } from "../../trace/examine/mod.ts";

@@ -21,7 +21,7 @@ import { chainRecords, redact, RunRecorder } from "../trace/recorder.ts";
 import type { CapabilitySet, JsonObject } from "./capability.ts";
 import type { GraphOutcome } from "./children.ts";
 import type { ReplaySource } from "./replay_source.ts";
-import { runWorkflowActor } from "./run.ts";
+import { runWorkflowActor } from "./run_machine.ts";
 import type { RunScope } from "./run_scope.ts";
 import { collectSecrets } from "./secrets.ts";
 import {

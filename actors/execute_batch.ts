@@ -7,7 +7,7 @@
  */
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
 import type { KvStore } from "../storage/mod.ts";
-import { type ExecuteOptions, prepareRun, type RunResult } from "./execute.ts";
+import { type ExecuteOptions, prepareRun, type RunResult } from "./execute_workflow.ts";
 import { unsafeNewTraceId } from "./run_context.ts";
 
 /** Options of {@link executeBatch}. */

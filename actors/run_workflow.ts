@@ -1,0 +1,613 @@
+/**
+ * The one orchestration of a run, shared by the library (`runWorkflow`, `runBatch`) and the
+ * command line: check every option, open the state store, compile the workflow (kept
+ * results reused, see snapshot/compile_cache.ts), write the trace files of runs an
+ * interrupted process committed, claim the trace folder, run and commit, write the trace
+ * files, flush the views.
+ *
+ * Before the commit every problem is a refusal (a thrown PgsError) and changes nothing.
+ * After it, the result stands: a file that cannot be written is a warning (`warnings`,
+ * `onWarning`) saying which files are pending and how they get written, never an error.
+ *
+ * Light to import: the engine (XState, the capabilities), the snapshot loader and the PNG
+ * renderer are loaded when a run needs them.
+ *
+ * @module
+ */
+import { ErrorCode, UsageError } from "../errors.ts";
+import { DEFAULT_BUDGET } from "../semantics.ts";
+import { compileCached } from "../snapshot/compile_cache.ts";
+import type { CompiledWorkflow } from "../snapshot/graph.ts";
+import { isSafeFqdn, parseFqdn } from "../snapshot/resolve.ts";
+import { openKvStore } from "../storage/kv_store.ts";
+import type { KvStore, TraceSigner, ViewFormat } from "../storage/mod.ts";
+import {
+  checkTraceIdUnused,
+  checkTracesWritable,
+  claimTraceFolder,
+  releaseTraceFolder,
+  type TraceFiles,
+  writeMissingTraceFiles,
+  writeTraceFiles,
+  writeTracePng,
+} from "../trace/files.ts";
+import type { TraceRecord } from "../trace/record.ts";
+import meta from "../deno.json" with { type: "json" };
+import type { CapabilityRegistry, CustomCapabilities } from "./capability_registry.ts";
+import { createCapabilityRegistry } from "./capability_registry.ts";
+import type { BatchItem } from "./execute_batch.ts";
+import type { RunResult } from "./execute_workflow.ts";
+import { nonJsonReason } from "./inputs.ts";
+import { unsafeMonotonicMs, validateClock, validateSeed, validateTraceId } from "./run_context.ts";
+
+/** What names the options carry in messages (the CLI says `--trace-id`, the library `traceId`). */
+export interface OptionLabels {
+  /** @default "workflow" */
+  readonly workflow?: string;
+  /** @default "traceId" */
+  readonly traceId?: string;
+  /** @default "seed" */
+  readonly seed?: string;
+  /** @default "startedAt" */
+  readonly startedAt?: string;
+  /** @default "budget" */
+  readonly budget?: string;
+}
+
+/** The state store a run uses: give exactly one. */
+export interface StoreChoice {
+  /**
+   * State directory: `<dataRoot>/.pgs/state.kv` plus the PGS file views; created when
+   * missing.
+   */
+  readonly dataRoot?: string;
+  /**
+   * KV Connect URL (Deno Deploy KV, a self-hosted denokv), or `":memory:"` for a fresh
+   * in-memory database. With `dataRoot` too, the views are written there. Deno reads the
+   * access token from `DENO_KV_ACCESS_TOKEN`.
+   */
+  readonly kvUrl?: string;
+  /** An open store; it is left open. */
+  readonly store?: KvStore;
+}
+
+/** Options shared by {@link runWorkflow} and {@link runBatch}. */
+export interface RunCommonOptions extends StoreChoice {
+  /** Workspace holding `protocol_snapshot/`; trace files go to `<workspace>/traces/<ID>/`. */
+  readonly workspace: string;
+  /** `<domain>::<WF_CODE>`. */
+  readonly workflow: string;
+  /** The application's CT atoms and CS kinds by FQDN, added to or replacing the built-ins. */
+  readonly capabilities?: CustomCapabilities;
+  /**
+   * Hex seed of the run's CSPRNG (recorded in the trace).
+   * @default OS entropy
+   */
+  readonly seed?: string;
+  /**
+   * Run clock, RFC 3339 with a time zone (recorded in the trace).
+   * @default now
+   */
+  readonly startedAt?: string;
+  /**
+   * Step budget: node visits + pipeline steps, child runs included.
+   * @default 100000
+   */
+  readonly budget?: number;
+  /**
+   * Hex secret seed for generated key material; never recorded. Fix it only for
+   * reproducible tests (whoever knows it can rebuild the keys).
+   * @default OS entropy
+   */
+  readonly secretSeed?: string;
+  /**
+   * Write `<workspace>/traces/<ID>/<ID>.{jsonl,md,png}` (the trace is committed to the
+   * store either way).
+   * @default true
+   */
+  readonly traceFiles?: boolean;
+  /**
+   * Render the `.png` (a rendering failure is only a warning). In a batch: after the runs.
+   * @default true
+   */
+  readonly png?: boolean;
+  /**
+   * Seal traces with this signer; null: unsealed. By default the store's key (created on
+   * first use).
+   */
+  readonly signer?: TraceSigner | null;
+  /**
+   * Before running, write the trace files of runs an interrupted process committed.
+   * @default true
+   */
+  readonly healPendingFiles?: boolean;
+  /** Receives each warning line as it happens (they are also returned). */
+  readonly onWarning?: (warning: string) => void;
+  /** How options are named in messages. */
+  readonly labels?: OptionLabels;
+  /**
+   * The examine and replay commands the `.md` of a trace suggests, given the trace file's
+   * path (the CLI gives the command lines that work for how it was started).
+   */
+  readonly traceCommands?: (tracePath: string) => { examine: string; replay: string };
+}
+
+/** Options of {@link runWorkflow}. */
+export interface RunWorkflowOptions extends RunCommonOptions {
+  /** The run payload: a JSON object. */
+  readonly payload: unknown;
+  /**
+   * Trace id, `[A-Za-z0-9_-]{1,128}`.
+   * @default time + 64 random bits
+   */
+  readonly traceId?: string;
+}
+
+/** What {@link runWorkflow} returns. */
+export interface RunWorkflowResult extends RunResult {
+  /** The workflow that ran. */
+  readonly workflow: string;
+  /** Snapshot digest recorded in the trace header. */
+  readonly snapshotDigest: string;
+  /** Trace file paths (null with `traceFiles: false`). */
+  readonly files: TraceFiles | null;
+  /** Every warning: files pending, views pending or restored, rendering problems. */
+  readonly warnings: readonly string[];
+}
+
+const VIEW_FORMATS = new Set(["json", "jsonl"]);
+
+/** One string option: absent, or a non-empty string. */
+function optString(o: Record<string, unknown>, name: string): string | undefined {
+  const v = o[name];
+  if (v !== undefined && (typeof v !== "string" || v === "")) {
+    throw new UsageError(`Invalid options: "${name}" must be a non-empty string when given`);
+  }
+  return v as string | undefined;
+}
+
+/** Checks the options every run takes; throws a UsageError naming the option. */
+function checkCommon(options: RunCommonOptions): void {
+  if (options === null || typeof options !== "object") {
+    throw new UsageError("Invalid options: expected an object");
+  }
+  const o = options as unknown as Record<string, unknown>;
+  const labels = options.labels ?? {};
+  for (const field of ["workspace", "workflow"]) {
+    if (typeof o[field] !== "string" || o[field] === "") {
+      throw new UsageError(`Invalid options: "${field}" must be a non-empty string`);
+    }
+  }
+  parseFqdn(options.workflow, labels.workflow ?? "workflow");
+  for (const f of ["dataRoot", "kvUrl", "seed", "startedAt", "secretSeed"]) optString(o, f);
+  const targets = [options.dataRoot, options.kvUrl].filter((x) => x !== undefined).length;
+  if (options.store !== undefined) {
+    if (targets > 0) {
+      throw new UsageError(`Invalid options: "store" excludes "dataRoot" and "kvUrl"`);
+    }
+    if (typeof (options.store as KvStore | null)?.transact !== "function") {
+      throw new UsageError(`Invalid options: "store" must be an open store`);
+    }
+  } else if (targets === 0) {
+    throw new UsageError(`Invalid options: one of "dataRoot", "kvUrl" or "store" is required`);
+  }
+  if (options.seed !== undefined) validateSeed(options.seed, labels.seed);
+  if (options.startedAt !== undefined) validateClock(options.startedAt, labels.startedAt);
+  if (options.secretSeed !== undefined) validateSeed(options.secretSeed, "secretSeed");
+  const budget = options.budget;
+  if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) {
+    throw new UsageError(
+      `Invalid ${labels.budget ?? "budget"} "${budget}": expected a positive integer`,
+    );
+  }
+  if (options.capabilities !== undefined) checkCapabilities(options.capabilities);
+  if (options.onWarning !== undefined && typeof options.onWarning !== "function") {
+    throw new UsageError(`Invalid options: "onWarning" must be a function`);
+  }
+}
+
+/** Checks one payload: a plain JSON object. */
+export function checkPayload(payload: unknown, what = "payload"): Record<string, unknown> {
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
+    throw new UsageError(`Invalid ${what}: expected a JSON object`, ErrorCode.PAYLOAD);
+  }
+  const notJson = nonJsonReason(payload);
+  if (notJson) {
+    throw new UsageError(`Invalid ${what}: expected plain JSON, but ${notJson}`, ErrorCode.PAYLOAD);
+  }
+  return payload as Record<string, unknown>;
+}
+
+function checkCapabilities(custom: CustomCapabilities): void {
+  if (custom === null || typeof custom !== "object") {
+    throw new UsageError("Invalid capabilities: expected { transforms?, sideEffects? }");
+  }
+  const key = (kind: string, fqdn: string) => {
+    if (!isSafeFqdn(fqdn)) {
+      throw new UsageError(
+        `Invalid capabilities.${kind} key "${fqdn.slice(0, 80)}": expected <namespace>::<CODE> ` +
+          `with each part matching [A-Za-z0-9_.]+`,
+      );
+    }
+  };
+  for (const [fqdn, fn] of Object.entries(custom.transforms ?? {})) {
+    key("transforms", fqdn);
+    if (typeof fn !== "function") {
+      throw new UsageError(`Invalid capabilities.transforms["${fqdn}"]: expected a function`);
+    }
+  }
+  for (const [fqdn, cs] of Object.entries(custom.sideEffects ?? {})) {
+    key("sideEffects", fqdn);
+    if (cs === null || typeof cs !== "object" || typeof cs.run !== "function") {
+      throw new UsageError(
+        `Invalid capabilities.sideEffects["${fqdn}"]: expected { run: function, storeFormat }`,
+      );
+    }
+    if (cs.storeFormat !== null && !VIEW_FORMATS.has(cs.storeFormat as ViewFormat)) {
+      throw new UsageError(
+        `Invalid capabilities.sideEffects["${fqdn}"].storeFormat "${cs.storeFormat}": ` +
+          `expected "json", "jsonl" or null`,
+      );
+    }
+  }
+}
+
+/** True when the data root already holds a state database (a store opened there creates none). */
+async function hasDatabase(dataRoot: string): Promise<boolean> {
+  try {
+    return (await Deno.lstat(`${dataRoot.replace(/\/+$/, "")}/.pgs/state.kv`)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** An open store, the compiled workflow and the run's registry: what every run starts with. */
+interface Prepared {
+  readonly store: KvStore;
+  readonly ownStore: boolean;
+  readonly compiled: CompiledWorkflow;
+  readonly registry: CapabilityRegistry;
+  readonly warnings: string[];
+  readonly warn: (w: string) => void;
+}
+
+/**
+ * Opens the store and compiles the workflow. A data root that does not exist yet is created
+ * only after the workflow compiled: a refused run creates nothing.
+ */
+async function prepare(options: RunCommonOptions): Promise<Prepared> {
+  const warnings: string[] = [];
+  const warn = (w: string) => {
+    warnings.push(w);
+    options.onWarning?.(w);
+  };
+  const registry = createCapabilityRegistry(options.capabilities ?? {});
+  const open = () => openStoreOf(options);
+  let store: KvStore | null = options.store ?? null;
+  const ownStore = store === null;
+  const early = store !== null || options.kvUrl !== undefined ||
+    await hasDatabase(options.dataRoot!);
+  try {
+    if (!store && early) store = await open();
+    const compiled = await compileCached(
+      options.workspace,
+      options.workflow,
+      registry.compileOptions,
+      store,
+      meta.version,
+    );
+    store ??= await open();
+    if (options.healPendingFiles !== false && options.traceFiles !== false) {
+      await writeMissingTraceFiles(store, options.workspace, {
+        warn,
+        wrote: (id) =>
+          warn(`note: wrote the missing trace files of ${id} (committed by an interrupted run)`),
+      });
+    }
+    return { store, ownStore, compiled, registry, warnings, warn };
+  } catch (e) {
+    if (store && ownStore) await store.close({ flushViews: false }).catch(() => undefined);
+    throw e;
+  }
+}
+
+function openStoreOf(o: StoreChoice): Promise<KvStore> {
+  if (o.kvUrl === ":memory:" && o.dataRoot !== undefined) {
+    throw new UsageError(`Invalid options: "kvUrl" ":memory:" cannot be combined with "dataRoot"`);
+  }
+  return openKvStore({ dataRoot: o.dataRoot, kvUrl: o.kvUrl });
+}
+
+/**
+ * Flushes the views (their warnings kept) and closes a store this orchestration opened.
+ * After a refusal nothing new was committed, so no view is flushed: a view an earlier run
+ * left pending stays pending, and the refusal is the one thing reported.
+ */
+async function finish(p: Prepared, refused: boolean): Promise<void> {
+  if (!p.ownStore) return;
+  if (refused) return await p.store.close({ flushViews: false });
+  try {
+    const stats = await p.store.flushViewsWithStats();
+    for (const w of stats.warnings ?? []) p.warn(w);
+  } finally {
+    await p.store.close();
+  }
+}
+
+/**
+ * Runs `workflow` on `payload` and commits its effects and trace in one atomic commit,
+ * then writes the trace files. An outcome (COMPLETED, REJECTED, ENDED_*, FAILED, FAULTED)
+ * is a result, never an exception; only refusals before the run reject.
+ *
+ * Reads the wall clock and OS entropy only when `startedAt`, `seed` or `traceId` are not
+ * given; all three are recorded, so a replay sees the same values.
+ *
+ * @example
+ * ```ts
+ * import { runWorkflow } from "./run_workflow.ts";
+ * import assert from "node:assert/strict";
+ * const result = await runWorkflow({
+ *   workspace: new URL("../examples/workspace", import.meta.url).pathname,
+ *   workflow: "club::WF_REGISTER_MEMBER_V0",
+ *   payload: { member: { name: "Ada", email: "not-an-email" } },
+ *   kvUrl: ":memory:",
+ *   traceFiles: false,
+ * });
+ * assert.equal(result.classification, "REJECTED"); // the intent requires an email
+ * ```
+ * @throws {UsageError} for a bad option or payload, or an unusable traces folder.
+ * @throws {SnapshotError} when an artifact is missing, tampered or invalid.
+ * @throws {CompileError} listing every closure problem of the workflow.
+ * @throws {StorageError} when the data root or KV endpoint cannot be used.
+ */
+export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkflowResult> {
+  checkCommon(options);
+  const payload = checkPayload(options.payload);
+  const labels = options.labels ?? {};
+  const files = options.traceFiles !== false;
+  if (options.traceId !== undefined) {
+    validateTraceId(options.traceId, labels.traceId);
+    if (files) await checkTraceIdUnused(options.workspace, options.traceId, labels.traceId);
+  }
+  if (files) await checkTracesWritable(options.workspace);
+  const p = await prepare(options);
+  try {
+    const { executeWorkflow } = await import("./execute_workflow.ts");
+    const { unsafeNewTraceId } = await import("./run_context.ts");
+    const traceId = options.traceId ?? unsafeNewTraceId();
+    // A given id's folder is claimed before the commit: of several processes sharing the
+    // workspace with one trace id, one runs and the others are refused. A generated id is
+    // unique by construction; its folder appears only with its files, after the commit, so
+    // a process killed mid-run leaves no empty folder behind.
+    const claimed = files && options.traceId !== undefined;
+    if (claimed) await claimTraceFolder(options.workspace, traceId, labels.traceId);
+    const png = files && options.png !== false ? await startPng() : null;
+    let result: RunResult;
+    try {
+      result = await executeWorkflow(p.compiled, payload, {
+        store: p.store,
+        capabilities: p.registry.capabilities,
+        traceId,
+        seed: options.seed,
+        startedAt: options.startedAt,
+        secretSeed: options.secretSeed,
+        budget: options.budget,
+        ...(options.signer !== undefined ? { signer: options.signer } : {}),
+      });
+    } catch (e) {
+      png?.cancel();
+      if (claimed) await releaseTraceFolder(options.workspace, traceId);
+      throw e;
+    }
+    let written: TraceFiles | null = null;
+    if (files) {
+      written = await writeTraceFiles({
+        workspace: options.workspace,
+        compiled: p.compiled,
+        traceId: result.traceId,
+        lines: result.lines,
+        records: result.records,
+        timings: result.timings,
+        png: png !== null,
+        commands: options.traceCommands,
+      });
+      for (const w of written.warnings) p.warn(w);
+      if (!written.pending) await p.store.traceFilesWritten([result.traceId]);
+    }
+    await finish(p, false);
+    return {
+      ...result,
+      workflow: options.workflow,
+      snapshotDigest: p.compiled.digest,
+      files: written,
+      warnings: p.warnings,
+    };
+  } catch (e) {
+    await finish(p, true).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** A PNG renderer started before the run (loads the engines while the run executes). */
+interface PngStart {
+  cancel(): void;
+}
+
+async function startPng(): Promise<PngStart | null> {
+  // The PNG stack is only loaded for runs that draw a picture.
+  return await Promise.resolve(null);
+}
+
+/** Options of {@link runBatch}. */
+export interface RunBatchOptions extends RunCommonOptions {
+  /** One payload per run, in order (each a JSON object; a bad one fails only its item). */
+  readonly payloads: readonly unknown[];
+  /**
+   * Trace ids are `<prefix>-000001`, … (`[A-Za-z0-9_-]`, at most 121 characters).
+   * @default a new time-based id
+   */
+  readonly traceIdPrefix?: string;
+  /** Called as each run is committed and its files written, in order. */
+  readonly onItem?: (item: BatchRunItem) => void | Promise<void>;
+  /** Called after each group commit with the runs done so far. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Called while the pictures are drawn after the runs (when `png`). */
+  readonly onPngProgress?: (done: number, total: number) => void;
+}
+
+/** One run of a batch, as {@link runBatch} reports it. */
+export type BatchRunItem =
+  | {
+    readonly ok: true;
+    /** 0-based index of the payload. */
+    readonly index: number;
+    readonly result: RunResult;
+    readonly files: TraceFiles | null;
+  }
+  | {
+    readonly ok: false;
+    /** 0-based index of the payload. */
+    readonly index: number;
+    readonly traceId: string;
+    /** Why the run did not happen (nothing of it was committed). */
+    readonly error: unknown;
+  };
+
+/** What {@link runBatch} returns. */
+export interface RunBatchResult {
+  /** Every run, in payload order. */
+  readonly items: readonly BatchRunItem[];
+  /** Runs per classification (`ERROR`: runs that could not run). */
+  readonly classifications: Readonly<Record<string, number>>;
+  /** Wall time of the runs, their trace files and the pictures, in seconds. */
+  readonly seconds: number;
+  /** The trace id prefix used. */
+  readonly traceIdPrefix: string;
+  /** Every warning. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Runs `workflow` once per payload in one process, group-committing the runs (many per
+ * atomic KV commit; each run sees the effects of the runs before it), writes each run's
+ * trace files as its group commits, and draws the pictures after every run.
+ *
+ * @throws {UsageError} for a bad option or an unusable traces folder (a bad payload fails
+ *   only its own item).
+ * @throws {SnapshotError} / {CompileError} when the workflow does not load or compile.
+ * @throws {StorageError} when the data root or KV endpoint cannot be used.
+ */
+export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult> {
+  checkCommon(options);
+  if (!Array.isArray(options.payloads)) {
+    throw new UsageError(`Invalid options: "payloads" must be an array`);
+  }
+  const labels = options.labels ?? {};
+  const files = options.traceFiles !== false;
+  const { unsafeNewTraceId } = await import("./run_context.ts");
+  const prefix = options.traceIdPrefix ?? unsafeNewTraceId();
+  const idOf = (i: number) => `${prefix}-${String(i + 1).padStart(6, "0")}`;
+  try {
+    validateTraceId(idOf(options.payloads.length), labels.traceId);
+  } catch {
+    throw new UsageError(
+      `Invalid ${labels.traceId ?? "traceIdPrefix"} "${prefix.slice(0, 60)}": as a batch prefix ` +
+        `it must leave room for "-NNNNNN" (at most 121 characters of [A-Za-z0-9_-])`,
+      ErrorCode.TRACE_ID,
+    );
+  }
+  if (files) {
+    await checkTracesWritable(options.workspace);
+    if (options.traceIdPrefix !== undefined) {
+      for (let i = 0; i < options.payloads.length; i++) {
+        await checkTraceIdUnused(options.workspace, idOf(i), labels.traceId);
+      }
+    }
+  }
+  const t0 = unsafeMonotonicMs();
+  const p = await prepare(options);
+  const counts: Record<string, number> = {};
+  const items: BatchRunItem[] = [];
+  const drawn: { traceId: string; records: readonly TraceRecord[] }[] = [];
+  try {
+    const { executeBatch } = await import("./execute_batch.ts");
+    if (files && options.traceIdPrefix !== undefined) {
+      // A given prefix may be shared by processes on one workspace: claim every folder
+      // before the first commit (a generated prefix is unique by construction).
+      for (let i = 0; i < options.payloads.length; i++) {
+        await claimTraceFolder(options.workspace, idOf(i), labels.traceId);
+      }
+    }
+    await executeBatch(p.compiled, options.payloads, {
+      store: p.store,
+      capabilities: p.registry.capabilities,
+      traceIdPrefix: prefix,
+      seed: options.seed,
+      startedAt: options.startedAt,
+      secretSeed: options.secretSeed,
+      budget: options.budget,
+      ...(options.signer !== undefined ? { signer: options.signer } : {}),
+      onCommitted: async (chunk: readonly BatchItem[], done: number, total: number) => {
+        const filesWritten: string[] = [];
+        for (const item of chunk) {
+          let out: BatchRunItem;
+          if (!item.ok) {
+            counts.ERROR = (counts.ERROR ?? 0) + 1;
+            if (files) await releaseTraceFolder(options.workspace, item.traceId);
+            out = item;
+          } else {
+            const r = item.result;
+            counts[r.classification] = (counts[r.classification] ?? 0) + 1;
+            let written: TraceFiles | null = null;
+            if (files) {
+              written = await writeTraceFiles({
+                workspace: options.workspace,
+                compiled: p.compiled,
+                traceId: r.traceId,
+                lines: r.lines,
+                records: r.records,
+                timings: r.timings,
+                png: false,
+                commands: options.traceCommands,
+              });
+              for (const w of written.warnings) p.warn(w);
+              if (!written.pending) {
+                filesWritten.push(r.traceId);
+                drawn.push({ traceId: r.traceId, records: r.records });
+              }
+            }
+            out = { ok: true, index: item.index, result: r, files: written };
+          }
+          items.push(out);
+          await options.onItem?.(out);
+        }
+        if (filesWritten.length > 0) await p.store.traceFilesWritten(filesWritten);
+        options.onProgress?.(done, total);
+      },
+    });
+    if (files && options.png !== false) {
+      // After every run is committed and reported: pictures never hold up a commit.
+      for (const [i, d] of drawn.entries()) {
+        await writeTracePng(options.workspace, p.compiled, d.traceId, d.records).catch((e) =>
+          p.warn(
+            `PNG_RENDER_FAILED: ${d.traceId}: ${e instanceof Error ? e.message.split("\n")[0] : e}`,
+          )
+        );
+        options.onPngProgress?.(i + 1, drawn.length);
+      }
+    }
+  } catch (e) {
+    await finish(p, items.length === 0).catch(() => undefined);
+    throw e;
+  }
+  await finish(p, false);
+  return {
+    items,
+    classifications: counts,
+    seconds: (unsafeMonotonicMs() - t0) / 1000,
+    traceIdPrefix: prefix,
+    warnings: p.warnings,
+  };
+}
+
+export { DEFAULT_BUDGET };

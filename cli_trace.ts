@@ -1,0 +1,143 @@
+/**
+ * `examine`, `replay` and `public-key`: the auditor's commands. `examine` and `replay` read
+ * a trace file and, given a data root or KV URL, the body committed there (the store is
+ * opened to read: nothing is created or written); `public-key` prints the key the traces of
+ * a data root are sealed with.
+ *
+ * @module
+ */
+import { type Flags, optional, required } from "./cli_args.ts";
+import { type CliIo, ExitCode } from "./cli_io.ts";
+import { TraceError, UsageError } from "./errors.ts";
+import { openKvStore } from "./storage/kv_store.ts";
+import type { KvStore } from "./storage/mod.ts";
+import { parsePublicKey, publicKeyPem } from "./trace/seal.ts";
+
+/** Runs `examine`; 0 when the trace is intact, 5 when not. */
+export async function examineCommand(file: string, flags: Flags, io: CliIo): Promise<number> {
+  const text = await readTraceFile(file);
+  const keyFile = optional(flags, "public-key");
+  const publicKey = keyFile === undefined ? undefined : await readPublicKey(keyFile);
+  const { examineTrace, formatExamine } = await import("./trace/examine/mod.ts");
+  const report = await withStore(flags, async (store) => {
+    const traceId = headerTraceId(text);
+    const stored = store && traceId ? await store.readTrace(traceId) : store ? null : undefined;
+    const key = publicKey ?? (await store?.signer({ create: false }))?.publicKey;
+    return await examineTrace(text, { stored, publicKey: key });
+  });
+  io.out(flags.json === true ? JSON.stringify(report) : formatExamine(report));
+  return report.intact ? 0 : ExitCode.TRACE_DAMAGED;
+}
+
+/** Runs `replay`; 0 when identical, 5 when it diverged or the file is not the store's copy. */
+export async function replayCommand(file: string, flags: Flags, io: CliIo): Promise<number> {
+  const workspace = required(flags, "workspace", "dir");
+  const text = await readTraceFile(file);
+  if (optional(flags, "data-root") || optional(flags, "kv")) {
+    const stored = await withStore(flags, async (store) => {
+      const traceId = headerTraceId(text);
+      return traceId ? await store!.readTrace(traceId) : null;
+    });
+    const lines = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
+    const n = Math.max(lines.length, stored?.length ?? 0);
+    for (let i = 0; i < n; i++) {
+      if (stored === null || lines[i] !== stored[i]) {
+        throw new TraceError(
+          `Cannot replay "${file}": ` +
+            (stored === null
+              ? "no trace with its id is committed in the given state store"
+              : `line ${i + 1} differs from the body committed in the store (the file is not ` +
+                `what the run committed)`),
+        );
+      }
+    }
+  }
+  const [{ replayTrace }, { loadSnapshot }, { createCapabilityRegistry }] = await Promise.all([
+    import("./actors/replay.ts"),
+    import("./snapshot/load.ts"),
+    import("./actors/capability_registry.ts"),
+  ]);
+  const report = await replayTrace(text, await loadSnapshot(workspace), createCapabilityRegistry());
+  if (flags.json === true) io.out(JSON.stringify(report));
+  else if (report.identical) io.out(`identical (${report.records} records)`);
+  else {
+    const d = report.divergence!;
+    io.out(`diverged at line ${d.line}`);
+    io.out(`  recorded: ${d.recorded ?? "(missing)"}`);
+    io.out(`  replayed: ${d.replayed ?? "(missing)"}`);
+  }
+  return report.identical ? 0 : ExitCode.TRACE_DAMAGED;
+}
+
+/** Runs `public-key`: prints the data root's signing key (made on first use) as PEM. */
+export async function publicKeyCommand(flags: Flags, io: CliIo): Promise<number> {
+  const dataRoot = optional(flags, "data-root");
+  const kvUrl = optional(flags, "kv");
+  if (!dataRoot && !kvUrl) throw new UsageError("Missing --data-root <dir> (or --kv <url>)");
+  const store = await openKvStore({ dataRoot, kvUrl });
+  try {
+    const signer = (await store.signer())!;
+    const pem = publicKeyPem(signer.publicKey);
+    if (flags.json === true) {
+      io.out(JSON.stringify({
+        key_id: signer.keyId,
+        alg: "Ed25519",
+        public_key: [...signer.publicKey].map((b) => b.toString(16).padStart(2, "0")).join(""),
+        pem,
+      }));
+    } else io.out(pem.trimEnd());
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+/** Runs `fn` with the named state database opened to read, or with null when none is named. */
+async function withStore<T>(flags: Flags, fn: (store: KvStore | null) => Promise<T>): Promise<T> {
+  const dataRoot = optional(flags, "data-root");
+  const kvUrl = optional(flags, "kv");
+  if (!dataRoot && !kvUrl) return await fn(null);
+  const store = await openKvStore({ dataRoot, kvUrl, readOnly: true });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The trace id the first line of a body names, or null. */
+function headerTraceId(text: string): string | null {
+  const end = text.indexOf("\n");
+  const m = /"trace_id":"([A-Za-z0-9_-]{1,128})"/.exec(end < 0 ? text : text.slice(0, end));
+  return m ? m[1] : null;
+}
+
+async function readTraceFile(file: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(file);
+  } catch (e) {
+    // An unreadable path is a usage error (exit 2), not a damaged trace (exit 5).
+    throw new UsageError(
+      `Cannot read trace "${file}": ${e instanceof Error ? e.message.split("\n")[0] : e}`,
+    );
+  }
+}
+
+async function readPublicKey(file: string): Promise<Uint8Array> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (e) {
+    throw new UsageError(
+      `Cannot read --public-key "${file}": ${e instanceof Error ? e.message.split("\n")[0] : e}`,
+    );
+  }
+  const key = parsePublicKey(text);
+  if (!key) {
+    throw new UsageError(
+      `Invalid --public-key "${file}": expected an Ed25519 public key as PEM ` +
+        `(as printed by public-key) or 64 hex digits`,
+    );
+  }
+  return key;
+}
