@@ -1,20 +1,18 @@
 /**
  * `.png` renderer: DOT (from {@link buildDot}) → SVG by Graphviz compiled to WASM → PNG by
- * resvg compiled to WASM, with a TTF font; both come from `trace/assets.ts`. Nothing is read from disk or
- * the network at run time, so `deno bundle` / `deno compile` carry everything.
+ * resvg compiled to WASM, with a TTF font subset. This module is light: the engines
+ * (`png_engine.ts`, ~6 MB of WASM and font) load on the first render, so runs with
+ * `--no-png` and `import` of the library never load them. Nothing is read from disk or the
+ * network at run time, so `deno bundle` / `deno compile` carry everything.
  *
  * Callers treat a rejection as a `PNG_RENDER_FAILED` warning: a picture never changes a
- * run's result.
+ * run's result, and it is never part of the hashed trace.
  *
  * @module
  */
 
-import { Graphviz } from "@hpcc-js/wasm-graphviz";
-import { initWasm, Resvg } from "@resvg/resvg-wasm";
-import { dejavuSansCondensedBytes, resvgWasmBytes } from "./assets.ts";
 import { UsageError } from "../errors.ts";
-import { buildDot, type GraphView } from "./graph_dot.ts";
-import { encodePng } from "./png_encode.ts";
+import { buildDot, type GraphView, validateGraphView } from "./graph_dot.ts";
 import type { TraceRecord } from "./record.ts";
 
 /** The graph input types, re-exported so callers need only this module. */
@@ -34,70 +32,31 @@ export interface PngOptions {
   maxWidth?: number;
 }
 
-/**
- * Condensed DejaVu is close to the Helvetica metrics Graphviz-WASM assumes when it sizes
- * nodes (it has no font files), so labels fit the shapes it draws.
- */
-const FONT_FAMILY = "DejaVu Sans Condensed";
+type Engine = typeof import("./png_engine.ts");
 
-interface Engines {
-  graphviz: Graphviz;
-  font: Uint8Array;
-}
+let engine: Promise<Engine> | undefined;
 
-let engines: Promise<Engines> | undefined;
-
-/** Both WASM modules are instantiated once per process; a failed start is retried next call. */
-function loadEngines(): Promise<Engines> {
-  engines ??= (async () => {
-    const [graphviz] = await Promise.all([Graphviz.load(), initWasm(resvgWasmBytes())]);
-    return { graphviz, font: dejavuSansCondensedBytes() };
-  })().catch((error) => {
-    engines = undefined;
+/** The engines, loaded once per process and started without waiting (WASM compiles aside). */
+function loadEngine(): Promise<Engine> {
+  engine ??= import("./png_engine.ts").then((m) => {
+    m.startEngines().catch(() => {}); // a failed start is retried and reported by the render
+    return m;
+  }, (error) => {
+    engine = undefined;
     throw error;
   });
-  return engines;
+  return engine;
 }
 
 /** Lays out DOT with Graphviz-WASM and returns the SVG text. */
 export async function dotToSvg(dot: string): Promise<string> {
-  const { graphviz } = await loadEngines();
-  return graphviz.dot(dot, "svg");
+  return (await loadEngine()).layout(dot);
 }
 
 /** Rasterises a Graphviz SVG to PNG bytes on a white background. */
 export async function svgToPng(svg: string, opts: PngOptions = {}): Promise<Uint8Array> {
-  const zoom = opts.zoom ?? 1;
-  const maxWidth = opts.maxWidth ?? 2000;
-  if (!(zoom > 0) || !(maxWidth >= 1)) {
-    throw new UsageError("Cannot render PNG: opts.zoom must be > 0 and opts.maxWidth >= 1");
-  }
-  const { font } = await loadEngines();
-  const width = svgWidth(svg);
-  const scale = width > 0 ? Math.min(zoom, maxWidth / width) : zoom;
-  const resvg = new Resvg(svg, {
-    background: "white",
-    fitTo: { mode: "zoom", value: scale },
-    font: {
-      fontBuffers: [font],
-      loadSystemFonts: false,
-      defaultFontFamily: FONT_FAMILY,
-      sansSerifFamily: FONT_FAMILY,
-      serifFamily: FONT_FAMILY,
-      monospaceFamily: FONT_FAMILY,
-    },
-  });
-  try {
-    const image = resvg.render();
-    try {
-      // Premultiplied pixels equal straight ones here: the white background makes them opaque.
-      return encodePng(image.pixels, image.width, image.height);
-    } finally {
-      image.free();
-    }
-  } finally {
-    resvg.free();
-  }
+  const scale = scaleFor(svg, checkOptions(opts));
+  return (await loadEngine()).rasterise(svg, scale);
 }
 
 /**
@@ -115,8 +74,55 @@ export async function renderPng(
   records: readonly TraceRecord[],
   opts: PngOptions = {},
 ): Promise<Uint8Array> {
+  const size = checkOptions(opts);
   const dot = buildDot(graph, records);
-  return svgToPng(await dotToSvg(dot), opts);
+  const svg = await dotToSvg(dot);
+  return (await loadEngine()).rasterise(svg, scaleFor(svg, size));
+}
+
+/** A PNG render started before the run's records exist; see {@link startPngRender}. */
+export interface PngRender {
+  /** Draws the picture of `records` and releases the renderer. */
+  finish(records: readonly TraceRecord[]): Promise<Uint8Array>;
+  /** Releases the renderer without drawing (idempotent; a pending finish still settles). */
+  cancel(): void;
+}
+
+/**
+ * Starts loading the PNG engines for `graph` now, so that the picture of the run is ready
+ * soon after its records are: the engines' start-up overlaps the run. Check `graph` and
+ * `opts` here, draw in {@link PngRender.finish}.
+ *
+ * @throws {UsageError} USAGE when `graph` or `opts` is malformed.
+ */
+export function startPngRender(graph: GraphView, opts: PngOptions = {}): PngRender {
+  validateGraphView(graph);
+  checkOptions(opts);
+  loadEngine().catch(() => {}); // reported by finish
+  return {
+    finish: (records) => renderPng(graph, records, opts),
+    cancel: () => {},
+  };
+}
+
+interface Size {
+  zoom: number;
+  maxWidth: number;
+}
+
+function checkOptions(opts: PngOptions): Size {
+  const zoom = opts.zoom ?? 1;
+  const maxWidth = opts.maxWidth ?? 2000;
+  if (!(zoom > 0) || !(maxWidth >= 1)) {
+    throw new UsageError("Cannot render PNG: opts.zoom must be > 0 and opts.maxWidth >= 1");
+  }
+  return { zoom, maxWidth };
+}
+
+/** The zoom that keeps the picture within `maxWidth`. */
+function scaleFor(svg: string, { zoom, maxWidth }: Size): number {
+  const width = svgWidth(svg);
+  return width > 0 ? Math.min(zoom, maxWidth / width) : zoom;
 }
 
 /** Width of a Graphviz SVG in CSS pixels (its `width="…pt"` attribute; resvg uses 96 dpi). */
