@@ -29,6 +29,7 @@ import {
   writeTraceFiles,
   writeTracePng,
 } from "./trace/files.ts";
+import { type PngRender, startPngRender } from "./trace/png.ts";
 import type { TraceRecord } from "./trace/record.ts";
 
 /** Flags of `run`. */
@@ -73,6 +74,21 @@ export async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
     if (o.batch === undefined) await checkTraceIdUnused(o.workspace, o.traceId);
   }
   if (o.batch !== undefined) return await batchCommand(o, o.batch, budget, io);
+  // The PNG engines start and warm up in a worker while the run executes.
+  const png = o.png ? startPngRender() : undefined;
+  try {
+    return await singleRun(o, budget, png, io);
+  } finally {
+    png?.cancel();
+  }
+}
+
+async function singleRun(
+  o: RunFlags,
+  budget: number | undefined,
+  png: PngRender | undefined,
+  io: CliIo,
+): Promise<number> {
   const payload = await readPayloadFile(o.payload!);
   const snapshot = await loadSnapshot(o.workspace);
   const registry = createCapabilityRegistry();
@@ -98,6 +114,7 @@ export async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
       records: result.records,
       timings: result.timings,
       png: o.png,
+      pngRender: png,
     });
     await store.traceFilesWritten([result.traceId]);
     if (o.json) {

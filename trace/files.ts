@@ -11,7 +11,7 @@ import type { KvStore } from "../storage/mod.ts";
 import type { GraphView } from "./graph_dot.ts";
 import { traceText } from "./jsonl.ts";
 import { renderMarkdown } from "./markdown.ts";
-import { renderPng } from "./png.ts";
+import { type PngRender, renderPng } from "./png.ts";
 import type { NodeTiming, TraceRecord } from "./record.ts";
 
 /** Options of {@link writeTraceFiles}. */
@@ -33,6 +33,11 @@ export interface TraceFileOptions {
    * @default true
    */
   png?: boolean;
+  /**
+   * A renderer started before the run (`startPngRender()` of trace/png.ts): the PNG is
+   * drawn by it, which closes it. Without one the PNG is drawn in this process.
+   */
+  pngRender?: PngRender;
 }
 
 /** Paths written and warnings raised. */
@@ -79,7 +84,10 @@ export async function writeTraceFiles(o: TraceFileOptions): Promise<TraceFiles> 
   await writeAtomic(files.jsonl, traceText(o.lines));
   if (o.png !== false) {
     try {
-      const png = await renderPng(graphViewOf(o.compiled.root), o.records);
+      const graph = graphViewOf(o.compiled.root);
+      const png = o.pngRender
+        ? await o.pngRender.finish(graph, o.records)
+        : await renderPng(graph, o.records);
       await writeAtomic(`${base}.png`, png);
       files.png = `${base}.png`;
     } catch (e) {

@@ -46,7 +46,7 @@ export async function encodePng(
   rgba: Uint8Array,
   width: number,
   height: number,
-): Promise<Uint8Array> {
+): Promise<Uint8Array<ArrayBuffer>> {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new UsageError("Cannot encode PNG: width and height must be positive integers");
   }
@@ -73,7 +73,11 @@ export async function encodePng(
  * flat-coloured diagrams deflates smaller than Sub/Up. Rows go in bands, so the copy with
  * filter bytes never holds the whole image twice.
  */
-async function deflate(rgba: Uint8Array, stride: number, height: number): Promise<Uint8Array> {
+async function deflate(
+  rgba: Uint8Array,
+  stride: number,
+  height: number,
+): Promise<Uint8Array<ArrayBuffer>> {
   const stream = new CompressionStream("deflate");
   const writer = stream.writable.getWriter();
   const output = collect(stream.readable);
@@ -90,7 +94,9 @@ async function deflate(rgba: Uint8Array, stride: number, height: number): Promis
   return await output;
 }
 
-async function collect(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+async function collect(
+  readable: ReadableStream<Uint8Array>,
+): Promise<Uint8Array<ArrayBuffer>> {
   const parts: Uint8Array[] = [];
   const reader = readable.getReader();
   for (;;) {
@@ -111,8 +117,7 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
+function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {

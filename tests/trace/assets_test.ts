@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { fontSubset, generateAssets } from "../../scripts/gen_assets.ts";
-import graphvizWasm from "../../trace/_assets/graphviz_wasm.js";
-import resvgWasm from "../../trace/_assets/resvg_wasm.js";
+import { fontSubset, generateAssets, workerBundle } from "../../scripts/gen_assets.ts";
+import graphvizWasm from "../../trace/_assets/graphviz_wasm.json" with { type: "json" };
+import resvgWasm from "../../trace/_assets/resvg_wasm.json" with { type: "json" };
 import { drawable, FONT_CODEPOINTS, REPLACEMENT } from "../../trace/png_glyphs.ts";
 
 const DIR = new URL("../../trace/_assets/", import.meta.url);
 
-Deno.test("trace/_assets/ holds exactly what scripts/gen_assets.ts makes from the pinned npm packages", async () => {
-  const assets = await generateAssets();
+Deno.test("trace/_assets/ holds exactly what scripts/gen_assets.ts makes (pinned npm packages, worker bundle)", async () => {
+  const assets = [...await generateAssets(), await workerBundle()];
   const committed = [];
   for await (const e of Deno.readDir(DIR)) committed.push(e.name);
   assert.deepEqual(committed.sort(), assets.map((a) => a.file).sort(), "no stale or missing file");
@@ -17,8 +17,9 @@ Deno.test("trace/_assets/ holds exactly what scripts/gen_assets.ts makes from th
 });
 
 Deno.test("the WASM assets decode to valid modules (Graphviz unpacked, not base91/zstd)", () => {
-  for (const base64 of [graphvizWasm, resvgWasm]) {
-    const bytes = Uint8Array.fromBase64(base64);
+  for (const asset of [graphvizWasm, resvgWasm]) {
+    const bytes = Uint8Array.fromBase64(asset.base64);
+    assert.equal(bytes.length, asset.bytes);
     assert.deepEqual([...bytes.subarray(0, 4)], [0x00, 0x61, 0x73, 0x6d], "\\0asm magic");
     assert.ok(WebAssembly.validate(bytes));
   }
