@@ -9,11 +9,12 @@
  * The scenarios run interleaved (round i runs every scenario once), so a change of machine
  * load hits them alike and the ratios to the bare `deno run` of an empty script hold. Each
  * `run` checks that its `.jsonl`, `.md` (and `.png` unless `--no-png`) exist when the
- * process has exited. `--cli PATH` times another checkout's `cli.ts` (e.g. the base commit,
- * extracted with `git archive`) on the same scratch workspaces.
+ * process has exited. `--cli [label=]PATH` times another checkout's `cli.ts` (e.g. the base
+ * commit, extracted with `git archive`) on the same scratch workspaces; repeated, every CLI
+ * scenario runs once per checkout in each round (before/after in one interleaved run).
  *
  * Usage: `deno run -A bench/cli_timing.ts [--runs 15] [--only name,…] [--skip-large]
- * [--cli path/to/cli.ts] [--json out.json]`
+ * [--cli [label=]path/to/cli.ts …] [--json out.json]`
  *
  * @module
  */
@@ -32,14 +33,29 @@ const { values } = parseArgs({
     runs: { type: "string", default: "15" },
     only: { type: "string" },
     "skip-large": { type: "boolean", default: false },
-    cli: { type: "string" },
+    cli: { type: "string", multiple: true },
     json: { type: "string" },
   },
 });
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CLI = values.cli ?? `${ROOT}cli.ts`;
-const CONFIG = `${CLI.slice(0, CLI.lastIndexOf("/") + 1)}deno.json`;
+
+/** A `cli.ts` to time; with several, each run scenario is timed for each, interleaved. */
+interface Variant {
+  /** Prefix of the scenario names ("" when there is one variant). */
+  label: string;
+  /** Path of its cli.ts. */
+  cli: string;
+}
+const VARIANTS: Variant[] = (values.cli?.length ? values.cli : [`${ROOT}cli.ts`]).map((spec) => {
+  const at = spec.indexOf("=");
+  const cli = at > 0 ? spec.slice(at + 1) : spec;
+  return {
+    label: values.cli && values.cli.length > 1 ? `[${at > 0 ? spec.slice(0, at) : cli}] ` : "",
+    cli,
+  };
+});
+const CONFIG = `${ROOT}deno.json`;
 const TIME = "/usr/bin/time";
 
 /** One timed process. */
@@ -154,10 +170,14 @@ function traceFilesExist(png: boolean): (stdout: string) => Promise<void> {
   };
 }
 
-async function runScenario(demo: DemoWorkflow, png: boolean): Promise<Scenario> {
+async function runScenario(
+  demo: DemoWorkflow,
+  png: boolean,
+  v: Variant = VARIANTS[0],
+): Promise<Scenario> {
   const s = await scratch(demo);
   return {
-    name: `run ${demo.key}${png ? " (with PNG)" : " --no-png"}`,
+    name: `${v.label}run ${demo.key}${png ? " (with PNG)" : " --no-png"}`,
     check: traceFilesExist(png),
     args: async (i) => {
       const file = `${s.dir}/payload_${png ? "p" : "n"}${i}.json`;
@@ -165,7 +185,7 @@ async function runScenario(demo: DemoWorkflow, png: boolean): Promise<Scenario> 
       return [
         "run",
         "-A",
-        CLI,
+        v.cli,
         "run",
         "--wf",
         demo.wf,
@@ -182,10 +202,15 @@ async function runScenario(demo: DemoWorkflow, png: boolean): Promise<Scenario> 
   };
 }
 
-async function batchScenario(demo: DemoWorkflow, n: number, png: boolean): Promise<Scenario> {
+async function batchScenario(
+  demo: DemoWorkflow,
+  n: number,
+  png: boolean,
+  v: Variant = VARIANTS[0],
+): Promise<Scenario> {
   const s = await scratch(demo);
   return {
-    name: `run --batch ${n} ${demo.key}${png ? " (PNGs after the runs)" : " --no-png"}`,
+    name: `${v.label}run --batch ${n} ${demo.key}${png ? " (with PNGs)" : " --no-png"}`,
     runsPerProcess: n,
     args: async (i) => {
       const file = `${s.dir}/batch_${png ? "p" : "n"}${i}.jsonl`;
@@ -197,7 +222,7 @@ async function batchScenario(demo: DemoWorkflow, n: number, png: boolean): Promi
       return [
         "run",
         "-A",
-        CLI,
+        v.cli,
         "run",
         "--wf",
         demo.wf,
@@ -263,20 +288,22 @@ async function scenarios(): Promise<Scenario[]> {
       ),
     () =>
       importScenario("start-up: import snapshot/ + actors/execute.ts", url("actors/execute.ts")),
-    () =>
-      Promise.resolve({
-        name: "start-up: cli.ts --help",
-        args: () => ["run", "-A", CLI, "--help"],
-      }),
-    () => runScenario(DEMOS.club, false),
-    () => runScenario(DEMOS.club, true),
-    () => runScenario(DEMOS.register, false),
-    () => runScenario(DEMOS.register, true),
-    () => runScenario(DEMOS.collatz, false),
-    () => runScenario(DEMOS.agent, false),
-    () => runScenario(DEMOS.agent, true),
-    () => batchScenario(DEMOS.register, 200, false),
-    () => batchScenario(DEMOS.register, 200, true),
+    ...VARIANTS.flatMap((v) => [
+      () =>
+        Promise.resolve({
+          name: `${v.label}start-up: cli.ts --help`,
+          args: () => ["run", "-A", v.cli, "--help"],
+        }),
+      () => runScenario(DEMOS.club, false, v),
+      () => runScenario(DEMOS.club, true, v),
+      () => runScenario(DEMOS.register, false, v),
+      () => runScenario(DEMOS.register, true, v),
+      () => runScenario(DEMOS.collatz, false, v),
+      () => runScenario(DEMOS.agent, false, v),
+      () => runScenario(DEMOS.agent, true, v),
+      () => batchScenario(DEMOS.register, 200, false, v),
+      () => batchScenario(DEMOS.register, 200, true, v),
+    ]),
     ...(values["skip-large"] ? [] : [() => largeScenario(100_000)]),
   ];
   const want = values.only?.split(",");
@@ -294,7 +321,7 @@ async function scenarios(): Promise<Scenario[]> {
 console.error(
   `peak RSS from ${
     hasTime ? TIME : "/proc/<pid>/status VmHWM (polled)"
-  }; ${runs} interleaved rounds; cli ${CLI}`,
+  }; ${runs} interleaved rounds; cli ${VARIANTS.map((v) => v.cli).join(", ")}`,
 );
 const load = Deno.loadavg();
 const list = await scenarios();
@@ -365,15 +392,17 @@ function target(name: string, ratio: number, rssMiB: number): void {
 }
 if (bare) {
   console.log(`\nTargets (bare deno ${bare.median.toFixed(1)} ms, ${mib(bare.rss)}):`);
-  target("run club --no-png", 1.6, 60);
-  target("run club (with PNG)", 2.5, 100);
-  target("run register --no-png", 1.6, 60);
-  target("run register (with PNG)", 2.5, 100);
-  target("run agent (with PNG)", 2.5, 100);
+  for (const { label } of VARIANTS) {
+    target(`${label}run club --no-png`, 1.6, 60);
+    target(`${label}run club (with PNG)`, 2.5, 100);
+    target(`${label}run register --no-png`, 1.6, 60);
+    target(`${label}run register (with PNG)`, 2.5, 100);
+    target(`${label}run agent (with PNG)`, 2.5, 100);
+  }
 }
 if (values.json) {
   await Deno.writeTextFile(
     values.json,
-    JSON.stringify({ runs, load, loadAfter, cli: CLI, rows }, null, 2) + "\n",
+    JSON.stringify({ runs, load, loadAfter, variants: VARIANTS, rows }, null, 2) + "\n",
   );
 }

@@ -6,7 +6,8 @@
  *
  * Protocol (see {@link WorkerRequest}, {@link WorkerReply}): `start` hands over the engine
  * bytes (transferred); `draw` asks for the PNG of a DOT text; a `warm` draw's result is
- * dropped (it only compiles the engines' code paths while the run executes).
+ * dropped (it only compiles the engines' code paths while the run executes), and it is
+ * skipped when a real draw already waits.
  *
  * @module
  */
@@ -29,13 +30,26 @@ interface WorkerScope {
 }
 
 const scope = globalThis as unknown as WorkerScope;
-// Requests are handled one at a time, in order: the engines are single-threaded.
-let queue: Promise<void> = Promise.resolve();
+// Requests are handled one at a time, in order (the engines are single-threaded), except
+// that a warm-up is skipped once a real picture waits: it would only delay that picture.
+const queue: WorkerRequest[] = [];
+let busy = false;
 
 scope.onmessage = (e) => {
-  const request = e.data;
-  queue = queue.then(() => handle(request));
+  queue.push(e.data);
+  if (!busy) drain();
 };
+
+async function drain(): Promise<void> {
+  busy = true;
+  while (queue.length > 0) {
+    const request = queue.shift()!;
+    const waiting = queue.some((r) => r.type === "draw" && !r.warm);
+    if (request.type === "draw" && request.warm && waiting) continue;
+    await handle(request);
+  }
+  busy = false;
+}
 
 async function handle(request: WorkerRequest): Promise<void> {
   if (request.type === "start") {
