@@ -29,7 +29,7 @@ import {
   writeTraceFiles,
   writeTracePng,
 } from "./trace/files.ts";
-import { type PngRender, startPngRender } from "./trace/png.ts";
+import { startPngRender } from "./trace/png.ts";
 import type { TraceRecord } from "./trace/record.ts";
 
 /** Flags of `run`. */
@@ -74,21 +74,8 @@ export async function runCommand(o: RunFlags, io: CliIo): Promise<number> {
     if (o.batch === undefined) await checkTraceIdUnused(o.workspace, o.traceId);
   }
   if (o.batch !== undefined) return await batchCommand(o, o.batch, budget, io);
-  // The PNG engines start and warm up in a worker while the run executes.
+  // The PNG engines load and compile while the workflow is compiled and run.
   const png = o.png ? startPngRender() : undefined;
-  try {
-    return await singleRun(o, budget, png, io);
-  } finally {
-    png?.cancel();
-  }
-}
-
-async function singleRun(
-  o: RunFlags,
-  budget: number | undefined,
-  png: PngRender | undefined,
-  io: CliIo,
-): Promise<number> {
   const payload = await readPayloadFile(o.payload!);
   const snapshot = await loadSnapshot(o.workspace);
   const registry = createCapabilityRegistry();

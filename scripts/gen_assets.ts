@@ -11,11 +11,11 @@
  *   one export added that starts Graphviz from the unpacked bytes (a mechanical edit of the
  *   pinned build, checked below, so the license header and code stay the package's).
  * - `dejavu_font.json`: DejaVu Sans Condensed cut by HarfBuzz's subsetter (`harfbuzzjs`) to
- *   {@link FONT_CODEPOINTS}, hinting dropped (resvg does not hint): 50 KB instead of 680 KB,
+ *   {@link FONT_CODEPOINTS}, hinting dropped (resvg does not hint): 34 KB instead of 680 KB,
  *   so resvg's per-render font parse and shaping tables shrink with it.
  *
  * `tests/trace/assets_test.ts` fails when the committed files differ from what this script
- * makes. Usage: `deno run --allow-read --allow-write --allow-run scripts/gen_assets.ts`.
+ * makes. Usage: `deno run --allow-read --allow-write scripts/gen_assets.ts`.
  *
  * @module
  */
@@ -230,52 +230,12 @@ export async function generateAssets(): Promise<GeneratedAsset[]> {
   ];
 }
 
-/**
- * `trace/_assets/png_worker.json`: `trace/png_worker.ts` and everything it imports
- * (png_core.ts, the Graphviz glue, resvg's npm glue, the encoder) as one minified module,
- * base64 so `trace/png.ts` can start it from a `data:` URL as is. Minified output carries no
- * file paths, so it is the same from any checkout. Run after the other assets are written:
- * the bundle reads the Graphviz glue from `trace/_assets/`.
- */
-export async function workerBundle(): Promise<GeneratedAsset> {
-  const root = new URL("../", import.meta.url);
-  const out = await Deno.makeTempFile({ suffix: ".js" });
-  try {
-    const bundle = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", "--platform", "deno", "--minify", "-o", out, WORKER_ENTRY],
-      cwd: root,
-      env: { NO_COLOR: "1" },
-      stdout: "inherit",
-      stderr: "piped",
-    }).output();
-    if (!bundle.success) {
-      throw new Error(
-        `deno bundle ${WORKER_ENTRY} failed: ${new TextDecoder().decode(bundle.stderr)}`,
-      );
-    }
-    const code = await Deno.readFile(out);
-    const text = JSON.stringify({
-      generated: "scripts/gen_assets.ts; do not edit",
-      source: `deno bundle --platform deno --minify ${WORKER_ENTRY} (Deno ${Deno.version.deno})`,
-      bytes: code.length,
-      base64: code.toBase64(),
-    });
-    return { file: "png_worker.json", text: `${text}\n` };
-  } finally {
-    await Deno.remove(out);
-  }
-}
-
-const WORKER_ENTRY = "trace/png_worker.ts";
-
 if (import.meta.main) {
   const dir = new URL("../trace/_assets/", import.meta.url);
   await Deno.mkdir(dir, { recursive: true });
   const assets = await generateAssets();
   for (const a of assets) await Deno.writeTextFile(new URL(a.file, dir), a.text);
-  const worker = await workerBundle();
-  await Deno.writeTextFile(new URL(worker.file, dir), worker.text);
-  const keep = new Set([...assets, worker].map((a) => a.file));
+  const keep = new Set(assets.map((a) => a.file));
   for await (const entry of Deno.readDir(dir)) {
     if (!keep.has(entry.name)) await Deno.remove(new URL(entry.name, dir));
   }

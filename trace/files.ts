@@ -34,8 +34,8 @@ export interface TraceFileOptions {
    */
   png?: boolean;
   /**
-   * A renderer started before the run (`startPngRender()` of trace/png.ts): the PNG is
-   * drawn by it, which closes it. Without one the PNG is drawn in this process.
+   * A picture started before the run (`startPngRender()` of trace/png.ts, which loads the
+   * engines early); without one the engines load when the PNG is drawn.
    */
   pngRender?: PngRender;
 }

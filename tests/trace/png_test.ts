@@ -136,105 +136,31 @@ Deno.test("svgToPng() refuses bad size options", async () => {
   }
 });
 
-Deno.test("startPngRender() draws in a worker the very bytes renderPng() draws in process", async () => {
-  const render = startPngRender();
-  try {
-    const records = governTrace(govern, GOVERN_HAPPY);
-    const fromWorker = await render.render(govern, records);
-    assert.equal(await render.inWorker, true, "drawn by the worker, not by the fallback");
-    assert.deepEqual(fromWorker, await renderPng(govern, records));
-  } finally {
-    await render.close();
-  }
-});
-
-Deno.test("startPngRender() draws many runs in call order, then close() stops it", async () => {
+Deno.test("startPngRender() then finish() draws the very bytes renderPng() draws", async () => {
   const render = startPngRender({ maxWidth: 800 });
-  const happy = governTrace(govern, GOVERN_HAPPY);
-  const denied = governTrace(govern, GOVERN_UNAUTHORIZED);
-  const pictures = await Promise.all([
-    render.render(govern, happy),
-    render.render(SMALL_GRAPH, smallTrace()),
-    render.render(govern, denied),
-  ]);
-  await render.close();
-  assert.deepEqual(pictures[0], await renderPng(govern, happy, { maxWidth: 800 }));
-  assert.deepEqual(pictures[1], await renderPng(SMALL_GRAPH, smallTrace(), { maxWidth: 800 }));
-  assert.deepEqual(pictures[2], await renderPng(govern, denied, { maxWidth: 800 }));
-  await assert.rejects(() => render.render(govern, happy), /renderer is closed/);
+  const records = governTrace(govern, GOVERN_HAPPY);
+  const png = await render.finish(govern, records);
+  assert.deepEqual(png, await renderPng(govern, records, { maxWidth: 800 }));
+  assert.ok(decode(png).width <= 800);
 });
 
-/** Runs `fn` with `globalThis.Worker` replaced. */
-async function withWorker(stub: unknown, fn: () => Promise<void>): Promise<void> {
-  const real = globalThis.Worker;
-  (globalThis as { Worker: unknown }).Worker = stub;
-  try {
-    await fn();
-  } finally {
-    globalThis.Worker = real;
-  }
-}
-
-Deno.test("startPngRender() draws in process when no worker can start", async () => {
-  const noWorker = class {
-    constructor() {
-      throw new Error("workers are not available here");
-    }
-  };
-  await withWorker(noWorker, async () => {
-    const render = startPngRender();
-    const png = await render.finish(SMALL_GRAPH, smallTrace());
-    assert.equal(await render.inWorker, false);
-    assert.deepEqual(png, await renderPng(SMALL_GRAPH, smallTrace()));
-  });
-  await withWorker(undefined, async () => {
-    const render = startPngRender();
-    assert.equal(await render.inWorker, false);
-    assert.deepEqual(
-      await render.finish(SMALL_GRAPH, smallTrace()),
-      await renderPng(SMALL_GRAPH, smallTrace()),
-    );
-  });
-});
-
-Deno.test("startPngRender() falls back to the process for the pictures of a worker that died", async () => {
-  const dying = class {
-    onerror: ((e: { preventDefault(): void; message: string }) => void) | null = null;
-    onmessage: unknown = null;
-    postMessage(message: { type: string }) {
-      if (message.type !== "draw") return;
-      // Dies on its first draw, as an out-of-memory or a crash in WASM would.
-      queueMicrotask(() => this.onerror?.({ preventDefault() {}, message: "worker crashed" }));
-    }
-    terminate() {}
-  };
-  await withWorker(dying, async () => {
-    const render = startPngRender();
-    const png = await render.finish(SMALL_GRAPH, smallTrace());
-    assert.equal(await render.inWorker, false);
-    assert.deepEqual(png, await renderPng(SMALL_GRAPH, smallTrace()));
-  });
-});
-
-Deno.test("startPngRender(): cancel() rejects what is not drawn; bad input is refused per picture", async () => {
+Deno.test("startPngRender(): bad options throw at once, a bad graph or trace rejects finish()", async () => {
   assert.throws(
     () => startPngRender({ zoom: 0 }),
     (e) => e instanceof UsageError && e.code === ErrorCode.USAGE,
   );
   const render = startPngRender();
   await assert.rejects(
-    () => render.render({ ...SMALL_GRAPH, start: "NOWHERE" }, smallTrace()),
+    () => render.finish({ ...SMALL_GRAPH, start: "NOWHERE" }, smallTrace()),
     (e) => e instanceof UsageError && /graph\.start "NOWHERE"/.test(e.message),
   );
   await assert.rejects(
-    () => render.render(SMALL_GRAPH, smallTrace().slice(1)),
+    () => render.finish(SMALL_GRAPH, smallTrace().slice(1)),
     (e) => e instanceof TraceError,
   );
-  const pending = render.render(SMALL_GRAPH, smallTrace());
   render.cancel();
-  await assert.rejects(() => pending, /cancelled/);
-  await assert.rejects(() => render.render(SMALL_GRAPH, smallTrace()), /renderer is closed/);
   render.cancel(); // idempotent
+  await assert.rejects(() => render.finish(SMALL_GRAPH, smallTrace()), /cancelled/);
 });
 
 Deno.test("a label character the font lacks is drawn as U+FFFD, and the picture still renders", async () => {
