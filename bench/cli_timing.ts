@@ -11,10 +11,11 @@
  * `run` checks that its `.jsonl`, `.md` (and `.png` unless `--no-png`) exist when the
  * process has exited. `--cli [label=]PATH` times another checkout's `cli.ts` (e.g. the base
  * commit, extracted with `git archive`) on the same scratch workspaces; repeated, every CLI
- * scenario runs once per checkout in each round (before/after in one interleaved run).
+ * scenario runs once per checkout in each round (before/after in one interleaved run). Deno
+ * flags may follow the path: `--cli "lean=cli.ts --v8-flags=--no-wasm-tier-up"`.
  *
  * Usage: `deno run -A bench/cli_timing.ts [--runs 15] [--only name,…] [--skip-large]
- * [--cli [label=]path/to/cli.ts …] [--json out.json]`
+ * [--cli "[label=]path/to/cli.ts [deno flags]" …] [--json out.json]`
  *
  * @module
  */
@@ -46,14 +47,16 @@ interface Variant {
   label: string;
   /** Path of its cli.ts. */
   cli: string;
+  /** Deno flags put before it (e.g. `--v8-flags=…`). */
+  flags: string[];
 }
+/** `[label=]path [deno flags…]`, e.g. `"lean=cli.ts --v8-flags=--no-wasm-tier-up"`. */
 const VARIANTS: Variant[] = (values.cli?.length ? values.cli : [`${ROOT}cli.ts`]).map((spec) => {
-  const at = spec.indexOf("=");
-  const cli = at > 0 ? spec.slice(at + 1) : spec;
-  return {
-    label: values.cli && values.cli.length > 1 ? `[${at > 0 ? spec.slice(0, at) : cli}] ` : "",
-    cli,
-  };
+  const [first, ...flags] = spec.trim().split(/\s+/);
+  const at = first.indexOf("=");
+  const cli = at > 0 ? first.slice(at + 1) : first;
+  const several = (values.cli?.length ?? 0) > 1;
+  return { label: several ? `[${at > 0 ? first.slice(0, at) : cli}] ` : "", cli, flags };
 });
 const CONFIG = `${ROOT}deno.json`;
 const TIME = "/usr/bin/time";
@@ -185,6 +188,7 @@ async function runScenario(
       return [
         "run",
         "-A",
+        ...v.flags,
         v.cli,
         "run",
         "--wf",
@@ -222,6 +226,7 @@ async function batchScenario(
       return [
         "run",
         "-A",
+        ...v.flags,
         v.cli,
         "run",
         "--wf",
@@ -292,7 +297,7 @@ async function scenarios(): Promise<Scenario[]> {
       () =>
         Promise.resolve({
           name: `${v.label}start-up: cli.ts --help`,
-          args: () => ["run", "-A", v.cli, "--help"],
+          args: () => ["run", "-A", ...v.flags, v.cli, "--help"],
         }),
       () => runScenario(DEMOS.club, false, v),
       () => runScenario(DEMOS.club, true, v),
