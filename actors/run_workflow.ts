@@ -31,6 +31,7 @@ import {
   writeTraceFiles,
   writeTracePng,
 } from "../trace/files.ts";
+import { startPngRender } from "../trace/png.ts";
 import type { TraceRecord } from "../trace/record.ts";
 import meta from "../deno.json" with { type: "json" };
 import type { CapabilityRegistry, CustomCapabilities } from "./capability_registry.ts";
@@ -370,7 +371,16 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
     if (files) await checkTraceIdUnused(options.workspace, options.traceId, labels.traceId);
   }
   if (files) await checkTracesWritable(options.workspace);
-  const p = await prepare(options);
+  // The engines load (and their WASM compiles on V8's background threads) while the
+  // workflow compiles and runs.
+  const png = files && options.png !== false ? startPngRender() : null;
+  let p: Prepared;
+  try {
+    p = await prepare(options);
+  } catch (e) {
+    png?.cancel();
+    throw e;
+  }
   try {
     const { executeWorkflow } = await import("./execute_workflow.ts");
     const { unsafeNewTraceId } = await import("./run_context.ts");
@@ -381,7 +391,6 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
     // a process killed mid-run leaves no empty folder behind.
     const claimed = files && options.traceId !== undefined;
     if (claimed) await claimTraceFolder(options.workspace, traceId, labels.traceId);
-    const png = files && options.png !== false ? await startPng() : null;
     let result: RunResult;
     try {
       result = await executeWorkflow(p.compiled, payload, {
@@ -409,6 +418,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
         records: result.records,
         timings: result.timings,
         png: png !== null,
+        ...(png ? { pngRender: png } : {}),
         commands: options.traceCommands,
       });
       for (const w of written.warnings) p.warn(w);
@@ -426,16 +436,6 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
     await finish(p, true).catch(() => undefined);
     throw e;
   }
-}
-
-/** A PNG renderer started before the run (loads the engines while the run executes). */
-interface PngStart {
-  cancel(): void;
-}
-
-async function startPng(): Promise<PngStart | null> {
-  // The PNG stack is only loaded for runs that draw a picture.
-  return await Promise.resolve(null);
 }
 
 /** Options of {@link runBatch}. */

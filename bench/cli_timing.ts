@@ -6,7 +6,16 @@
  * a run at 100,000 registry entries, and the start-up floor (an empty script, `--help`, and
  * each heavy import alone) to show where the start-up time goes.
  *
- * Usage: `deno run -A bench/cli_timing.ts [--runs 15] [--only name,…] [--skip-large] [--json out.json]`
+ * The scenarios run interleaved (round i runs every scenario once), so a change of machine
+ * load hits them alike and the ratios to the bare `deno run` of an empty script hold. Each
+ * `run` checks that its `.jsonl`, `.md` (and `.png` unless `--no-png`) exist when the
+ * process has exited. `--cli [label=]PATH` times another checkout's `cli.ts` (e.g. the base
+ * commit, extracted with `git archive`) on the same scratch workspaces; repeated, every CLI
+ * scenario runs once per checkout in each round (before/after in one interleaved run). Deno
+ * flags may follow the path: `--cli "lean=cli.ts --v8-flags=--no-wasm-tier-up"`.
+ *
+ * Usage: `deno run -A bench/cli_timing.ts [--runs 15] [--only name,…] [--skip-large]
+ * [--cli "[label=]path/to/cli.ts [deno flags]" …] [--json out.json]`
  *
  * @module
  */
@@ -19,8 +28,36 @@ import { compileShared, DEMOS, type DemoWorkflow, REAL_WORKSPACE, tempDir } from
 import { formatMicros, summarize } from "./_harness.ts";
 import { populateRegistry, registerStores } from "./_populate.ts";
 
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    runs: { type: "string", default: "15" },
+    only: { type: "string" },
+    "skip-large": { type: "boolean", default: false },
+    cli: { type: "string", multiple: true },
+    json: { type: "string" },
+  },
+});
+
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CLI = `${ROOT}cli.ts`;
+
+/** A `cli.ts` to time; with several, each run scenario is timed for each, interleaved. */
+interface Variant {
+  /** Prefix of the scenario names ("" when there is one variant). */
+  label: string;
+  /** Path of its cli.ts. */
+  cli: string;
+  /** Deno flags put before it (e.g. `--v8-flags=…`). */
+  flags: string[];
+}
+/** `[label=]path [deno flags…]`, e.g. `"lean=cli.ts --v8-flags=--no-wasm-tier-up"`. */
+const VARIANTS: Variant[] = (values.cli?.length ? values.cli : [`${ROOT}cli.ts`]).map((spec) => {
+  const [first, ...flags] = spec.trim().split(/\s+/);
+  const at = first.indexOf("=");
+  const cli = at > 0 ? first.slice(at + 1) : first;
+  const several = (values.cli?.length ?? 0) > 1;
+  return { label: several ? `[${at > 0 ? first.slice(0, at) : cli}] ` : "", cli, flags };
+});
 const CONFIG = `${ROOT}deno.json`;
 const TIME = "/usr/bin/time";
 
@@ -29,6 +66,7 @@ interface Sample {
   ms: number;
   rssKiB: number | null;
   code: number;
+  stdout: string;
 }
 
 /** A scenario: a command line (after `deno`) and what to do before each run. */
@@ -38,17 +76,9 @@ interface Scenario {
   args: (i: number) => Promise<string[]> | string[];
   /** Runs per process (a batch): the table shows per-run time too. */
   runsPerProcess?: number;
+  /** Checks the process's output once it has exited (throws when wrong). */
+  check?: (stdout: string) => Promise<void>;
 }
-
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    runs: { type: "string", default: "15" },
-    only: { type: "string" },
-    "skip-large": { type: "boolean", default: false },
-    json: { type: "string" },
-  },
-});
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 10) {
   throw new UsageError(`Invalid --runs "${values.runs}": expected an integer ≥ 10`);
@@ -70,10 +100,10 @@ async function spawn(args: string[]): Promise<Sample> {
   const cmd = rssFile
     ? new Deno.Command(TIME, {
       args: ["-f", "%M", "-o", rssFile, Deno.execPath(), ...args],
-      stdout: "null",
+      stdout: "piped",
       stderr: "piped",
     })
-    : new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "piped" });
+    : new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" });
   const t0 = unsafeMonotonicMs();
   const child = cmd.spawn();
   let peak: number | null = null;
@@ -102,7 +132,7 @@ async function spawn(args: string[]): Promise<Sample> {
     const err = new TextDecoder().decode(out.stderr).split("\n").slice(0, 3).join(" | ");
     throw new Error(`deno ${args.join(" ")} exited ${out.code}: ${err}`);
   }
-  return { ms, rssKiB: peak, code: out.code };
+  return { ms, rssKiB: peak, code: out.code, stdout: new TextDecoder().decode(out.stdout) };
 }
 
 async function copyTree(from: string, to: string): Promise<void> {
@@ -130,17 +160,36 @@ async function scratch(demo: DemoWorkflow): Promise<{ ws: string; data: string; 
 
 const RUN_FLAGS = ["--json", "--seed", "00", "--clock", "2026-01-01T00:00:00.000Z"];
 
-async function runScenario(demo: DemoWorkflow, png: boolean): Promise<Scenario> {
+/** Throws unless the trace files a single `run --json` reports exist (now that it exited). */
+function traceFilesExist(png: boolean): (stdout: string) => Promise<void> {
+  return async (stdout) => {
+    const files = JSON.parse(stdout.trim().split("\n").at(-1)!).files as Record<string, unknown>;
+    const want = png ? [files.jsonl, files.md, files.png] : [files.jsonl, files.md];
+    for (const path of want) {
+      if (typeof path !== "string" || !(await Deno.stat(path)).isFile) {
+        throw new Error(`trace file missing after exit: ${JSON.stringify(files)}`);
+      }
+    }
+  };
+}
+
+async function runScenario(
+  demo: DemoWorkflow,
+  png: boolean,
+  v: Variant = VARIANTS[0],
+): Promise<Scenario> {
   const s = await scratch(demo);
   return {
-    name: `run ${demo.key}${png ? " (with PNG)" : " --no-png"}`,
+    name: `${v.label}run ${demo.key}${png ? " (with PNG)" : " --no-png"}`,
+    check: traceFilesExist(png),
     args: async (i) => {
       const file = `${s.dir}/payload_${png ? "p" : "n"}${i}.json`;
       await Deno.writeTextFile(file, JSON.stringify(demo.payload(i + (png ? 10_000 : 0))));
       return [
         "run",
         "-A",
-        CLI,
+        ...v.flags,
+        v.cli,
         "run",
         "--wf",
         demo.wf,
@@ -157,10 +206,15 @@ async function runScenario(demo: DemoWorkflow, png: boolean): Promise<Scenario> 
   };
 }
 
-async function batchScenario(demo: DemoWorkflow, n: number, png: boolean): Promise<Scenario> {
+async function batchScenario(
+  demo: DemoWorkflow,
+  n: number,
+  png: boolean,
+  v: Variant = VARIANTS[0],
+): Promise<Scenario> {
   const s = await scratch(demo);
   return {
-    name: `run --batch ${n} ${demo.key}${png ? " (PNGs after the runs)" : " --no-png"}`,
+    name: `${v.label}run --batch ${n} ${demo.key}${png ? " (with PNGs)" : " --no-png"}`,
     runsPerProcess: n,
     args: async (i) => {
       const file = `${s.dir}/batch_${png ? "p" : "n"}${i}.jsonl`;
@@ -172,7 +226,8 @@ async function batchScenario(demo: DemoWorkflow, n: number, png: boolean): Promi
       return [
         "run",
         "-A",
-        CLI,
+        ...v.flags,
+        v.cli,
         "run",
         "--wf",
         demo.wf,
@@ -233,99 +288,129 @@ async function scenarios(): Promise<Scenario[]> {
     () => importScenario("start-up: import commander", "commander"),
     () =>
       importScenario(
-        "start-up: import trace/png.ts (Graphviz + resvg WASM, font)",
-        url("trace/png.ts"),
+        "start-up: import trace/png_engine.ts (Graphviz + resvg WASM, font)",
+        url("trace/png_engine.ts"),
       ),
     () =>
       importScenario(
-        "start-up: import snapshot/ + actors/execute.ts",
+        "start-up: import snapshot/ + actors/execute_workflow.ts",
         url("actors/execute_workflow.ts"),
       ),
-    () =>
-      Promise.resolve({
-        name: "start-up: cli.ts --help",
-        args: () => ["run", "-A", CLI, "--help"],
-      }),
-    () => runScenario(DEMOS.club, false),
-    () => runScenario(DEMOS.register, false),
-    () => runScenario(DEMOS.register, true),
-    () => runScenario(DEMOS.collatz, false),
-    () => runScenario(DEMOS.agent, false),
-    () => runScenario(DEMOS.agent, true),
-    () => batchScenario(DEMOS.register, 200, false),
-    () => batchScenario(DEMOS.register, 200, true),
+    ...VARIANTS.flatMap((v) => [
+      () =>
+        Promise.resolve({
+          name: `${v.label}start-up: cli.ts --help`,
+          args: () => ["run", "-A", ...v.flags, v.cli, "--help"],
+        }),
+      () => runScenario(DEMOS.club, false, v),
+      () => runScenario(DEMOS.club, true, v),
+      () => runScenario(DEMOS.register, false, v),
+      () => runScenario(DEMOS.register, true, v),
+      () => runScenario(DEMOS.collatz, false, v),
+      () => runScenario(DEMOS.agent, false, v),
+      () => runScenario(DEMOS.agent, true, v),
+      () => batchScenario(DEMOS.register, 200, false, v),
+      () => batchScenario(DEMOS.register, 200, true, v),
+    ]),
     ...(values["skip-large"] ? [] : [() => largeScenario(100_000)]),
   ];
   const want = values.only?.split(",");
   const out: Scenario[] = [];
   for (const make of list) {
     const s = await make();
-    if (!want || want.some((w) => s.name.includes(w))) out.push(s);
+    // The empty script is always timed: every ratio is to it.
+    if (!want || s.name === "start-up: empty script" || want.some((w) => s.name.includes(w))) {
+      out.push(s);
+    }
   }
   return out;
 }
 
-const rows: Array<
-  {
-    name: string;
-    perRun: number;
-    median: number;
-    min: number;
-    rss: number | null;
-    rssMax: number | null;
-  }
-> = [];
 console.error(
   `peak RSS from ${
     hasTime ? TIME : "/proc/<pid>/status VmHWM (polled)"
-  }; ${runs} runs per scenario`,
+  }; ${runs} interleaved rounds; cli ${VARIANTS.map((v) => v.cli).join(", ")}`,
 );
 const load = Deno.loadavg();
-for (const s of await scenarios()) {
-  await spawn(await s.args(-1)); // warm the module cache of this command line
-  const samples: Sample[] = [];
-  for (let i = 0; i < runs; i++) samples.push(await spawn(await s.args(i)));
-  const wall = summarize(samples.map((x) => x.ms));
-  const rss = samples.map((x) => x.rssKiB).filter((x): x is number => x !== null);
-  const rssMed = rss.length ? summarize(rss).median : null;
-  rows.push({
+const list = await scenarios();
+for (const s of list) await spawn(await s.args(-1)); // warm the module cache of each command
+const samples = new Map<Scenario, Sample[]>(list.map((s) => [s, []]));
+for (let i = 0; i < runs; i++) {
+  for (const s of list) {
+    const sample = await spawn(await s.args(i));
+    await s.check?.(sample.stdout);
+    samples.get(s)!.push(sample);
+  }
+  console.error(`  round ${i + 1}/${runs} done`);
+}
+const loadAfter = Deno.loadavg();
+
+interface Row {
+  name: string;
+  perRun: number;
+  median: number;
+  min: number;
+  rss: number | null;
+  rssMax: number | null;
+}
+const rows: Row[] = list.map((s) => {
+  const got = samples.get(s)!;
+  const wall = summarize(got.map((x) => x.ms));
+  const rss = got.map((x) => x.rssKiB).filter((x): x is number => x !== null);
+  return {
     name: s.name,
     perRun: (wall.median * 1000) / (s.runsPerProcess ?? 1),
     median: wall.median,
     min: wall.min,
-    rss: rssMed,
+    rss: rss.length ? summarize(rss).median : null,
     rssMax: rss.length ? Math.max(...rss) : null,
-  });
-  console.error(
-    `  ${s.name}: ${wall.median.toFixed(1)} ms, ${
-      rssMed === null ? "?" : (rssMed / 1024).toFixed(1)
-    } MiB`,
-  );
-}
+  };
+});
 
 const mib = (k: number | null) => (k === null ? "–" : `${(k / 1024).toFixed(1)} MiB`);
+const bare = rows.find((r) => r.name === "start-up: empty script");
 console.log(
-  `# CLI timings (${runs} runs each, Deno ${Deno.version.deno}, load ${
+  `# CLI timings (${runs} interleaved rounds, Deno ${Deno.version.deno}, load ${
     load.map((x) => x.toFixed(2)).join("/")
-  })\n`,
+  } → ${loadAfter.map((x) => x.toFixed(2)).join("/")})\n`,
 );
-console.log("| scenario | median wall | min wall | per run | peak RSS (median) | peak RSS (max) |");
-console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+console.log(
+  "| scenario | median wall | min wall | × bare deno | per run | peak RSS (median) | peak RSS (max) |",
+);
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows) {
   console.log(
     `| ${r.name} | ${r.median.toFixed(1)} ms | ${r.min.toFixed(1)} ms | ${
-      formatMicros(r.perRun)
-    } | ${mib(r.rss)} | ${mib(r.rssMax)} |`,
+      bare ? `${(r.median / bare.median).toFixed(2)}×` : "–"
+    } | ${formatMicros(r.perRun)} | ${mib(r.rss)} | ${mib(r.rssMax)} |`,
   );
 }
-const demo = rows.find((r) => r.name === "run register --no-png");
-if (demo) {
+
+/** Prints whether a scenario meets a ratio-to-bare and peak-RSS target. */
+function target(name: string, ratio: number, rssMiB: number): void {
+  const r = rows.find((x) => x.name === name);
+  if (!r || !bare) return;
+  const x = r.median / bare.median;
+  const ok = x <= ratio && (r.rssMax ?? Infinity) <= rssMiB * 1024;
   console.log(
-    `\nTarget: CLI demo run ≤ 50 ms wall and ≤ 60 MiB peak: ${demo.median.toFixed(1)} ms, ${
-      mib(demo.rss)
-    } → ${demo.median <= 50 && (demo.rss ?? Infinity) <= 60 * 1024 ? "met" : "**not met**"}.`,
+    `- ${name}: ${x.toFixed(2)}× bare deno (target ≤ ${ratio}×), peak RSS ≤ ${
+      mib(r.rssMax)
+    } (target ≤ ${rssMiB} MiB) → ${ok ? "met" : "**not met**"}`,
   );
+}
+if (bare) {
+  console.log(`\nTargets (bare deno ${bare.median.toFixed(1)} ms, ${mib(bare.rss)}):`);
+  for (const { label } of VARIANTS) {
+    target(`${label}run club --no-png`, 1.6, 60);
+    target(`${label}run club (with PNG)`, 2.5, 100);
+    target(`${label}run register --no-png`, 1.6, 60);
+    target(`${label}run register (with PNG)`, 2.5, 100);
+    target(`${label}run agent (with PNG)`, 2.5, 100);
+  }
 }
 if (values.json) {
-  await Deno.writeTextFile(values.json, JSON.stringify({ runs, load, rows }, null, 2) + "\n");
+  await Deno.writeTextFile(
+    values.json,
+    JSON.stringify({ runs, load, loadAfter, variants: VARIANTS, rows }, null, 2) + "\n",
+  );
 }

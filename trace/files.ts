@@ -11,7 +11,7 @@ import type { KvStore } from "../storage/mod.ts";
 import type { GraphView } from "./graph_dot.ts";
 import { traceText, verifyTrace } from "./jsonl.ts";
 import { renderMarkdown } from "./markdown.ts";
-import { renderPng } from "./png.ts";
+import { type PngRender, renderPng } from "./png.ts";
 import type { NodeTiming, TraceRecord } from "./record.ts";
 
 /** Options of {@link writeTraceFiles}. */
@@ -35,6 +35,11 @@ export interface TraceFileOptions {
   png?: boolean;
   /** The examine and replay command lines the `.md` suggests, given the `.jsonl` path. */
   commands?: (tracePath: string) => { examine: string; replay: string };
+  /**
+   * A picture started before the run (`startPngRender()` of trace/png.ts, which loads the
+   * engines early); without one the engines load when the PNG is drawn.
+   */
+  pngRender?: PngRender;
 }
 
 /** Paths written and warnings raised. */
@@ -106,7 +111,10 @@ export async function writeTraceFiles(o: TraceFileOptions): Promise<TraceFiles> 
   }
   if (o.png !== false) {
     try {
-      const png = await renderPng(graphViewOf(o.compiled.root), o.records);
+      const graph = graphViewOf(o.compiled.root);
+      const png = o.pngRender
+        ? await o.pngRender.finish(graph, o.records)
+        : await renderPng(graph, o.records);
       await writeAtomic(`${base}.png`, png);
       files.png = `${base}.png`;
     } catch (e) {

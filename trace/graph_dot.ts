@@ -1,12 +1,14 @@
 /**
  * Workflow graph → Graphviz DOT with the root run's executed path highlighted. Pure: no
- * WASM, no I/O, so the picture's content is testable without rendering it.
+ * WASM, no I/O, so the picture's content is testable without rendering it. Label text is
+ * passed through {@link drawable}: a character the shipped font lacks is drawn as "�".
  *
  * @module
  */
 
 import { UsageError } from "../errors.ts";
 import type { TraceRecord } from "./record.ts";
+import { drawable } from "./png_glyphs.ts";
 import { collectPaths, type NodeVisit, type RunPath } from "./run_path.ts";
 
 /** A workflow node as the PNG shows it. */
@@ -129,7 +131,9 @@ export function buildDot(graph: GraphView, records: readonly TraceRecord[]): str
     : "no result record (trace incomplete)";
   // A table, not <BR/>: Graphviz packs mixed-size HTML lines so tightly they overlap.
   const row = (size: number, text: string, color = "black") =>
-    `<TR><TD><FONT POINT-SIZE="${size}" COLOR="${color}">${htmlText(text)}</FONT></TD></TR>`;
+    `<TR><TD><FONT POINT-SIZE="${size}" COLOR="${color}">${
+      htmlText(drawable(text))
+    }</FONT></TD></TR>`;
   const title = `<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">` +
     row(18, graph.workflow) + row(13, outcome) +
     row(
@@ -176,7 +180,7 @@ export function buildDot(graph: GraphView, records: readonly TraceRecord[]): str
         `group="path"`,
       );
     }
-    attrs.push(`label=${dotString(text.join("\n"))}`);
+    attrs.push(`label=${dotString(drawable(text.join("\n")))}`);
     lines.push(`  ${dotString(node.key)} [${attrs.join(", ")}];`);
   }
 
@@ -185,7 +189,7 @@ export function buildDot(graph: GraphView, records: readonly TraceRecord[]): str
     if (group.count > 0) {
       const label = group.outcomes.join("\n") + (group.count > 1 ? ` ×${group.count}` : "");
       attrs.push(
-        `label=${dotString(label)}`,
+        `label=${dotString(drawable(label))}`,
         `color="${DOT_STYLE.takenEdge}"`,
         `fontcolor="${DOT_STYLE.takenEdge}"`,
         `penwidth=2.6`,
@@ -194,7 +198,7 @@ export function buildDot(graph: GraphView, records: readonly TraceRecord[]): str
         `class="taken"`,
       );
     } else {
-      attrs.push(`label=${dotString(group.outcomes.join("\n"))}`);
+      attrs.push(`label=${dotString(drawable(group.outcomes.join("\n")))}`);
     }
     lines.push(`  ${dotString(group.from)} -> ${dotString(group.to)} [${attrs.join(", ")}];`);
   }

@@ -1,26 +1,31 @@
 /**
  * `.png` renderer: DOT (from {@link buildDot}) → SVG by Graphviz compiled to WASM → PNG by
- * resvg compiled to WASM, with a TTF font; both come from `trace/assets.ts`. Nothing is read from disk or
- * the network at run time, so `deno bundle` / `deno compile` carry everything.
+ * resvg compiled to WASM, with a TTF font subset. This module is light: the engines
+ * (`png_engine.ts` and ~5.5 MB of WASM and font in `trace/_assets/`) load only when a
+ * picture is wanted, so runs with `--no-png` and `import` of the library never load them.
+ * Nothing is read from disk or the network at run time, so `deno bundle` / `deno compile`
+ * carry everything.
+ *
+ * Pictures are drawn in this process. A render worker was built and measured (see
+ * docs/PERFORMANCE.md): on a 2-core machine it made no CLI run faster, because V8's own
+ * background threads already use the second core while a cold picture is drawn (they
+ * compile and tier up the WASM), and it cost 12–17 MiB more.
  *
  * Callers treat a rejection as a `PNG_RENDER_FAILED` warning: a picture never changes a
- * run's result.
+ * run's result, and it is never part of the hashed trace.
  *
  * @module
  */
 
-import { Graphviz } from "@hpcc-js/wasm-graphviz";
-import { initWasm, Resvg } from "@resvg/resvg-wasm";
-import { dejavuSansCondensedBytes, resvgWasmBytes } from "./assets.ts";
 import { UsageError } from "../errors.ts";
 import { buildDot, type GraphView } from "./graph_dot.ts";
-import { encodePng } from "./png_encode.ts";
+import type { PictureSize } from "./png_engine.ts";
 import type { TraceRecord } from "./record.ts";
 
 /** The graph input types, re-exported so callers need only this module. */
 export type { GraphView, GraphViewEdge, GraphViewNode } from "./graph_dot.ts";
 
-/** Options of {@link renderPng}. */
+/** Options of {@link renderPng} and {@link startPngRender}. */
 export interface PngOptions {
   /**
    * Scale over the SVG's own size (1 pt = 4/3 px); lowered automatically to respect `maxWidth`.
@@ -34,74 +39,33 @@ export interface PngOptions {
   maxWidth?: number;
 }
 
-/**
- * Condensed DejaVu is close to the Helvetica metrics Graphviz-WASM assumes when it sizes
- * nodes (it has no font files), so labels fit the shapes it draws.
- */
-const FONT_FAMILY = "DejaVu Sans Condensed";
+type Engine = typeof import("./png_engine.ts");
 
-interface Engines {
-  graphviz: Graphviz;
-  font: Uint8Array;
-}
+let engine: Promise<Engine> | undefined;
 
-let engines: Promise<Engines> | undefined;
-
-/** Both WASM modules are instantiated once per process; a failed start is retried next call. */
-function loadEngines(): Promise<Engines> {
-  engines ??= (async () => {
-    const [graphviz] = await Promise.all([Graphviz.load(), initWasm(resvgWasmBytes())]);
-    return { graphviz, font: dejavuSansCondensedBytes() };
-  })().catch((error) => {
-    engines = undefined;
+/** The engines' module, loaded once per process; a failed load is retried next call. */
+function loadEngine(): Promise<Engine> {
+  engine ??= import("./png_engine.ts").catch((error) => {
+    engine = undefined;
     throw error;
   });
-  return engines;
+  return engine;
 }
 
 /** Lays out DOT with Graphviz-WASM and returns the SVG text. */
 export async function dotToSvg(dot: string): Promise<string> {
-  const { graphviz } = await loadEngines();
-  return graphviz.dot(dot, "svg");
+  return (await loadEngine()).layout(dot);
 }
 
 /** Rasterises a Graphviz SVG to PNG bytes on a white background. */
 export async function svgToPng(svg: string, opts: PngOptions = {}): Promise<Uint8Array> {
-  const zoom = opts.zoom ?? 1;
-  const maxWidth = opts.maxWidth ?? 2000;
-  if (!(zoom > 0) || !(maxWidth >= 1)) {
-    throw new UsageError("Cannot render PNG: opts.zoom must be > 0 and opts.maxWidth >= 1");
-  }
-  const { font } = await loadEngines();
-  const width = svgWidth(svg);
-  const scale = width > 0 ? Math.min(zoom, maxWidth / width) : zoom;
-  const resvg = new Resvg(svg, {
-    background: "white",
-    fitTo: { mode: "zoom", value: scale },
-    font: {
-      fontBuffers: [font],
-      loadSystemFonts: false,
-      defaultFontFamily: FONT_FAMILY,
-      sansSerifFamily: FONT_FAMILY,
-      serifFamily: FONT_FAMILY,
-      monospaceFamily: FONT_FAMILY,
-    },
-  });
-  try {
-    const image = resvg.render();
-    try {
-      // Premultiplied pixels equal straight ones here: the white background makes them opaque.
-      return encodePng(image.pixels, image.width, image.height);
-    } finally {
-      image.free();
-    }
-  } finally {
-    resvg.free();
-  }
+  const size = pictureSize(opts);
+  return (await loadEngine()).rasterise(svg, size);
 }
 
 /**
- * Renders the workflow graph with the root run's executed path highlighted.
+ * Renders the workflow graph with the root run's executed path highlighted. The first
+ * picture of a process also starts the engines (~0.1–0.2 s on the project's machine).
  *
  * @param graph The workflow graph (nodes and declared outcome edges).
  * @param records The trace records; the root run's path is highlighted.
@@ -115,12 +79,66 @@ export async function renderPng(
   records: readonly TraceRecord[],
   opts: PngOptions = {},
 ): Promise<Uint8Array> {
+  const size = pictureSize(opts);
   const dot = buildDot(graph, records);
-  return svgToPng(await dotToSvg(dot), opts);
+  return (await loadEngine()).drawDot(dot, size);
 }
 
-/** Width of a Graphviz SVG in CSS pixels (its `width="…pt"` attribute; resvg uses 96 dpi). */
-function svgWidth(svg: string): number {
-  const match = /<svg[^>]*\swidth="([\d.]+)pt"/.exec(svg);
-  return match ? Number(match[1]) * 4 / 3 : 0;
+/** A picture started before the run's records exist; see {@link startPngRender}. */
+export interface PngRender {
+  /**
+   * Draws the picture of the run of `graph` whose trace is `records` (same bytes as
+   * {@link renderPng}).
+   *
+   * @throws {UsageError} USAGE when `graph` is malformed.
+   * @throws {TraceError} TRACE when `records` does not start with a header.
+   */
+  finish(graph: GraphView, records: readonly TraceRecord[]): Promise<Uint8Array>;
+  /**
+   * Gives up the picture. Nothing keeps running: the engines stay loaded in the process
+   * (a later picture reuses them) and the process may exit at once. Idempotent.
+   */
+  cancel(): void;
+}
+
+/**
+ * Starts loading the PNG engines now, before the graph or the run is known: the module
+ * loads and the WASM compiles while the caller compiles and runs the workflow (V8 compiles
+ * WASM on background threads), and {@link PngRender.finish} draws the run's picture. Safe
+ * to drop without `finish` or `cancel`: it holds no worker, timer or resource.
+ *
+ * @example
+ * ```ts ignore
+ * const png = flags.png ? startPngRender() : undefined;
+ * const compiled = await compileWorkflow(snapshot, wf, registry.compileOptions);
+ * const result = await executeWorkflow(compiled, payload, options);
+ * const bytes = await png?.finish(graphViewOf(compiled.root), result.records);
+ * ```
+ *
+ * @throws {UsageError} USAGE when `opts` is malformed.
+ */
+export function startPngRender(opts: PngOptions = {}): PngRender {
+  const size = pictureSize(opts);
+  let cancelled = false;
+  // A failed start is reported by finish, which retries it.
+  loadEngine().then((e) => e.startEngines()).catch(() => {});
+  return {
+    finish: async (graph, records) => {
+      if (cancelled) throw new Error("Cannot render PNG: the render was cancelled");
+      const dot = buildDot(graph, records);
+      return (await loadEngine()).drawDot(dot, size);
+    },
+    cancel: () => {
+      cancelled = true;
+    },
+  };
+}
+
+function pictureSize(opts: PngOptions): PictureSize {
+  const zoom = opts.zoom ?? 1;
+  const maxWidth = opts.maxWidth ?? 2000;
+  if (!(zoom > 0) || !(maxWidth >= 1)) {
+    throw new UsageError("Cannot render PNG: opts.zoom must be > 0 and opts.maxWidth >= 1");
+  }
+  return { zoom, maxWidth };
 }

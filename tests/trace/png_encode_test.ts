@@ -12,9 +12,9 @@ Deno.test("crc32() matches the ISO-HDLC check value and PNG's IEND CRC", () => {
   );
 });
 
-Deno.test("encodePng() writes signature, IHDR, one IDAT and IEND with valid CRCs", () => {
+Deno.test("encodePng() writes signature, IHDR, one IDAT and IEND with valid CRCs", async () => {
   const rgba = Uint8Array.from({ length: 3 * 2 * 4 }, (_, i) => (i * 37) & 255);
-  const png = encodePng(rgba, 3, 2);
+  const png = await encodePng(rgba, 3, 2);
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   const chunks: Array<{ type: string; data: Uint8Array }> = [];
@@ -35,9 +35,9 @@ Deno.test("encodePng() writes signature, IHDR, one IDAT and IEND with valid CRCs
   assert.equal(chunks[2].data.length, 0);
 });
 
-Deno.test("encodePng() refuses sizes that do not match the pixels", () => {
+Deno.test("encodePng() refuses sizes that do not match the pixels", async () => {
   for (const [w, h, n] of [[0, 1, 0], [2, 2, 15], [1.5, 2, 12], [2, -1, 8]]) {
-    assert.throws(
+    await assert.rejects(
       () => encodePng(new Uint8Array(n), w, h),
       (e) => e instanceof UsageError && e.code === ErrorCode.USAGE,
     );

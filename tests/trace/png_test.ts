@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { inflateSync } from "node:zlib";
-import { ErrorCode, UsageError } from "../../errors.ts";
+import { ErrorCode, TraceError, UsageError } from "../../errors.ts";
 import { buildDot, DOT_STYLE, type GraphView } from "../../trace/graph_dot.ts";
-import { dotToSvg, renderPng, svgToPng } from "../../trace/png.ts";
+import { dotToSvg, renderPng, startPngRender, svgToPng } from "../../trace/png.ts";
 import {
   GOVERN_ACTION,
   GOVERN_HAPPY,
@@ -134,4 +134,54 @@ Deno.test("svgToPng() refuses bad size options", async () => {
       (e) => e instanceof UsageError && e.code === ErrorCode.USAGE,
     );
   }
+});
+
+Deno.test("startPngRender() then finish() draws the very bytes renderPng() draws", async () => {
+  const render = startPngRender({ maxWidth: 800 });
+  const records = governTrace(govern, GOVERN_HAPPY);
+  const png = await render.finish(govern, records);
+  assert.deepEqual(png, await renderPng(govern, records, { maxWidth: 800 }));
+  assert.ok(decode(png).width <= 800);
+});
+
+Deno.test("startPngRender(): bad options throw at once, a bad graph or trace rejects finish()", async () => {
+  assert.throws(
+    () => startPngRender({ zoom: 0 }),
+    (e) => e instanceof UsageError && e.code === ErrorCode.USAGE,
+  );
+  const render = startPngRender();
+  await assert.rejects(
+    () => render.finish({ ...SMALL_GRAPH, start: "NOWHERE" }, smallTrace()),
+    (e) => e instanceof UsageError && /graph\.start "NOWHERE"/.test(e.message),
+  );
+  await assert.rejects(
+    () => render.finish(SMALL_GRAPH, smallTrace().slice(1)),
+    (e) => e instanceof TraceError,
+  );
+  render.cancel();
+  render.cancel(); // idempotent
+  await assert.rejects(() => render.finish(SMALL_GRAPH, smallTrace()), /cancelled/);
+});
+
+Deno.test("a label character the font lacks is drawn as U+FFFD, and the picture still renders", async () => {
+  const graph: GraphView = {
+    workflow: "d::WF_UNICODE_V0",
+    start: "IN_审批",
+    nodes: [
+      { key: "IN_审批", type: "IN" },
+      { key: "EXIT_Zürich", type: "EXIT" },
+    ],
+    edges: [{ from: "IN_审批", outcome: "ACK", to: "EXIT_Zürich" }],
+  };
+  const records = governTrace(graph, [["IN_审批", "IN", "ACK"], [
+    "EXIT_Zürich",
+    "EXIT",
+    "COMPLETED",
+  ]]);
+  const svg = await dotToSvg(buildDot(graph, records));
+  assert.ok(svg.includes(">IN_\ufffd\ufffd</text>"), "outside the font: replaced");
+  assert.ok(svg.includes(">EXIT_Zürich</text>"), "Latin-1: kept");
+  assert.ok(svg.includes('id="node1"'), "the node id (not drawn) keeps the key apart from others");
+  const { width, height } = decode(await renderPng(graph, records));
+  assert.ok(width > 100 && height > 100);
 });
