@@ -8,8 +8,8 @@
  *   REGISTER (effect) and a gateway into `WF_NOTIFY_V0` (a child run that appends, another
  *   effect). A second run with the same payload finds the key registered (ALREADY_EXISTS),
  *   so its `address` output is missing and an evaluation ends the CC ALREADY_EXISTS: a
- *   completed run with a warning. A bad payload is
- *   refused by the intent (NACK, two reasons).
+ *   completed run with a warning. A bad payload is refused by the intent (NACK, two
+ *   reasons); a budget of 4 runs out before the gateway step (STEP_BUDGET_EXCEEDED).
  * - `WF_VERIFY_V0`: WF admission that requires two events, one of them bound to a payload
  *   field the payload lacks (ADMISSION_DENIED).
  * - `WF_LOOKUP_V0`: a registry RESOLVE of an unknown key (ENDED_NOT_FOUND, with a missing
@@ -18,6 +18,8 @@
  *   VIOLATION (ENDED_VIOLATION with a child run that did not complete).
  * - `WF_CHECK_V0`: a CS answers a status its step does not list (UNLISTED_STATUS) and the
  *   workflow has no edge for (NO_TRANSITION).
+ * - `WF_EXIT_<REASON>_V0`: a CC ends with the status the payload names and every status
+ *   leads to one EXIT with that reason (each classification `classify()` gives).
  * - `WF_LOOP_V0`: a CC that starts the same workflow again as a child run, until the step
  *   budget runs out (STEP_BUDGET_EXCEEDED); the compiler refuses cycles in a graph, so
  *   recursion through child runs is how a real run runs away.
