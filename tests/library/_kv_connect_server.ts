@@ -5,7 +5,50 @@
  * and atomic checks. Deno's own remote KV client talks to it, so `--kv http://127.0.0.1:N`
  * runs the real remote code path of the runtime without the denokv binary (which cannot be
  * installed here). Not implemented: enqueue, watch, expiry. Loopback only.
+ *
+ * It refuses what a denokv server refuses ({@link KV_CONNECT_LIMITS}): a request over a
+ * limit gets HTTP 400 with a one-line reason and changes nothing, so the runtime's commit
+ * planning (storage/_commit.ts `REMOTE_LIMITS`) is tested against a server that can say no.
+ * The Deno client checks most of these limits itself before sending (with 100 checks, not
+ * 10, and counting a set's key twice); requests built by hand reach the server unchecked.
  */
+
+/**
+ * The per-request limits of a KV Connect server (denokv's `limits.rs`, the values Deno KV
+ * documents): sizes are of the encoded key and of the value bytes as sent.
+ */
+export const KV_CONNECT_LIMITS = {
+  /** Largest key a mutation may write. */
+  maxWriteKeyBytes: 2048,
+  /** Largest key a check or a read range may name (a range end may carry one more byte). */
+  maxReadKeyBytes: 2049,
+  /** Largest value. */
+  maxValueBytes: 65536,
+  /** Checks per atomic write. */
+  maxChecks: 10,
+  /** Mutations (plus enqueues) per atomic write. */
+  maxMutations: 1000,
+  /** Σ check keys + Σ mutation keys + Σ values of one atomic write. */
+  maxTotalMutationBytes: 819200,
+  /** Ranges per snapshot read. */
+  maxReadRanges: 10,
+  /** Σ of the ranges' entry limits per snapshot read. */
+  maxReadEntries: 1000,
+} as const;
+
+/** What one accepted atomic write carried, in the units the limits count. */
+export interface WriteStat {
+  /** Checks. */
+  readonly checks: number;
+  /** Mutations. */
+  readonly mutations: number;
+  /** Σ check keys + Σ mutation keys + Σ values. */
+  readonly bytes: number;
+  /** Largest mutation key. */
+  readonly maxKey: number;
+  /** Largest value. */
+  readonly maxValue: number;
+}
 
 /** A running server. */
 export interface KvConnectServer {
@@ -13,6 +56,12 @@ export interface KvConnectServer {
   readonly url: string;
   /** Requests served per path, for assertions. */
   readonly requests: Map<string, number>;
+  /** Every atomic write applied, in order. */
+  readonly writes: WriteStat[];
+  /** The reason of every request refused for a limit, in order. */
+  readonly refused: string[];
+  /** Whether the database holds `key` (encoded bytes). */
+  has(key: Uint8Array): boolean;
   /** Stops listening and waits for open requests to finish. */
   close(): Promise<void>;
 }
@@ -27,10 +76,28 @@ interface Entry {
 const DATABASE_ID = "00000000-0000-4000-8000-00000000c0de";
 const DATA_TOKEN = "data-path-token";
 
+/** The one-line reasons of a refusal (HTTP 400), as a denokv server words them in spirit. */
+const REFUSAL = {
+  keyTooLong: "a key exceeds the key size limit",
+  valueTooLong: "a value exceeds the value size limit",
+  tooManyChecks: "too many checks in the atomic write",
+  tooManyMutations: "too many mutations in the atomic write",
+  writeTooLarge: "the total size of the atomic write is too large",
+  tooManyRanges: "too many read ranges in the snapshot read",
+  readTooLarge: "the read ranges together ask for too many entries",
+  badLimit: "a read range limit is invalid",
+} as const;
+
 /** Starts the server on 127.0.0.1 (a free port) accepting `token` at metadata exchange. */
 export function startKvConnectServer(token: string): KvConnectServer {
   const entries = new Map<string, Entry>();
   const requests = new Map<string, number>();
+  const writes: WriteStat[] = [];
+  const refused: string[] = [];
+  const refuse = (reason: string) => {
+    refused.push(reason);
+    return new Response(reason, { status: 400 });
+  };
   let version = 0n;
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     const path = new URL(req.url).pathname;
@@ -60,6 +127,8 @@ export function startKvConnectServer(token: string): KvConnectServer {
       new Response(bytes, { headers: { "content-type": "application/x-protobuf" } });
     if (path === "/v2/snapshot_read") {
       const ranges = fields(input).filter((f) => f.no === 1).map((f) => readRange(f.bytes!));
+      const why = readRefusal(ranges);
+      if (why) return refuse(why);
       const out: Uint8Array[] = ranges.map((r) =>
         lenField(1, concat(...rangeEntries(entries, r).map(encodeEntry)))
       );
@@ -68,6 +137,8 @@ export function startKvConnectServer(token: string): KvConnectServer {
     }
     if (path === "/v2/atomic_write") {
       const parts = fields(input);
+      const size = writeSize(parts);
+      if (typeof size === "string") return refuse(size);
       const failed: number[] = [];
       parts.filter((f) => f.no === 1).forEach((f, i) => {
         const c = fields(f.bytes!);
@@ -84,12 +155,125 @@ export function startKvConnectServer(token: string): KvConnectServer {
       for (const f of parts.filter((f) => f.no === 2)) {
         applyMutation(entries, fields(f.bytes!), stamp);
       }
+      writes.push(size);
       return proto(concat(varintField(1, 1n), lenField(2, stamp)));
     }
     return new Response(`unknown path ${path}`, { status: 404 });
   });
   const port = (server.addr as Deno.NetAddr).port;
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => server.shutdown() };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    writes,
+    refused,
+    has: (key) => entries.has(hex(key)),
+    close: () => server.shutdown(),
+  };
+}
+
+/** One hand-built atomic write: encoded keys and raw byte values, as a client sends them. */
+export interface RawAtomicWrite {
+  /** Keys that must not exist (checks with an empty versionstamp). */
+  readonly absent?: readonly Uint8Array[];
+  /** Keys to set, with their bytes (encoding VE_BYTES). */
+  readonly sets?: ReadonlyArray<{ readonly key: Uint8Array; readonly value: Uint8Array }>;
+}
+
+/** The bytes of a Deno KV key made of string parts (tag 0x02, NUL escaped, NUL ended). */
+export function encodeKey(...parts: string[]): Uint8Array {
+  const out: number[] = [];
+  for (const part of parts) {
+    out.push(0x02);
+    for (const b of new TextEncoder().encode(part)) out.push(...(b === 0 ? [0, 0xff] : [b]));
+    out.push(0);
+  }
+  return new Uint8Array(out);
+}
+
+/**
+ * Sends `write` straight to a KV Connect server, past every check a client makes: the
+ * metadata exchange with `token`, then one `atomic_write`. Returns the HTTP status and body.
+ */
+export async function postAtomicWrite(
+  url: string,
+  token: string,
+  write: RawAtomicWrite,
+): Promise<{ status: number; body: string }> {
+  const meta = await fetch(`${url}/`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ supportedVersions: [2] }),
+  });
+  if (!meta.ok) return { status: meta.status, body: await meta.text() };
+  const { endpoints, token: dataToken } = await meta.json();
+  const body = concat(
+    ...(write.absent ?? []).map((key) => lenField(1, lenField(1, key))),
+    ...(write.sets ?? []).map(({ key, value }) =>
+      lenField(
+        2,
+        concat(
+          lenField(1, key),
+          lenField(2, concat(lenField(1, value), varintField(2, 3n))),
+          varintField(3, 1n),
+        ),
+      )
+    ),
+  );
+  const res = await fetch(new URL(`${endpoints[0].url}/atomic_write`, url), {
+    method: "POST",
+    headers: { authorization: `Bearer ${dataToken}`, "content-type": "application/x-protobuf" },
+    body,
+  });
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  return { status: res.status, body: res.ok ? hex(bytes) : new TextDecoder().decode(bytes) };
+}
+
+/** Why a snapshot read is refused, or null. */
+function readRefusal(ranges: Range[]): string | null {
+  const L = KV_CONNECT_LIMITS;
+  if (ranges.length > L.maxReadRanges) return REFUSAL.tooManyRanges;
+  let entries = 0;
+  for (const r of ranges) {
+    if (r.limit < 1) return REFUSAL.badLimit;
+    if (r.start.length > L.maxReadKeyBytes || r.end.length > L.maxReadKeyBytes) {
+      return REFUSAL.keyTooLong;
+    }
+    entries += r.limit;
+  }
+  return entries > L.maxReadEntries ? REFUSAL.readTooLarge : null;
+}
+
+/**
+ * The size of an atomic write (checks: field 1, mutations: field 2, enqueues: field 3) in
+ * the units the limits count, or why it is refused. Counts are checked before sizes, as
+ * denokv does.
+ */
+function writeSize(parts: Field[]): WriteStat | string {
+  const L = KV_CONNECT_LIMITS;
+  const checks = parts.filter((f) => f.no === 1).map((f) => fields(f.bytes!));
+  const mutations = parts.filter((f) => f.no === 2).map((f) => fields(f.bytes!));
+  const enqueues = parts.filter((f) => f.no === 3).length;
+  if (checks.length > L.maxChecks) return REFUSAL.tooManyChecks;
+  if (mutations.length + enqueues > L.maxMutations) return REFUSAL.tooManyMutations;
+  let bytes = 0;
+  for (const c of checks) {
+    const key = bytesOf(c, 1).length;
+    if (key > L.maxReadKeyBytes) return REFUSAL.keyTooLong;
+    bytes += key;
+  }
+  let maxKey = 0;
+  let maxValue = 0;
+  for (const m of mutations) {
+    const key = bytesOf(m, 1).length;
+    if (key > L.maxWriteKeyBytes) return REFUSAL.keyTooLong;
+    const value = bytesOf(fields(bytesOf(m, 2)), 1).length;
+    if (value > L.maxValueBytes) return REFUSAL.valueTooLong;
+    bytes += key + value;
+    maxKey = Math.max(maxKey, key);
+    maxValue = Math.max(maxValue, value);
+  }
+  if (bytes > L.maxTotalMutationBytes) return REFUSAL.writeTooLarge;
+  return { checks: checks.length, mutations: mutations.length, bytes, maxKey, maxValue };
 }
 
 function applyMutation(entries: Map<string, Entry>, m: Field[], stamp: Uint8Array): void {

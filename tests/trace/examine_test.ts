@@ -1,57 +1,45 @@
+/**
+ * `examineTrace()` on golden traces: each is what the engine wrote for a real run of the
+ * golden workspace (tests/testdata/golden/), so the diagnoses asserted here are those an
+ * auditor gets for that kind of run. Damaged traces are golden traces with lines edited.
+ */
 import assert from "node:assert/strict";
 import { classify } from "../../semantics.ts";
 import { TraceError } from "../../errors.ts";
+import { runWorkflow } from "../../mod.ts";
 import { canonicalJson, sha256Hex } from "../../snapshot/canonical.ts";
 import { examineTrace, formatExamine } from "../../trace/examine/mod.ts";
 import { traceText, verifyTrace } from "../../trace/jsonl.ts";
-import type { TraceRecord, UnchainedRecord } from "../../trace/record.ts";
 import {
-  admissionDeniedTrace,
-  BATCH_RUN,
-  budgetTrace,
-  build,
-  childEndedTrace,
-  childFaultTrace,
-  completedTrace,
-  endedTrace,
-  faultTrace,
-  type Fixture,
-  header,
-  inputFailureTrace,
-  nackTrace,
-  NOTIFY_RUN,
-  noTransitionTrace,
-  SLOT_RUN,
-} from "../testdata/examine/traces.ts";
-
-const FIXTURES: Record<string, () => Fixture> = {
-  completed: () => completedTrace(),
-  completedWithWarning: () => completedTrace(true),
-  nack: nackTrace,
-  admissionDenied: admissionDeniedTrace,
-  ended: endedTrace,
-  inputFailure: inputFailureTrace,
-  noTransition: noTransitionTrace,
-  budget: budgetTrace,
-  fault: faultTrace,
-  childFault: childFaultTrace,
-  childEnded: childEndedTrace,
-};
+  golden,
+  GOLDEN_NAMES,
+  GOLDEN_PUBLIC_KEY,
+  type GoldenName,
+  SECRET_KEY,
+} from "../testdata/golden/mod.ts";
+import {
+  EXIT_REASONS,
+  EXIT_STATUSES,
+  exitWorkflow,
+  GOLDEN_CAPABILITIES,
+  writeGoldenWorkspace,
+} from "../testdata/golden/workspace.ts";
 
 const CC = "protocol_snapshot/artifacts/capability_contracts";
-
-function unchained(records: TraceRecord[]): UnchainedRecord[] {
-  return records.map(({ seq: _s, prev: _p, ...r }) => r as UnchainedRecord);
-}
+const WFS = "protocol_snapshot/artifacts/workflows";
+const NOTIFY_RUN = "root/CC_REGISTER/notify/0";
 
 Deno.test("examineTrace() reports a completed run: result, path, child runs, effects", async () => {
-  const r = await examineTrace(completedTrace().text);
+  const g = golden("completed");
+  const r = await examineTrace(g.text);
   assert.equal(r.intact, true);
   assert.deepEqual(r.problems, []);
-  assert.equal(r.trace_id, "T_examine_fixture");
+  assert.equal(r.version, 2);
+  assert.equal(r.trace_id, "T_golden_completed");
   assert.equal(r.workflow, "demo::WF_REGISTER_V0");
-  assert.equal(r.snapshot_digest, "ab".repeat(32));
-  assert.equal(r.records, 23);
+  assert.match(r.snapshot_digest!, /^[0-9a-f]{64}$/);
+  assert.equal(r.records, 25);
+  assert.equal(r.signature, "not_checked");
   assert.deepEqual(r.result, {
     status: "SUCCESS",
     classification: "COMPLETED",
@@ -65,16 +53,23 @@ Deno.test("examineTrace() reports a completed run: result, path, child runs, eff
     { node: "EXIT_OK", node_type: "EXIT", outcome: "COMPLETED" },
   ]);
   assert.equal(r.child_runs, 1);
+  const effect = { node: "CC_REGISTER", step: "store", store: "demo/registry.json" };
   assert.deepEqual(r.effects, [
     {
       run: "root",
-      node: "CC_REGISTER",
-      step: "store",
-      store: "demo/registry.json",
-      mutation: "set",
-      key: "X1",
+      ...effect,
+      mutation: "append",
+      key: "1",
       operation: "REGISTER",
-      result: "ALREADY_EXISTS",
+      result: "SUCCESS",
+    },
+    {
+      run: "root",
+      ...effect,
+      mutation: "set",
+      key: "U_a937a8f2b8c2a987",
+      operation: "REGISTER",
+      result: "SUCCESS",
     },
     {
       run: NOTIFY_RUN,
@@ -82,8 +77,8 @@ Deno.test("examineTrace() reports a completed run: result, path, child runs, eff
       step: "send",
       store: "demo/outbox.jsonl",
       mutation: "append",
-      key: "0",
-      operation: "SEND",
+      key: "1",
+      operation: "APPEND",
       result: "SUCCESS",
     },
   ]);
@@ -100,15 +95,34 @@ Deno.test("examineTrace() reports a completed run: result, path, child runs, eff
   assert.deepEqual(JSON.parse(JSON.stringify(r)), r, "the report is its own JSON form");
 });
 
+Deno.test("examineTrace() verifies the seal of a golden trace with the data root's public key", async () => {
+  const r = await examineTrace(golden("completed").text, { publicKey: GOLDEN_PUBLIC_KEY });
+  assert.equal(r.intact, true);
+  assert.equal(r.signature, "verified");
+  assert.equal(r.key_id, "fe812c12f3ab4ce6");
+  const other = await examineTrace(golden("completed").text, {
+    publicKey: new Uint8Array(32).fill(9),
+  });
+  assert.equal(other.intact, false);
+  assert.match(other.problems[0], /^line 25 \(seal\): sealed with key fe812c12f3ab4ce6, not with/);
+});
+
 Deno.test("examineTrace() keeps class none for a completed run but names its warnings", async () => {
-  const r = await examineTrace(completedTrace(true).text);
+  // The second run of the same registration: REGISTER says ALREADY_EXISTS and answers no
+  // address, so the output mapping warns, and the evaluation ends the CC ALREADY_EXISTS.
+  const r = await examineTrace(golden("completed_warning").text);
+  assert.equal(r.result?.classification, "COMPLETED");
+  assert.equal(r.result?.status, "ALREADY_EXISTS");
+  assert.deepEqual(r.effects.map((e) => [e.run, e.store, e.key]), [
+    [NOTIFY_RUN, "demo/outbox.jsonl", "2"],
+  ]);
   assert.deepEqual(r.warnings, [{
     run: "root",
     code: "OUTPUT_PATH_MISSING",
     node: "CC_REGISTER",
     step: "store",
     message:
-      "output receipt = $.capability_result.receipt: the capability did not produce it; null",
+      "output address = $.capability_result.address: the capability did not produce it; null",
   }]);
   const d = r.diagnosis!;
   assert.equal(d.class, "none");
@@ -116,13 +130,13 @@ Deno.test("examineTrace() keeps class none for a completed run but names its war
   assert.equal(d.step, "store");
   assert.equal(
     d.hint,
-    "the run completed, but review 1 warning(s): CC_REGISTER: step store: output receipt " +
-      "($.capability_result.receipt) was not produced by the capability (null)",
+    "the run completed, but review 1 warning(s): CC_REGISTER: step store: output address " +
+      "($.capability_result.address) was not produced by the capability (null)",
   );
 });
 
 Deno.test("examineTrace() diagnoses a NACK: IN node, refused fields, intent file", async () => {
-  const d = (await examineTrace(nackTrace().text)).diagnosis!;
+  const d = (await examineTrace(golden("nack").text)).diagnosis!;
   assert.deepEqual(d, {
     class: "admission",
     run: "root",
@@ -130,26 +144,31 @@ Deno.test("examineTrace() diagnoses a NACK: IN node, refused fields, intent file
     step: null,
     inputs: ["$.email", "$.amount"],
     file: "protocol_snapshot/artifacts/intents/demo__IN_REQ_V0.json",
-    hint: "IN_REQ refused the payload (NACK): $.email: required field is missing; " +
-      "$.amount: -1 is below the minimum 0; the field rules are core.inputs of " +
+    hint: 'IN_REQ refused the payload (NACK): $.email: "not-an-email" is not an email ' +
+      "address; $.amount: -1 is below the minimum 0; the field rules are core.inputs of " +
       "protocol_snapshot/artifacts/intents/demo__IN_REQ_V0.json",
   });
 });
 
 Deno.test("examineTrace() diagnoses a WF admission denial: reasons, payload field, workflow file", async () => {
-  const r = await examineTrace(admissionDeniedTrace().text);
+  const r = await examineTrace(golden("admission_denied").text);
   assert.deepEqual(r.path, []);
-  const d = r.diagnosis!;
-  assert.equal(d.class, "admission");
-  assert.equal(d.node, "(workflow)");
-  assert.deepEqual(d.inputs, ["wallet"]);
-  assert.equal(d.file, "protocol_snapshot/artifacts/workflows/demo__WF_VERIFY_V0.json");
-  assert.match(d.hint, /^workflow admission denied the run before any node ran; /);
-  assert.match(d.hint, /required event EV_ACTOR_REGISTERED_V0 not found for actor_id="A1"/);
+  assert.deepEqual(r.diagnosis, {
+    class: "admission",
+    run: "root",
+    node: "(workflow)",
+    step: null,
+    inputs: ["wallet"],
+    file: `${WFS}/demo__WF_VERIFY_V0.json`,
+    hint: "workflow admission denied the run before any node ran; required event " +
+      'EV_ACTOR_REGISTERED_V0 not found for actor_id="A1"; ADMISSION_BINDING_MISSING_FIELD: ' +
+      'payload field "wallet" (bound for EV_WALLET_V0); the requires/forbids rules are ' +
+      `core.admission of ${WFS}/demo__WF_VERIFY_V0.json`,
+  });
 });
 
 Deno.test("examineTrace() diagnoses ENDED_<STATUS>: node, last step, warning, CC file", async () => {
-  const d = (await examineTrace(endedTrace().text)).diagnosis!;
+  const d = (await examineTrace(golden("ended").text)).diagnosis!;
   assert.deepEqual(d, {
     class: "business_outcome",
     run: "root",
@@ -159,29 +178,32 @@ Deno.test("examineTrace() diagnoses ENDED_<STATUS>: node, last step, warning, CC
     file: `${CC}/demo__CC_LOOKUP_ACTOR_V0.json`,
     hint: "CC_LOOKUP ended with NOT_FOUND, which the workflow routes to EXIT_NOT_FOUND (reason " +
       "NOT_FOUND, emit EV_ACTOR_MISSING_V0): a declared non-success outcome, not an engine " +
-      "error; last step lookup (CS demo::CS_REGISTRY_V0) returned NOT_FOUND; step lookup: " +
-      "output record ($.capability_result.record) was not produced by the capability (null); " +
-      `see on_result / on_input_failure in ${CC}/demo__CC_LOOKUP_ACTOR_V0.json`,
+      "error; last step lookup (CS capability_side_effects::CS_REGISTRY_V0) returned " +
+      "NOT_FOUND; step lookup: output address ($.capability_result.address) was not produced " +
+      `by the capability (null); see on_result / on_input_failure in ${CC}/demo__CC_LOOKUP_ACTOR_V0.json`,
   });
 });
 
 Deno.test("examineTrace() follows an ENDED_<STATUS> into the child run that did not complete", async () => {
-  const d = (await examineTrace(childEndedTrace().text)).diagnosis!;
+  const r = await examineTrace(golden("child_ended").text);
+  assert.equal(r.result?.classification, "ENDED_VIOLATION");
+  const d = r.diagnosis!;
   assert.equal(d.class, "business_outcome");
   assert.equal(d.node, "CC_RUN");
   assert.equal(d.step, "loop");
   assert.equal(
     d.hint,
     "CC_RUN ended with VIOLATION, which the workflow routes to EXIT (reason EXITED): a declared " +
-      "non-success outcome, not an engine error; last step loop (CS demo::CS_WORKFLOW_LOOP_V0) " +
-      'returned VIOLATION ("Workflow \\"demo::WF_SLOT_V0\\" (item0) ended with status ' +
-      `\\"NOT_FOUND\\""); child run ${SLOT_RUN} (demo::WF_SLOT_V0) ended ENDED_NOT_FOUND: ` +
-      `CC_READ ended with NOT_FOUND; see on_result / on_input_failure in ${CC}/demo__CC_RUN_SLOTS_V0.json`,
+      "non-success outcome, not an engine error; last step loop (CS " +
+      "capability_side_effects::CS_WORKFLOW_LOOP_V0) returned VIOLATION " +
+      '("Workflow \\"demo::WF_SLOT_V0\\" (item0) ended with status \\"NOT_FOUND\\""); child ' +
+      "run root/CC_RUN/loop/item0 (demo::WF_SLOT_V0) ended ENDED_NOT_FOUND: CC_READ ended " +
+      `with NOT_FOUND; see on_result / on_input_failure in ${CC}/demo__CC_RUN_SLOTS_V0.json`,
   );
 });
 
 Deno.test("examineTrace() names the missing input of an on_input_failure exit", async () => {
-  const d = (await examineTrace(inputFailureTrace().text)).diagnosis!;
+  const d = (await examineTrace(golden("input_failure").text)).diagnosis!;
   assert.equal(d.class, "business_outcome");
   assert.equal(d.node, "CC_LOOKUP");
   assert.equal(d.step, null);
@@ -193,99 +215,123 @@ Deno.test("examineTrace() names the missing input of an on_input_failure exit", 
 });
 
 Deno.test("examineTrace() diagnoses NO_TRANSITION: node, outcome, unlisted status, workflow file", async () => {
-  const d = (await examineTrace(noTransitionTrace().text)).diagnosis!;
+  const d = (await examineTrace(golden("no_transition").text)).diagnosis!;
   assert.equal(d.class, "governance");
   assert.equal(d.node, "CC_CHECK");
   assert.equal(d.step, "judge");
-  assert.equal(d.file, "protocol_snapshot/artifacts/workflows/demo__WF_CHECK_V0.json");
+  assert.equal(d.file, `${WFS}/demo__WF_CHECK_V0.json`);
   assert.equal(
     d.hint,
     'CC_CHECK ended with MAYBE, but the workflow declares no next["MAYBE"] for it ' +
-      "(NO_TRANSITION); last step judge (CT COMPARE_EQUAL) returned MAYBE; step judge: status " +
-      "MAYBE is not listed in on_result, so the CC ended with it (fail closed); add the edge to " +
-      "core.nodes.CC_CHECK.next in protocol_snapshot/artifacts/workflows/demo__WF_CHECK_V0.json, " +
-      `or make ${CC}/demo__CC_CHECK_VALUE_V0.json end with a routed status`,
+      "(NO_TRANSITION); last step judge (CS demo::CS_JUDGE_V0) returned MAYBE; step judge: " +
+      "status MAYBE is not listed in on_result, so the CC ended with it (fail closed); add the " +
+      `edge to core.nodes.CC_CHECK.next in ${WFS}/demo__WF_CHECK_V0.json, or make ` +
+      `${CC}/demo__CC_CHECK_VALUE_V0.json end with a routed status`,
   );
 });
 
-Deno.test("examineTrace() diagnoses STEP_BUDGET_EXCEEDED: last node, loop, --budget", async () => {
-  const r = await examineTrace(budgetTrace().text);
-  assert.deepEqual(r.path.map((v) => v.outcome), ["ACK", "AGAIN", "AGAIN", "AGAIN", null]);
-  const d = r.diagnosis!;
-  assert.equal(d.class, "governance");
-  assert.equal(d.node, "CC_TICK");
-  assert.equal(d.step, null);
-  assert.equal(d.file, "protocol_snapshot/artifacts/workflows/demo__WF_LOOP_V0.json");
-  assert.equal(
-    d.hint,
-    "the step budget of 8 (node visits + steps, child runs included) ran out after CC_TICK " +
-      "(STEP_BUDGET_EXCEEDED); CC_TICK was entered 4 times; if the work is legitimately this " +
-      "long, rerun with --budget <n> above 8; otherwise look for a cycle in " +
-      "protocol_snapshot/artifacts/workflows/demo__WF_LOOP_V0.json",
-  );
+Deno.test("examineTrace() diagnoses STEP_BUDGET_EXCEEDED: last node and step, --budget", async () => {
+  const r = await examineTrace(golden("budget").text);
+  assert.deepEqual(r.path.map((v) => [v.node, v.outcome]), [["IN_REQ", "ACK"], [
+    "CC_REGISTER",
+    null,
+  ]]);
+  assert.deepEqual(r.diagnosis, {
+    class: "governance",
+    run: "root",
+    node: "CC_REGISTER",
+    step: "store",
+    inputs: [],
+    file: `${WFS}/demo__WF_REGISTER_V0.json`,
+    hint: "the step budget of 4 (node visits + steps, child runs included) ran out after " +
+      "CC_REGISTER step store (STEP_BUDGET_EXCEEDED); if the work is legitimately this long, " +
+      `rerun with --budget <n> above 4; otherwise look for a cycle in ${WFS}/demo__WF_REGISTER_V0.json`,
+  });
+});
+
+Deno.test({
+  name: "examineTrace() accepts a runaway recursion that spent the budget in a child run",
+  // BUG (trace/examine/cross_check.ts budgetSpent): a workflow-invoking step is charged to the
+  // budget when it starts, but it has no `step` record until its child runs end, so a run whose
+  // budget ran out inside a child run shows fewer recorded units than the budget (6 of 8 here)
+  // and examine calls the genuine trace DAMAGED: "line 17 (result): reason
+  // "STEP_BUDGET_EXCEEDED" / status "STEP_BUDGET_EXCEEDED" is not what the root run recorded".
+  // The steps that started a child run are evidenced by the `child_run` records.
+  ignore: true,
+  fn: async () => {
+    const r = await examineTrace(golden("budget_runaway").text);
+    assert.deepEqual(r.problems, []);
+    assert.equal(r.diagnosis?.class, "governance");
+    assert.equal(r.diagnosis?.run, "root/CC_TICK/recurse/0/CC_TICK/recurse/0");
+    assert.equal(r.diagnosis?.node, "IN_LOOP");
+  },
 });
 
 Deno.test("examineTrace() diagnoses a fault: node, step, error, inputs, CC file (redacted)", async () => {
-  const f = faultTrace();
-  assert.equal(f.text.includes("0xdeadbeefcafe0001"), false, "the secret never reaches the body");
-  const d = (await examineTrace(f.text)).diagnosis!;
+  const { text } = golden("fault");
+  assert.equal(text.includes(SECRET_KEY), false, "the secret never reaches the body");
+  assert.ok(text.includes("redacted:sha256:5dba98efda9a1e1b"), "its stand-in does");
+  const d = (await examineTrace(text)).diagnosis!;
   assert.deepEqual(d, {
     class: "fault",
     run: "root",
     node: "CC_SIGN",
     step: "sign",
-    inputs: ["$.results.hash.digest", "message", "private_key"],
+    inputs: ["$.inputs.digest", "message", "private_key"],
     file: `${CC}/demo__CC_SIGN_MESSAGE_V0.json`,
     hint: "a capability threw in CC_SIGN step sign: TypeError: digest must be 32 bytes, got " +
       "null (key redacted:sha256:5dba98efda9a1e1b); node inputs: message, private_key; step " +
-      "sign: input path $.results.hash.digest did not resolve (null was passed); the run's " +
-      `state changes were discarded; see the step in ${CC}/demo__CC_SIGN_MESSAGE_V0.json`,
+      "sign: input path $.inputs.digest did not resolve (null was passed); the run's state " +
+      `changes were discarded; see the step in ${CC}/demo__CC_SIGN_MESSAGE_V0.json`,
   });
 });
 
 Deno.test("examineTrace() traces a fault to the child run it happened in", async () => {
-  const r = await examineTrace(childFaultTrace().text);
-  assert.equal(r.child_runs, 1);
+  const r = await examineTrace(golden("child_fault").text);
+  assert.equal(r.child_runs, 2);
+  assert.deepEqual(r.effects, [], "a FAULTED run applies nothing, the completed item included");
   const d = r.diagnosis!;
   assert.equal(d.class, "fault");
-  assert.equal(d.run, BATCH_RUN);
+  assert.equal(d.run, "root/CC_BATCH/each/item1");
   assert.equal(d.node, "CC_NONCE");
   assert.equal(d.step, "bump");
   assert.deepEqual(d.inputs, ["item", "wallet"]);
   assert.equal(d.file, `${CC}/demo__CC_INCREMENT_NONCE_V0.json`);
   assert.match(
     d.hint,
-    /^a capability threw in CC_NONCE step bump \(child run root\/CC_BATCH\/each\/1, demo::WF_ITEM_V0\): RangeError: nonce overflow; /,
+    /^a capability threw in CC_NONCE step bump \(child run root\/CC_BATCH\/each\/item1, demo::WF_ITEM_V0\): RangeError: nonce overflow; /,
   );
 });
 
 Deno.test("formatExamine() prints result, path, effects, warnings and diagnosis", async () => {
-  assert.deepEqual(formatExamine(await examineTrace(completedTrace().text)).split("\n"), [
-    "trace T_examine_fixture  workflow demo::WF_REGISTER_V0  (23 records, intact)",
+  assert.deepEqual(formatExamine(await examineTrace(golden("completed").text)).split("\n"), [
+    "trace T_golden_completed  workflow demo::WF_REGISTER_V0  (25 records, intact)",
     "checks: checked only against itself (give --data-root or --kv to compare it with the " +
-    "store); not sealed",
+    "store); sealed by key fe812c12f3ab4ce6, signature not checked (give --public-key or " +
+    "--data-root)",
     "result: COMPLETED  status SUCCESS  exit EXIT_OK  reason COMPLETED  emit EV_REGISTERED_V0",
     "path: IN_REQ [ACK] → CC_REGISTER [SUCCESS] → EXIT_OK [COMPLETED]",
     "child runs: 1",
-    "effects (2):",
-    "  CC_REGISTER/store: set demo/registry.json key X1  REGISTER → ALREADY_EXISTS",
-    `  [${NOTIFY_RUN}] CC_SEND/send: append demo/outbox.jsonl key 0  SEND → SUCCESS`,
+    "effects (3):",
+    "  CC_REGISTER/store: append demo/registry.json key 1  REGISTER → SUCCESS",
+    "  CC_REGISTER/store: set demo/registry.json key U_a937a8f2b8c2a987  REGISTER → SUCCESS",
+    `  [${NOTIFY_RUN}] CC_SEND/send: append demo/outbox.jsonl key 1  APPEND → SUCCESS`,
     "warnings: none",
     "diagnosis: none: the run completed; nothing to diagnose",
   ]);
-  const fault = formatExamine(await examineTrace(faultTrace().text)).split("\n");
+  const fault = formatExamine(await examineTrace(golden("fault").text)).split("\n");
   assert.equal(fault[3], "path: IN_SIGN [ACK] → CC_SIGN [FAULT]");
   assert.equal(
     fault.at(-1),
-    `  node CC_SIGN · step sign · inputs $.results.hash.digest, message, private_key · file ` +
+    `  node CC_SIGN · step sign · inputs $.inputs.digest, message, private_key · file ` +
       `${CC}/demo__CC_SIGN_MESSAGE_V0.json`,
   );
-  const denied = formatExamine(await examineTrace(admissionDeniedTrace().text)).split("\n");
+  const denied = formatExamine(await examineTrace(golden("admission_denied").text)).split("\n");
   assert.equal(denied[3], "path: (no node ran)");
 });
 
 Deno.test("examineTrace() reports a damaged trace with every problem, by line", async () => {
-  const { lines } = nackTrace();
+  const { lines } = golden("nack");
   const swapped = [lines[0], lines[2], lines[1], ...lines.slice(3)];
   const r = await examineTrace(traceText(swapped));
   assert.equal(r.intact, false);
@@ -296,12 +342,12 @@ Deno.test("examineTrace() reports a damaged trace with every problem, by line", 
     "line 3: prev hash does not match line 2 (tampered chain)",
     "line 4: prev hash does not match line 3 (tampered chain)",
   ]);
-  assert.equal(r.trace_id, "T_examine_fixture");
+  assert.equal(r.trace_id, "T_golden_nack");
   assert.equal(r.result, null);
   assert.equal(r.diagnosis, null);
   assert.deepEqual(r.path, []);
   assert.deepEqual(formatExamine(r).split("\n"), [
-    "trace T_examine_fixture: DAMAGED, 5 problem(s); do not trust its content",
+    "trace T_golden_nack: DAMAGED, 5 problem(s); do not trust its content",
     ...r.problems.map((p) => `  ${p}`),
   ]);
 });
@@ -347,12 +393,16 @@ function edited(line: string): string {
   return canonicalJson(r);
 }
 
-for (const [name, make] of Object.entries(FIXTURES)) {
+// budget_runaway is left out while examine misreads it (see the ignored test above).
+const TAMPER_CASES = GOLDEN_NAMES.filter((n): n is GoldenName => n !== "budget_runaway");
+
+for (const name of TAMPER_CASES) {
   Deno.test(`examineTrace() sees an edit, a deletion or a swap of any line (${name})`, async () => {
-    const { text, lines } = make();
+    const { text, lines } = golden(name);
     assert.equal((await examineTrace(text)).intact, true);
     for (let i = 0; i < lines.length; i++) {
       const edit = lines.with(i, edited(lines[i]));
+      assert.notEqual(edit[i], lines[i], `line ${i + 1} was edited`);
       assert.equal((await examineTrace(traceText(edit))).intact, false, `edit of line ${i + 1}`);
       const spaced = lines.with(i, lines[i].replace(":", ": "));
       assert.equal(
@@ -378,7 +428,7 @@ for (const [name, make] of Object.entries(FIXTURES)) {
   });
 
   Deno.test(`examineTrace() sees any truncation (${name})`, async () => {
-    const { text, lines } = make();
+    const { text, lines } = golden(name);
     for (let k = 0; k < lines.length; k++) {
       assert.equal(
         (await examineTrace(traceText(lines.slice(0, k)))).intact,
@@ -392,20 +442,44 @@ for (const [name, make] of Object.entries(FIXTURES)) {
   });
 }
 
-Deno.test("examineTrace() refuses a re-chained body that gained a field", async () => {
-  const { records } = completedTrace();
-  const tampered = unchained(records).map((r) =>
-    r.type === "step" && r.step === "store" ? { ...r, approved_by: "mallory" } : r
-  ) as UnchainedRecord[];
-  const { text } = build(tampered);
+/** Re-chains edited lines the way a forger would: every `prev` recomputed, the seal kept. */
+function rechain(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const [i, line] of lines.entries()) {
+    const r = JSON.parse(line);
+    if (i > 0) r.prev = sha256Hex(out[i - 1]);
+    out.push(canonicalJson(r));
+  }
+  return out;
+}
+
+Deno.test("examineTrace() refuses a re-chained body that gained a field; the seal refuses any", async () => {
+  const { lines } = golden("completed");
+  const at = lines.findIndex((l) =>
+    JSON.parse(l).type === "step" && JSON.parse(l).step === "store"
+  );
+  const forged = rechain(
+    lines.with(at, canonicalJson({ ...JSON.parse(lines[at]), approved_by: "mallory" })),
+  );
+  const text = traceText(forged);
   assert.deepEqual(verifyTrace(text).problems, [], "the chain alone cannot see it");
   assert.deepEqual((await examineTrace(text)).problems, [
-    "line 7 (step): $.approved_by: unexpected field",
+    `line ${at + 1} (step): $.approved_by: unexpected field`,
+  ]);
+  // A re-chained edit the schema allows passes every check of the file alone; the signature
+  // over the chain head does not.
+  const quiet = traceText(
+    rechain(lines.with(at, canonicalJson({ ...JSON.parse(lines[at]), status: "ALREADY_EXISTS" }))),
+  );
+  assert.equal((await examineTrace(quiet)).intact, true, "checked only against itself");
+  const sealed = await examineTrace(quiet, { publicKey: GOLDEN_PUBLIC_KEY });
+  assert.deepEqual(sealed.problems, [
+    "line 25 (seal): the signature does not verify: the body is not what was sealed",
   ]);
 });
 
 Deno.test("examineTrace() cross-checks the result against the recorded path", async () => {
-  const { lines } = endedTrace();
+  const { lines } = golden("ended");
   const last = JSON.parse(lines.at(-2)!);
   const seal = JSON.parse(lines.at(-1)!);
   // A re-chained edit of the result: the chain holds, the path does not agree.
@@ -416,6 +490,7 @@ Deno.test("examineTrace() cross-checks the result against the recorded path", as
     assert.deepEqual(verifyTrace(text).problems, []);
     return (await examineTrace(text)).problems;
   };
+  assert.deepEqual(await check({}), [], "the unedited result agrees");
   assert.deepEqual(await check({ status: "SUCCESS", classification: "COMPLETED" }), [
     'line 10 (result): status "SUCCESS" is not the outcome that led to EXIT_NOT_FOUND',
     'line 10 (result): classification "COMPLETED" does not follow from status "SUCCESS" and ' +
@@ -427,7 +502,7 @@ Deno.test("examineTrace() cross-checks the result against the recorded path", as
   assert.deepEqual(await check({ workflow: "demo::WF_OTHER_V0" }), [
     'line 10 (result): workflow "demo::WF_OTHER_V0" is not the header\'s "demo::WF_LOOKUP_V0"',
   ]);
-  assert.deepEqual(await check({ results: { CC_LOOKUP: { actor_id: "A1", record: null } } }), [
+  assert.deepEqual(await check({ results: { CC_LOOKUP: { actor_id: "A1", address: null } } }), [
     "line 10 (result): results do not match the outputs recorded on the root run's transitions",
   ]);
   assert.deepEqual(
@@ -439,57 +514,43 @@ Deno.test("examineTrace() cross-checks the result against the recorded path", as
   );
 });
 
-Deno.test("examineTrace() accepts every classification actors/run.ts classify() gives", async () => {
-  const statuses = [
-    "SUCCESS",
-    "ACK",
-    "ALREADY_EXISTS",
-    "default",
-    "NACK",
-    "NOT_FOUND",
-    "VIOLATION",
-  ];
-  const reasons = ["COMPLETED", "EXITED", null, "NOT_FOUND", "REJECTED"];
-  for (const status of statuses) {
-    for (const reason of reasons) {
-      const classification = classify(status, reason);
-      const { text } = build([
-        header("demo::WF_X_V0", {}),
-        {
-          type: "node",
-          run: "root",
-          node: "CC_X",
-          node_type: "CC",
-          fqdn: "demo::CC_X_V0",
-          inputs: {},
-        },
-        {
-          type: "transition",
-          run: "root",
-          from: "CC_X",
-          outcome: status,
-          to: "EXIT_X",
-          outputs: {},
-        },
-        { type: "node", run: "root", node: "EXIT_X", node_type: "EXIT" },
-        {
-          type: "result",
-          run: "root",
-          workflow: "demo::WF_X_V0",
-          status,
-          classification,
-          exit_node: "EXIT_X",
-          reason,
-          emit: null,
-          results: { CC_X: {} },
-        },
-      ]);
-      assert.deepEqual(
-        (await examineTrace(text)).problems,
-        [],
-        `${status} / ${reason} → ${classification}`,
-      );
+Deno.test("examineTrace() accepts every classification real runs end with (classify() of semantics.ts)", async () => {
+  // Real runs: a CC answers each status and the workflow routes it to an EXIT of each reason.
+  const workspace = await Deno.makeTempDir({ prefix: "pgs-classify-" });
+  try {
+    await writeGoldenWorkspace(workspace);
+    const seen = new Set<string>();
+    for (const reason of EXIT_REASONS) {
+      for (const status of EXIT_STATUSES) {
+        const run = await runWorkflow({
+          workspace,
+          workflow: exitWorkflow(reason),
+          payload: { status },
+          dataRoot: ":memory:",
+          capabilities: GOLDEN_CAPABILITIES,
+          traceFiles: false,
+          seed: "00",
+          startedAt: "2025-01-01T00:00:00.000Z",
+        });
+        const what = `${status} / ${reason}`;
+        assert.equal(run.status, status, what);
+        assert.equal(run.reason, reason, what);
+        assert.equal(run.classification, classify(status, reason), what);
+        const r = await examineTrace(traceText(run.lines));
+        assert.deepEqual(r.problems, [], what);
+        assert.equal(r.result?.classification, run.classification, what);
+        seen.add(run.classification);
+      }
     }
+    assert.deepEqual([...seen].sort(), [
+      "COMPLETED",
+      "ENDED_NOT_FOUND",
+      "ENDED_REJECTED",
+      "ENDED_VIOLATION",
+      "REJECTED",
+    ]);
+  } finally {
+    await Deno.remove(workspace, { recursive: true });
   }
 });
 

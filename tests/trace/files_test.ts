@@ -2,43 +2,13 @@ import assert from "node:assert/strict";
 import type { CompiledWorkflow, ExecutionGraph } from "../../snapshot/graph.ts";
 import { writeTraceFiles } from "../../trace/files.ts";
 import { verifyTrace } from "../../trace/jsonl.ts";
-import { chainRecords } from "../../trace/recorder.ts";
-import { TRACE_SCHEMA } from "../../trace/record.ts";
-import { sealLine } from "../../trace/seal.ts";
+import { golden } from "../testdata/golden/mod.ts";
 
 Deno.test("writeTraceFiles() keeps the .jsonl and .md and reports a warning when the PNG cannot render", async () => {
-  const { records, lines, head } = chainRecords([
-    {
-      type: "header",
-      run: "root",
-      schema: TRACE_SCHEMA,
-      key_id: null,
-      trace_id: "T1",
-      workflow: "x::WF_A",
-      snapshot_digest: "0".repeat(64),
-      payload: {},
-      seed: "00",
-      started_at: "2026-01-01T00:00:00.000Z",
-      runtime_version: "0.1.0",
-      semantics_version: "1",
-      budget: 10,
-    },
-    {
-      type: "result",
-      run: "root",
-      workflow: "x::WF_A",
-      status: "SUCCESS",
-      classification: "COMPLETED",
-      exit_node: "EXIT",
-      reason: "EXITED",
-      emit: null,
-      results: {},
-    },
-  ], { fields: new Set(), values: new Set() });
-  lines.push(sealLine({ key_id: null, path: [], signature: null }, lines.length, head));
+  const { lines, records, traceId, text } = golden("completed");
   // An edge to a node that does not exist makes the renderer refuse the graph.
   const graph = {
-    workflow: "x::WF_A",
+    workflow: "demo::WF_REGISTER_V0",
     file: "f",
     start: "IN",
     nodes: { IN: { type: "IN", key: "IN", intent: null, next: { ACK: "MISSING" } } },
@@ -50,7 +20,7 @@ Deno.test("writeTraceFiles() keeps the .jsonl and .md and reports a warning when
   const files = await writeTraceFiles({
     workspace: ws,
     compiled,
-    traceId: "T1",
+    traceId,
     lines,
     records,
     timings: [],
@@ -58,6 +28,8 @@ Deno.test("writeTraceFiles() keeps the .jsonl and .md and reports a warning when
   assert.equal(files.png, null);
   assert.equal(files.warnings.length, 1);
   assert.match(files.warnings[0], /^PNG_RENDER_FAILED: /);
+  assert.equal(files.jsonl, `${ws}/traces/${traceId}/${traceId}.jsonl`);
+  assert.equal(await Deno.readTextFile(files.jsonl), text, "the body is written as committed");
   assert.deepEqual(verifyTrace(await Deno.readTextFile(files.jsonl)).problems, []);
   assert.match(await Deno.readTextFile(files.md), /## Rendering warnings\n\n- PNG_RENDER_FAILED: /);
 });

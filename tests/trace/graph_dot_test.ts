@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
 import { ErrorCode, TraceError, UsageError } from "../../errors.ts";
 import { buildDot, dotString, type GraphView, htmlText } from "../../trace/graph_dot.ts";
+import { collectPaths } from "../../trace/run_path.ts";
 import {
+  golden,
+  goldenGraph,
   GOVERN_ACTION,
-  GOVERN_HAPPY,
-  GOVERN_UNAUTHORIZED,
-  governTrace,
-  loadGraphView,
-} from "../testdata/trace/fixtures.ts";
-import { SMALL_GRAPH, smallTrace } from "../testdata/trace/small_trace.ts";
+  GOVERN_PATHS,
+  sharedGraph,
+  WF,
+  withRevisits,
+} from "../testdata/golden/mod.ts";
 
 interface DotEdge {
   from: string;
@@ -40,16 +42,22 @@ function nodes(dot: string): Map<string, string> {
   return out;
 }
 
-const govern = loadGraphView(GOVERN_ACTION);
+const govern = sharedGraph(GOVERN_ACTION);
+const register = goldenGraph(WF.register);
+const completed = () => golden("completed").records;
 
-Deno.test("loadGraphView() reads the 18-node workflow with its 30 outcome edges", () => {
+Deno.test("the 18-node workflow has 30 outcome edges; the golden runs took the expected paths", () => {
   assert.equal(govern.nodes.length, 18);
   assert.equal(govern.edges.length, 30);
   assert.equal(govern.start, "IN_AGENT_ACTION_REQUESTED_V0");
+  for (const [name, path] of Object.entries(GOVERN_PATHS)) {
+    const { root } = collectPaths(golden(name as keyof typeof GOVERN_PATHS).records);
+    assert.deepEqual(root.visits.map((v) => [v.node, v.outcome]), path, name);
+  }
 });
 
 Deno.test("buildDot() declares every node once with a shape per type", () => {
-  const dot = buildDot(govern, governTrace(govern, GOVERN_HAPPY));
+  const dot = buildDot(govern, golden("govern_authorized").records);
   const declared = nodes(dot);
   assert.deepEqual([...declared.keys()].sort(), govern.nodes.map((n) => n.key).sort());
   for (const node of govern.nodes) {
@@ -59,19 +67,18 @@ Deno.test("buildDot() declares every node once with a shape per type", () => {
 });
 
 Deno.test("buildDot() draws every declared outcome edge", () => {
-  const dot = buildDot(govern, governTrace(govern, GOVERN_HAPPY));
+  const dot = buildDot(govern, golden("govern_authorized").records);
   const drawn = edges(dot).flatMap((e) => e.outcomes.map((o) => `${e.from} -${o}-> ${e.to}`));
   const declared = govern.edges.map((e) => `${e.from} -${e.outcome}-> ${e.to}`);
   assert.deepEqual(drawn.sort(), declared.sort());
 });
 
-for (
-  const [name, path] of [["happy", GOVERN_HAPPY], ["unauthorized", GOVERN_UNAUTHORIZED]] as const
-) {
-  Deno.test(`buildDot() highlights exactly the taken edges (${name} path)`, () => {
-    const dot = buildDot(govern, governTrace(govern, path));
-    const taken = edges(dot).filter((e) => e.taken);
-    const expected = path.slice(0, -1).map(([node, , outcome], i) =>
+for (const [name, path] of Object.entries(GOVERN_PATHS)) {
+  const records = () => golden(name as keyof typeof GOVERN_PATHS).records;
+
+  Deno.test(`buildDot() highlights exactly the taken edges (${name})`, () => {
+    const taken = edges(buildDot(govern, records())).filter((e) => e.taken);
+    const expected = path.slice(0, -1).map(([node, outcome], i) =>
       `${node} -${outcome}-> ${path[i + 1][0]}`
     );
     assert.deepEqual(
@@ -81,10 +88,9 @@ for (
     for (const edge of taken) assert.equal(edge.outcomes.length, 1);
   });
 
-  Deno.test(`buildDot() fills and labels exactly the visited nodes (${name} path)`, () => {
-    const dot = buildDot(govern, governTrace(govern, path));
-    const declared = nodes(dot);
-    const visited = new Map(path.map(([node, , outcome], i) => [node, `#${i + 1} ${outcome}`]));
+  Deno.test(`buildDot() fills and labels exactly the visited nodes (${name})`, () => {
+    const declared = nodes(buildDot(govern, records()));
+    const visited = new Map(path.map(([node, outcome], i) => [node, `#${i + 1} ${outcome}`]));
     for (const [key, attrs] of declared) {
       if (visited.has(key)) {
         assert.match(attrs, /fillcolor="#/);
@@ -98,64 +104,60 @@ for (
 }
 
 Deno.test("buildDot() groups untaken outcomes sharing source and target", () => {
-  const dot = buildDot(SMALL_GRAPH, smallTrace());
-  assert.deepEqual(edges(dot), [
-    { from: "IN_START", to: "CC_SPAWN", outcomes: ["ACK"], taken: true },
-    { from: "IN_START", to: "EXIT_REJECTED", outcomes: ["NACK"], taken: false },
-    { from: "CC_SPAWN", to: "EXIT_OK", outcomes: ["SUCCESS"], taken: true },
-    { from: "CC_SPAWN", to: "EXIT_ERROR", outcomes: ["VIOLATION", "BACKEND_ERROR"], taken: false },
+  assert.deepEqual(edges(buildDot(register, completed())), [
+    { from: "IN_REQ", to: "CC_REGISTER", outcomes: ["ACK"], taken: true },
+    { from: "IN_REQ", to: "EXIT_REJECTED", outcomes: ["NACK"], taken: false },
+    { from: "CC_REGISTER", to: "EXIT_OK", outcomes: ["SUCCESS"], taken: true },
+    { from: "CC_REGISTER", to: "EXIT_OK", outcomes: ["ALREADY_EXISTS"], taken: false },
+    {
+      from: "CC_REGISTER",
+      to: "EXIT_FAILED",
+      outcomes: ["VIOLATION", "BACKEND_ERROR", "NOT_FOUND"],
+      taken: false,
+    },
   ]);
 });
 
 Deno.test("buildDot() notes child runs and the emit of the reached exit", () => {
-  const dot = buildDot(SMALL_GRAPH, smallTrace());
-  const declared = nodes(dot);
+  const declared = nodes(buildDot(register, completed()));
   assert.match(
-    declared.get("CC_SPAWN")!,
-    /label="CC_SPAWN\\nCC_SPAWN_CHILD_V0\\n#2 SUCCESS · 1 child run\(s\)"/,
+    declared.get("CC_REGISTER")!,
+    /label="CC_REGISTER\\nCC_REGISTER_V0\\n#2 SUCCESS · 1 child run\(s\)"/,
   );
-  assert.match(declared.get("EXIT_OK")!, /label="EXIT_OK\\n#3 COMPLETED\\nemit EV_DONE_V0"/);
+  assert.match(declared.get("EXIT_OK")!, /label="EXIT_OK\\n#3 COMPLETED\\nemit EV_REGISTERED_V0"/);
 });
 
 Deno.test("buildDot() puts workflow, classification and trace id in the title", () => {
-  const dot = buildDot(SMALL_GRAPH, smallTrace());
-  assert.ok(dot.includes(">demo::WF_PARENT_V0</FONT>"));
+  const dot = buildDot(register, completed());
+  assert.ok(dot.includes(">demo::WF_REGISTER_V0</FONT>"));
   assert.ok(
     dot.includes(">COMPLETED · status SUCCESS · exit EXIT_OK · reason COMPLETED</FONT>"),
   );
-  assert.ok(dot.includes(">trace T_20250101T000000Z_0123456789abcdef · blue"));
+  assert.ok(dot.includes(">trace T_golden_completed · blue"));
 });
 
 Deno.test("buildDot() ignores child-run nodes when highlighting the root path", () => {
+  // The child run visits CC_SEND; a root graph that also had such a node must not light it.
   const graph: GraphView = {
-    ...SMALL_GRAPH,
-    nodes: [...SMALL_GRAPH.nodes, { key: "CC_WORK", type: "CC" }],
+    ...register,
+    nodes: [...register.nodes, { key: "CC_SEND", type: "CC" }],
   };
-  assert.doesNotMatch(nodes(buildDot(graph, smallTrace())).get("CC_WORK")!, /fillcolor/);
+  assert.doesNotMatch(nodes(buildDot(graph, completed())).get("CC_SEND")!, /fillcolor/);
 });
 
 Deno.test("buildDot() summarises a node visited many times", () => {
+  // Edited in: the compiler refuses cycles, so no real run enters a node three times.
+  const lookup = goldenGraph(WF.lookup);
   const graph: GraphView = {
-    workflow: "d::WF_LOOP",
-    start: "CC_A",
-    nodes: [{ key: "CC_A", type: "CC" }, { key: "EXIT", type: "EXIT" }],
-    edges: [{ from: "CC_A", outcome: "AGAIN", to: "CC_A" }, {
-      from: "CC_A",
-      outcome: "DONE",
-      to: "EXIT",
-    }],
+    ...lookup,
+    edges: [...lookup.edges, { from: "CC_LOOKUP", outcome: "AGAIN", to: "CC_LOOKUP" }],
   };
-  const records = governTrace(graph, [
-    ["CC_A", "CC", "AGAIN"],
-    ["CC_A", "CC", "AGAIN"],
-    ["CC_A", "CC", "DONE"],
-    ["EXIT", "EXIT", "COMPLETED"],
-  ]);
+  const records = withRevisits(golden("ended").records, "CC_LOOKUP", 3);
   const dot = buildDot(graph, records);
-  assert.match(nodes(dot).get("CC_A")!, /#1…#3 \(3 visits\): AGAIN ×2, DONE ×1/);
-  assert.deepEqual(edges(dot).find((e) => e.to === "CC_A"), {
-    from: "CC_A",
-    to: "CC_A",
+  assert.match(nodes(dot).get("CC_LOOKUP")!, /#2…#4 \(3 visits\): AGAIN ×2, NOT_FOUND ×1/);
+  assert.deepEqual(edges(dot).find((e) => e.to === "CC_LOOKUP" && e.from === "CC_LOOKUP"), {
+    from: "CC_LOOKUP",
+    to: "CC_LOOKUP",
     outcomes: ["AGAIN"],
     taken: true,
   });
@@ -163,7 +165,7 @@ Deno.test("buildDot() summarises a node visited many times", () => {
 });
 
 Deno.test("buildDot() is deterministic", () => {
-  const records = governTrace(govern, GOVERN_HAPPY);
+  const records = golden("govern_authorized").records;
   assert.equal(
     buildDot(govern, records),
     buildDot(structuredClone(govern), structuredClone(records)),
@@ -179,18 +181,18 @@ Deno.test("dotString() keeps quotes, backslashes and escapes literal", () => {
 });
 
 Deno.test("buildDot() refuses a malformed graph", () => {
-  const records = smallTrace();
+  const records = completed();
   const bad: Array<[string, unknown]> = [
     ["graph must be an object", null],
-    ["graph.workflow", { ...SMALL_GRAPH, workflow: 1 }],
-    ["graph.nodes[0].key", { ...SMALL_GRAPH, nodes: [{ key: "", type: "CC" }] }],
-    ["graph.nodes[0].type", { ...SMALL_GRAPH, nodes: [{ key: "A", type: "XX" }] }],
+    ["graph.workflow", { ...register, workflow: 1 }],
+    ["graph.nodes[0].key", { ...register, nodes: [{ key: "", type: "CC" }] }],
+    ["graph.nodes[0].type", { ...register, nodes: [{ key: "A", type: "XX" }] }],
     ["graph.nodes[1].key", {
-      ...SMALL_GRAPH,
-      nodes: [SMALL_GRAPH.nodes[0], SMALL_GRAPH.nodes[0]],
+      ...register,
+      nodes: [register.nodes[0], register.nodes[0]],
     }],
-    ["graph.start", { ...SMALL_GRAPH, start: "NOPE" }],
-    ["graph.edges[0]", { ...SMALL_GRAPH, edges: [{ from: "IN_START", outcome: "X", to: "NO" }] }],
+    ["graph.start", { ...register, start: "NOPE" }],
+    ["graph.edges[0]", { ...register, edges: [{ from: "IN_REQ", outcome: "X", to: "NO" }] }],
   ];
   for (const [field, graph] of bad) {
     assert.throws(
@@ -199,5 +201,5 @@ Deno.test("buildDot() refuses a malformed graph", () => {
       field,
     );
   }
-  assert.throws(() => buildDot(SMALL_GRAPH, []), TraceError);
+  assert.throws(() => buildDot(register, []), TraceError);
 });

@@ -4,13 +4,13 @@ import { ErrorCode, TraceError, UsageError } from "../../errors.ts";
 import { buildDot, DOT_STYLE, type GraphView } from "../../trace/graph_dot.ts";
 import { dotToSvg, renderPng, startPngRender, svgToPng } from "../../trace/png.ts";
 import {
+  golden,
+  goldenGraph,
   GOVERN_ACTION,
-  GOVERN_HAPPY,
-  GOVERN_UNAUTHORIZED,
-  governTrace,
-  loadGraphView,
-} from "../testdata/trace/fixtures.ts";
-import { SMALL_GRAPH, smallTrace } from "../testdata/trace/small_trace.ts";
+  sharedGraph,
+  WF,
+  withNames,
+} from "../testdata/golden/mod.ts";
 
 interface Decoded {
   width: number;
@@ -58,10 +58,13 @@ function countColor(pixels: Uint8Array, hex: string): number {
   return n;
 }
 
-const govern = loadGraphView(GOVERN_ACTION);
+const govern = sharedGraph(GOVERN_ACTION);
+const authorized = () => golden("govern_authorized").records;
+const register = goldenGraph(WF.register);
+const completed = () => golden("completed").records;
 
 Deno.test("renderPng() writes a valid RGBA PNG of the 18-node workflow within 2000 px", async () => {
-  const png = await renderPng(govern, governTrace(govern, GOVERN_HAPPY));
+  const png = await renderPng(govern, authorized());
   const { width, height, colorType, pixels } = decode(png);
   assert.equal(colorType, 6);
   assert.ok(width > 800 && width <= 2000, `width ${width}`);
@@ -76,20 +79,20 @@ Deno.test("renderPng() writes a valid RGBA PNG of the 18-node workflow within 20
 });
 
 Deno.test("renderPng() gives different bytes for different paths, equal bytes for equal input", async () => {
-  const happy = await renderPng(govern, governTrace(govern, GOVERN_HAPPY));
-  const denied = await renderPng(govern, governTrace(govern, GOVERN_UNAUTHORIZED));
-  const again = await renderPng(govern, governTrace(govern, GOVERN_HAPPY));
+  const happy = await renderPng(govern, authorized());
+  const denied = await renderPng(govern, golden("govern_unauthorized").records);
+  const again = await renderPng(govern, authorized());
   assert.notDeepEqual(happy, denied);
   assert.deepEqual(happy, again);
 });
 
 Deno.test("renderPng() respects maxWidth and zoom", async () => {
   const small = decode(
-    await renderPng(govern, governTrace(govern, GOVERN_HAPPY), { maxWidth: 600 }),
+    await renderPng(govern, authorized(), { maxWidth: 600 }),
   );
   assert.ok(small.width <= 600 && small.width >= 590, `width ${small.width}`);
-  const base = decode(await renderPng(SMALL_GRAPH, smallTrace()));
-  const big = decode(await renderPng(SMALL_GRAPH, smallTrace(), { zoom: 2 }));
+  const base = decode(await renderPng(register, completed()));
+  const big = decode(await renderPng(register, completed(), { zoom: 2 }));
   assert.ok(Math.abs(big.width - 2 * base.width) <= 2, `${big.width} vs ${base.width}`);
 });
 
@@ -107,11 +110,12 @@ Deno.test("renderPng() survives labels with quotes, backslashes and markup", asy
       { from: "CC_\\back\nslash", outcome: "<SUCCESS>", to: "EXIT_<&>" },
     ],
   };
-  const records = governTrace(graph, [
-    ['IN_"Q"', "IN", 'A"CK'],
-    ["CC_\\back\nslash", "CC", "<SUCCESS>"],
-    ["EXIT_<&>", "EXIT", "COMPLETED"],
-  ]);
+  // A real run (IN → CC → EXIT) with its keys and outcomes renamed to the odd ones.
+  const records = withNames(
+    golden("ended").records,
+    { IN_Q: 'IN_"Q"', CC_LOOKUP: "CC_\\back\nslash", EXIT_NOT_FOUND: "EXIT_<&>" },
+    { ACK: 'A"CK', NOT_FOUND: "<SUCCESS>" },
+  );
   const { width, height } = decode(await renderPng(graph, records));
   assert.ok(width > 100 && height > 100);
   const svg = await dotToSvg(buildDot(graph, records));
@@ -122,7 +126,7 @@ Deno.test("renderPng() survives labels with quotes, backslashes and markup", asy
 });
 
 Deno.test("dotToSvg() keeps the taken-edge class for the highlighted edges", async () => {
-  const svg = await dotToSvg(buildDot(SMALL_GRAPH, smallTrace()));
+  const svg = await dotToSvg(buildDot(register, completed()));
   assert.equal(svg.match(/class="edge taken"/g)?.length, 2);
   assert.equal(svg.match(/class="node"/g)?.length, 5);
 });

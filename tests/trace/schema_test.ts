@@ -6,38 +6,18 @@ import {
   validateRecords,
 } from "../../trace/schema.ts";
 import type { TraceRecord } from "../../trace/record.ts";
-import {
-  admissionDeniedTrace,
-  budgetTrace,
-  childFaultTrace,
-  completedTrace,
-  endedTrace,
-  faultTrace,
-  inputFailureTrace,
-  nackTrace,
-  noTransitionTrace,
-} from "../testdata/examine/traces.ts";
+import { golden, GOLDEN_NAMES } from "../testdata/golden/mod.ts";
 
 const SCHEMA_FILE = new URL("../../docs/pgs.trace-2.schema.json", import.meta.url);
 
-const ALL = [
-  completedTrace(),
-  completedTrace(true),
-  nackTrace(),
-  admissionDeniedTrace(),
-  endedTrace(),
-  inputFailureTrace(),
-  noTransitionTrace(),
-  budgetTrace(),
-  faultTrace(),
-  childFaultTrace(),
-];
-const RECORDS: TraceRecord[] = ALL.flatMap((f) => f.records);
+/** Every golden trace: what real runs of the engine wrote. */
+const ALL = GOLDEN_NAMES.map((name) => golden(name));
+const RECORDS: TraceRecord[] = ALL.flatMap((g) => g.records);
 
 /** Fields record.ts marks optional, by record type. */
 const OPTIONAL: Record<string, string[]> = {
-  node: ["fqdn", "inputs"],
-  step: ["evaluation", "result"],
+  node: ["fqdn", "inputs", "reason", "emit"],
+  step: ["evaluation", "result", "secret_entropy"],
   transition: ["outputs"],
   warning: ["node", "step"],
   fault: ["step"],
@@ -49,9 +29,17 @@ function recordOf(type: string): Record<string, unknown> {
   return structuredClone(r) as unknown as Record<string, unknown>;
 }
 
-Deno.test("validateRecords() accepts every record of every fixture trace", () => {
-  for (const f of ALL) assert.deepEqual(validateRecords(f.records), []);
-  const types = new Set(RECORDS.map((r) => r.type));
+Deno.test("validateRecords() accepts every record of every golden trace, as written and resolved", () => {
+  for (const g of ALL) {
+    assert.deepEqual(validateRecords(g.records), [], g.name);
+    const written = g.lines.flatMap((l, i) => validateRecord(JSON.parse(l), i + 1));
+    assert.deepEqual(written, [], `${g.name} (lines with shared references and the seal)`);
+  }
+  assert.ok(
+    ALL.some((g) => g.lines.some((l) => JSON.parse(l).shared !== undefined)),
+    "some golden trace records a value once and refers to it",
+  );
+  const types = new Set(ALL.flatMap((g) => g.lines.map((l) => JSON.parse(l).type)));
   assert.deepEqual([...types].sort(), [
     "admission",
     "child_run",
@@ -60,6 +48,7 @@ Deno.test("validateRecords() accepts every record of every fixture trace", () =>
     "header",
     "node",
     "result",
+    "seal",
     "step",
     "transition",
     "warning",
@@ -145,7 +134,7 @@ Deno.test("validateRecord() accepts records without their optional fields", () =
 });
 
 Deno.test("validateRecords() refuses a second header", () => {
-  const { records } = completedTrace();
+  const { records } = golden("completed");
   assert.deepEqual(validateRecords([records[0], records[1], { ...records[0], seq: 2 }]), [
     "line 3 (header): a header is only allowed on line 1",
   ]);
