@@ -56,9 +56,9 @@ Deno.test("the bundle runs run, examine, replay and check outside the repository
     jsonl: `${ws}/traces/T_bundle_2/T_bundle_2.jsonl`,
     md: `${ws}/traces/T_bundle_2/T_bundle_2.md`,
     png: `${ws}/traces/T_bundle_2/T_bundle_2.png`,
-    warnings: [],
     pending: false,
   });
+  assert.deepEqual(j2.warnings, []);
   const png = await Deno.readFile(j2.files.png);
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const steps = (await Deno.readTextFile(j2.files.jsonl)).trim().split("\n").map((l) =>

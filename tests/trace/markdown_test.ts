@@ -244,8 +244,8 @@ Deno.test("renderMarkdown() prints examine and replay commands", () => {
   const jsonl = `traces/${ID}/${ID}.jsonl`;
   assert.deepEqual(defaults, [
     "```sh",
-    `deno run -A cli.ts examine ${jsonl}`,
-    `deno run -A cli.ts replay ${jsonl} --workspace <workspace>`,
+    `pgs-runtime examine ${jsonl}`,
+    `pgs-runtime replay ${jsonl} --workspace <workspace>`,
     "```",
   ]);
   const given = section(
@@ -253,9 +253,17 @@ Deno.test("renderMarkdown() prints examine and replay commands", () => {
     "Examine and replay",
   );
   assert.deepEqual(given.slice(1, 3), [
-    "deno run -A cli.ts examine '/w s/t.jsonl'",
-    "deno run -A cli.ts replay '/w s/t.jsonl' --workspace /ws",
+    "pgs-runtime examine '/w s/t.jsonl'",
+    "pgs-runtime replay '/w s/t.jsonl' --workspace /ws",
   ]);
+  // The CLI passes the command lines that work for how it was started.
+  const custom = section(
+    renderMarkdown(completed(), {
+      commands: { examine: "deno run -R cli.ts examine t.jsonl", replay: "x replay t.jsonl" },
+    }),
+    "Examine and replay",
+  );
+  assert.deepEqual(custom.slice(1, 3), ["deno run -R cli.ts examine t.jsonl", "x replay t.jsonl"]);
 });
 
 Deno.test("renderMarkdown() embeds the png only when given", () => {

@@ -142,7 +142,7 @@ Deno.test("svgToPng() refuses bad size options", async () => {
 
 Deno.test("startPngRender() then finish() draws the very bytes renderPng() draws", async () => {
   const render = startPngRender({ maxWidth: 800 });
-  const records = governTrace(govern, GOVERN_HAPPY);
+  const records = authorized();
   const png = await render.finish(govern, records);
   assert.deepEqual(png, await renderPng(govern, records, { maxWidth: 800 }));
   assert.ok(decode(png).width <= 800);
@@ -155,16 +155,16 @@ Deno.test("startPngRender(): bad options throw at once, a bad graph or trace rej
   );
   const render = startPngRender();
   await assert.rejects(
-    () => render.finish({ ...SMALL_GRAPH, start: "NOWHERE" }, smallTrace()),
+    () => render.finish({ ...register, start: "NOWHERE" }, completed()),
     (e) => e instanceof UsageError && /graph\.start "NOWHERE"/.test(e.message),
   );
   await assert.rejects(
-    () => render.finish(SMALL_GRAPH, smallTrace().slice(1)),
+    () => render.finish(register, completed().slice(1)),
     (e) => e instanceof TraceError,
   );
   render.cancel();
   render.cancel(); // idempotent
-  await assert.rejects(() => render.finish(SMALL_GRAPH, smallTrace()), /cancelled/);
+  await assert.rejects(() => render.finish(register, completed()), /cancelled/);
 });
 
 Deno.test("a label character the font lacks is drawn as U+FFFD, and the picture still renders", async () => {
@@ -177,11 +177,11 @@ Deno.test("a label character the font lacks is drawn as U+FFFD, and the picture 
     ],
     edges: [{ from: "IN_审批", outcome: "ACK", to: "EXIT_Zürich" }],
   };
-  const records = governTrace(graph, [["IN_审批", "IN", "ACK"], [
-    "EXIT_Zürich",
-    "EXIT",
-    "COMPLETED",
-  ]]);
+  // A real run (IN → CC → EXIT) renamed; the CC is not in this graph and is left undrawn.
+  const records = withNames(golden("ended").records, {
+    IN_Q: "IN_审批",
+    EXIT_NOT_FOUND: "EXIT_Zürich",
+  });
   const svg = await dotToSvg(buildDot(graph, records));
   assert.ok(svg.includes(">IN_\ufffd\ufffd</text>"), "outside the font: replaced");
   assert.ok(svg.includes(">EXIT_Zürich</text>"), "Latin-1: kept");
