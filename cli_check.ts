@@ -4,14 +4,11 @@
  *
  * @module
  */
-import { createCapabilityRegistry } from "./actors/capability_registry.ts";
-import { machineConfigJson } from "./actors/machine.ts";
+import { createCapabilityRegistry, machineConfigJson } from "./actors/mod.ts";
 import { type Flags, optional, required } from "./cli_args.ts";
 import { type CliIo, ExitCode } from "./cli_io.ts";
 import { CompileError, SnapshotError, UsageError } from "./errors.ts";
-import { compileWorkflow } from "./snapshot/compile.ts";
-import { loadSnapshot } from "./snapshot/load.ts";
-import { parseFqdn } from "./snapshot/resolve.ts";
+import { compileWorkflow, loadSnapshot, parseFqdn } from "./snapshot/mod.ts";
 
 /** Runs `check`; returns the exit code (3 when any problem was found). */
 export async function checkCommand(flags: Flags, io: CliIo): Promise<number> {

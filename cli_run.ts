@@ -12,7 +12,7 @@ import {
   type RunBatchResult,
   runWorkflow,
   type RunWorkflowResult,
-} from "./actors/run_workflow.ts";
+} from "./actors/mod.ts";
 import { type Flags, optional, required } from "./cli_args.ts";
 import {
   type CliIo,
@@ -26,7 +26,7 @@ import {
 import { readBatchFile, readPayloadFile } from "./cli_payload.ts";
 import { Progress } from "./cli_progress.ts";
 import { PgsError, UsageError } from "./errors.ts";
-import type { TraceRecord } from "./trace/record.ts";
+import type { TraceRecord } from "./trace/mod.ts";
 
 const LABELS = {
   workflow: "--wf",

@@ -9,16 +9,15 @@
 import { type Flags, optional, required } from "./cli_args.ts";
 import { type CliIo, ExitCode } from "./cli_io.ts";
 import { TraceError, UsageError } from "./errors.ts";
-import { openKvStore } from "./storage/kv_store.ts";
-import type { KvStore } from "./storage/mod.ts";
-import { parsePublicKey, publicKeyPem } from "./trace/seal.ts";
+import { type KvStore, openKvStore } from "./storage/mod.ts";
+import { parsePublicKey, publicKeyPem } from "./trace/mod.ts";
 
 /** Runs `examine`; 0 when the trace is intact, 5 when not. */
 export async function examineCommand(file: string, flags: Flags, io: CliIo): Promise<number> {
   const text = await readTraceFile(file);
   const keyFile = optional(flags, "public-key");
   const publicKey = keyFile === undefined ? undefined : await readPublicKey(keyFile);
-  const { examineTrace, formatExamine } = await import("./trace/examine/mod.ts");
+  const { examineTrace, formatExamine } = await import("./trace/mod.ts");
   const report = await withStore(flags, async (store) => {
     const traceId = headerTraceId(text);
     const stored = store && traceId ? await store.readTrace(traceId) : store ? null : undefined;
@@ -52,10 +51,9 @@ export async function replayCommand(file: string, flags: Flags, io: CliIo): Prom
       }
     }
   }
-  const [{ replayTrace }, { loadSnapshot }, { createCapabilityRegistry }] = await Promise.all([
-    import("./actors/replay.ts"),
-    import("./snapshot/load.ts"),
-    import("./actors/capability_registry.ts"),
+  const [{ createCapabilityRegistry, replayTrace }, { loadSnapshot }] = await Promise.all([
+    import("./actors/mod.ts"),
+    import("./snapshot/mod.ts"),
   ]);
   const report = await replayTrace(text, await loadSnapshot(workspace), createCapabilityRegistry());
   if (flags.json === true) io.out(JSON.stringify(report));

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { RunClassification } from "../semantics.ts";
 import type { StateTxn, StoreRef } from "../storage/store.ts";
 
 /** Plain JSON object passed to and returned from capabilities. */
@@ -47,7 +48,7 @@ export interface ChildRunResult {
   /** Outcome status that led to the child's exit (e.g. SUCCESS, NACK). */
   readonly status: string;
   /** Child classification (COMPLETED, REJECTED, ENDED_*, FAILED, FAULTED). */
-  readonly classification: string;
+  readonly classification: RunClassification;
   /** Child output surface: the results of its CC nodes, by node key. */
   readonly results: JsonObject;
 }

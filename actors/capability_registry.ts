@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { UsageError } from "../errors.ts";
+import { isSafeFqdn } from "../snapshot/resolve.ts";
 import type { ViewFormat } from "../storage/store.ts";
 import type { CompileOptions } from "../snapshot/compile.ts";
 import type { CapabilitySet, SideEffectFn, TransformFn } from "./capability.ts";
@@ -26,8 +28,26 @@ export interface CapabilityRegistry {
   readonly compileOptions: CompileOptions;
 }
 
-/** Builds the registry: built-ins plus `custom`. */
+/**
+ * Builds the capability registry: the built-in CT atoms and CS kinds plus `custom` (same
+ * FQDN = override). `custom` is checked first, so a typo'd key or a missing function fails
+ * here rather than in the middle of a run.
+ *
+ * @example
+ * ```ts
+ * import { createCapabilityRegistry } from "./capability_registry.ts";
+ * import assert from "node:assert/strict";
+ * const registry = createCapabilityRegistry({
+ *   transforms: { "shop::CT_VAT_V0": (args) => ({ vat: Math.round(Number(args.net) * 0.2) }) },
+ * });
+ * assert.ok(registry.compileOptions.transforms.has("shop::CT_VAT_V0"));
+ * assert.throws(() => createCapabilityRegistry({ transforms: { "no fqdn": () => ({}) } }));
+ * ```
+ * @throws {UsageError} USAGE when a key is not `<namespace>::<CODE>`, an implementation is
+ *   not a function, or a CS `storeFormat` is not "json", "jsonl" or null.
+ */
 export function createCapabilityRegistry(custom: CustomCapabilities = {}): CapabilityRegistry {
+  checkCapabilities(custom);
   const transforms: Record<string, TransformFn> = { ...BUILTIN_TRANSFORMS, ...custom.transforms };
   const sideEffects: Record<string, SideEffectFn> = { ...BUILTIN_SIDE_EFFECTS };
   const formats = new Map<string, ViewFormat | null>();
@@ -56,4 +76,40 @@ export function createCapabilityRegistry(custom: CustomCapabilities = {}): Capab
       },
     },
   };
+}
+
+const VIEW_FORMATS: ReadonlySet<string> = new Set(["json", "jsonl"]);
+
+function checkCapabilities(custom: CustomCapabilities): void {
+  if (custom === null || typeof custom !== "object") {
+    throw new UsageError("Invalid capabilities: expected { transforms?, sideEffects? }");
+  }
+  const key = (kind: string, fqdn: string) => {
+    if (!isSafeFqdn(fqdn)) {
+      throw new UsageError(
+        `Invalid capabilities.${kind} key "${fqdn.slice(0, 80)}": expected <namespace>::<CODE> ` +
+          `with each part matching [A-Za-z0-9_.]+`,
+      );
+    }
+  };
+  for (const [fqdn, fn] of Object.entries(custom.transforms ?? {})) {
+    key("transforms", fqdn);
+    if (typeof fn !== "function") {
+      throw new UsageError(`Invalid capabilities.transforms["${fqdn}"]: expected a function`);
+    }
+  }
+  for (const [fqdn, cs] of Object.entries(custom.sideEffects ?? {})) {
+    key("sideEffects", fqdn);
+    if (cs === null || typeof cs !== "object" || typeof cs.run !== "function") {
+      throw new UsageError(
+        `Invalid capabilities.sideEffects["${fqdn}"]: expected { run: function, storeFormat }`,
+      );
+    }
+    if (cs.storeFormat !== null && !VIEW_FORMATS.has(cs.storeFormat as ViewFormat)) {
+      throw new UsageError(
+        `Invalid capabilities.sideEffects["${fqdn}"].storeFormat "${cs.storeFormat}": ` +
+          `expected "json", "jsonl" or null`,
+      );
+    }
+  }
 }

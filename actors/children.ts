@@ -31,9 +31,16 @@ export interface ChildCaller {
 export interface WorkflowInput {
   /** The run payload. */
   readonly payload: JsonObject;
-  /** The run's resources. */
+  /**
+   * The run's resources (clock, entropy, budget, state): internal, made by
+   * `createWorkflowInput`.
+   * @ignore
+   */
   readonly scope: RunScope;
-  /** Set for a child run: the parent node and step that started it. */
+  /**
+   * Set for a child run: the parent node and step that started it.
+   * @ignore
+   */
   readonly caller?: ChildCaller;
 }
 
@@ -42,7 +49,7 @@ export interface GraphOutcome {
   /** Outcome status that led to the end. */
   readonly status: string;
   /** COMPLETED, REJECTED, ENDED_<STATUS>, FAILED or FAULTED. */
-  readonly classification: string;
+  readonly classification: RunClassification;
   /** EXIT node reached, or null. */
   readonly exitNode: string | null;
   /** EXIT reason, or the failure reason. */

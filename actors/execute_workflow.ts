@@ -33,7 +33,7 @@ import {
 
 /** pgs-runtime version written in every trace header. */
 export const RUNTIME_VERSION: string = meta.version;
-import { DEFAULT_BUDGET } from "../semantics.ts";
+import { DEFAULT_BUDGET, type RunClassification } from "../semantics.ts";
 export { DEFAULT_BUDGET };
 
 /** Options of {@link executeWorkflow}. */
@@ -73,7 +73,7 @@ export interface RunResult {
   /** Outcome status that led to the end. */
   readonly status: string;
   /** COMPLETED, REJECTED, ENDED_<STATUS>, FAILED or FAULTED. */
-  readonly classification: string;
+  readonly classification: RunClassification;
   /** EXIT node reached, or null. */
   readonly exitNode: string | null;
   /** EXIT reason or failure reason. */

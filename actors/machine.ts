@@ -471,7 +471,11 @@ function stepInputOf(node: CcNode, step: CompiledStep) {
 /** The run's outcome from its context and the final state it reached. */
 function outcomeOf(graph: ExecutionGraph, context: WorkflowContext, end: RunEnd): GraphOutcome {
   const results = context.results;
-  const fail = (classification: string, status: string, reason: string): GraphOutcome => ({
+  const fail = (
+    classification: RunClassification,
+    status: string,
+    reason: string,
+  ): GraphOutcome => ({
     status: status || reason,
     classification,
     exitNode: null,

@@ -71,7 +71,26 @@ export {
 } from "./machine.ts";
 export { machineOf } from "./run_machine.ts";
 export { RunClassification } from "../semantics.ts";
-export type { GraphOutcome, WorkflowInput } from "./children.ts";
+export type { ChildCaller, GraphOutcome, WorkflowInput } from "./children.ts";
 export { type BatchItem, type BatchOptions, executeBatch } from "./execute_batch.ts";
+export {
+  type BatchRunItem,
+  type OptionLabels,
+  runBatch,
+  type RunBatchOptions,
+  type RunBatchResult,
+  type RunCommonOptions,
+  runWorkflow,
+  type RunWorkflowOptions,
+  type RunWorkflowResult,
+  type StoreChoice,
+} from "./run_workflow.ts";
+export {
+  createWorkflowInput,
+  type WorkflowInputOptions,
+  type WorkflowMachine,
+  workflowMachine,
+  type WorkflowMachineOptions,
+} from "./workflow_machine.ts";
 export { BUILTIN_TRANSFORMS } from "./ct/mod.ts";
 export { BUILTIN_SIDE_EFFECTS, CS_STORE_FORMATS } from "./cs/mod.ts";

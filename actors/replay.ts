@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { TraceError } from "../errors.ts";
+import { TraceError, UsageError } from "../errors.ts";
 import { compileWorkflow } from "../snapshot/compile.ts";
 import type { Snapshot } from "../snapshot/load.ts";
 import { openMemoryStore } from "../storage/memory_store.ts";
@@ -26,16 +26,53 @@ export interface ReplayReport {
 }
 
 /**
- * Replays a trace body against a snapshot.
+ * Replays a trace body: re-executes the recorded run with CS results served from the trace
+ * (no state is read or written) and CTs recomputed with the recorded seed and clock, then
+ * compares the new body with the recorded one line by line. Reads `pgs.trace/1` and `/2`.
  *
+ * @example
+ * ```ts
+ * import { createCapabilityRegistry, loadSnapshot, replayTrace, runWorkflow, traceText } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * const workspace = new URL("../examples/workspace", import.meta.url).pathname;
+ * const run = await runWorkflow({
+ *   workspace,
+ *   workflow: "club::WF_REGISTER_MEMBER_V0",
+ *   payload: { member: { name: "Ada", email: "ada@example.org" } },
+ *   kvUrl: ":memory:",
+ *   traceFiles: false,
+ * });
+ * const report = await replayTrace(
+ *   traceText(run.lines),
+ *   await loadSnapshot(workspace),
+ *   createCapabilityRegistry(),
+ * );
+ * assert.equal(report.identical, true);
+ * ```
+ * @param text The trace body (the `.jsonl` file's text).
+ * @param snapshot The snapshot the run used (its digest must match the header's).
+ * @param registry The capabilities the run used (custom ones included).
  * @throws {TraceError} TRACE when the trace is damaged, was recorded under another
- * semantics version, or the snapshot digest differs.
+ *   semantics version, or the snapshot digest differs.
+ * @throws {UsageError} USAGE when an argument is not what it should be.
  */
 export async function replayTrace(
   text: string,
   snapshot: Snapshot,
   registry: CapabilityRegistry,
 ): Promise<ReplayReport> {
+  if (typeof text !== "string") {
+    throw new UsageError("Invalid trace: expected the .jsonl text as a string");
+  }
+  if (snapshot === null || typeof snapshot !== "object" || typeof snapshot.get !== "function") {
+    throw new UsageError("Invalid snapshot: expected the result of loadSnapshot()");
+  }
+  if (
+    registry === null || typeof registry !== "object" ||
+    !(registry.compileOptions?.transforms instanceof Set)
+  ) {
+    throw new UsageError("Invalid registry: expected the result of createCapabilityRegistry()");
+  }
   const { records, problems, version, lines: fileLines } = verifyTrace(text);
   if (problems.length > 0) {
     throw new TraceError(`Cannot replay a damaged trace: ${problems[0]}`);

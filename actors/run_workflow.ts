@@ -18,9 +18,9 @@ import { ErrorCode, UsageError } from "../errors.ts";
 import { DEFAULT_BUDGET } from "../semantics.ts";
 import { compileCached } from "../snapshot/compile_cache.ts";
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
-import { isSafeFqdn, parseFqdn } from "../snapshot/resolve.ts";
+import { parseFqdn } from "../snapshot/resolve.ts";
 import { openKvStore } from "../storage/kv_store.ts";
-import type { KvStore, TraceSigner, ViewFormat } from "../storage/mod.ts";
+import type { KvStore, StateStore, TraceSigner } from "../storage/mod.ts";
 import {
   checkTraceIdUnused,
   checkTracesWritable,
@@ -34,6 +34,7 @@ import {
 import { startPngRender } from "../trace/png.ts";
 import type { TraceRecord } from "../trace/record.ts";
 import meta from "../deno.json" with { type: "json" };
+import type { JsonObject } from "./capability.ts";
 import type { CapabilityRegistry, CustomCapabilities } from "./capability_registry.ts";
 import { createCapabilityRegistry } from "./capability_registry.ts";
 import type { BatchItem } from "./execute_batch.ts";
@@ -43,15 +44,30 @@ import { unsafeMonotonicMs, validateClock, validateSeed, validateTraceId } from 
 
 /** What names the options carry in messages (the CLI says `--trace-id`, the library `traceId`). */
 export interface OptionLabels {
-  /** @default "workflow" */
+  /**
+   * How the `workflow` option is named in messages.
+   * @default "workflow"
+   */
   readonly workflow?: string;
-  /** @default "traceId" */
+  /**
+   * How the `traceId` option is named in messages.
+   * @default "traceId"
+   */
   readonly traceId?: string;
-  /** @default "seed" */
+  /**
+   * How the `seed` option is named in messages.
+   * @default "seed"
+   */
   readonly seed?: string;
-  /** @default "startedAt" */
+  /**
+   * How the `startedAt` option is named in messages.
+   * @default "startedAt"
+   */
   readonly startedAt?: string;
-  /** @default "budget" */
+  /**
+   * How the `budget` option is named in messages.
+   * @default "budget"
+   */
   readonly budget?: string;
 }
 
@@ -68,8 +84,8 @@ export interface StoreChoice {
    * access token from `DENO_KV_ACCESS_TOKEN`.
    */
   readonly kvUrl?: string;
-  /** An open store; it is left open. */
-  readonly store?: KvStore;
+  /** An open store (from `openStore`); it is left open. */
+  readonly store?: StateStore;
 }
 
 /** Options shared by {@link runWorkflow} and {@link runBatch}. */
@@ -124,19 +140,23 @@ export interface RunCommonOptions extends StoreChoice {
   readonly healPendingFiles?: boolean;
   /** Receives each warning line as it happens (they are also returned). */
   readonly onWarning?: (warning: string) => void;
-  /** How options are named in messages. */
+  /**
+   * How options are named in messages (the CLI names its flags).
+   * @ignore
+   */
   readonly labels?: OptionLabels;
   /**
    * The examine and replay commands the `.md` of a trace suggests, given the trace file's
    * path (the CLI gives the command lines that work for how it was started).
+   * @ignore
    */
   readonly traceCommands?: (tracePath: string) => { examine: string; replay: string };
 }
 
 /** Options of {@link runWorkflow}. */
 export interface RunWorkflowOptions extends RunCommonOptions {
-  /** The run payload: a JSON object. */
-  readonly payload: unknown;
+  /** The run payload: a JSON object (checked at run time too). */
+  readonly payload: JsonObject;
   /**
    * Trace id, `[A-Za-z0-9_-]{1,128}`.
    * @default time + 64 random bits
@@ -155,8 +175,6 @@ export interface RunWorkflowResult extends RunResult {
   /** Every warning: files pending, views pending or restored, rendering problems. */
   readonly warnings: readonly string[];
 }
-
-const VIEW_FORMATS = new Set(["json", "jsonl"]);
 
 /** One string option: absent, or a non-empty string. */
 function optString(o: Record<string, unknown>, name: string): string | undefined {
@@ -187,7 +205,7 @@ function checkCommon(options: RunCommonOptions): void {
       throw new UsageError(`Invalid options: "store" excludes "dataRoot" and "kvUrl"`);
     }
     if (typeof (options.store as KvStore | null)?.transact !== "function") {
-      throw new UsageError(`Invalid options: "store" must be an open store`);
+      throw new UsageError(`Invalid options: "store" must be an open store (from openStore)`);
     }
   } else if (targets === 0) {
     throw new UsageError(`Invalid options: one of "dataRoot", "kvUrl" or "store" is required`);
@@ -201,7 +219,6 @@ function checkCommon(options: RunCommonOptions): void {
       `Invalid ${labels.budget ?? "budget"} "${budget}": expected a positive integer`,
     );
   }
-  if (options.capabilities !== undefined) checkCapabilities(options.capabilities);
   if (options.onWarning !== undefined && typeof options.onWarning !== "function") {
     throw new UsageError(`Invalid options: "onWarning" must be a function`);
   }
@@ -217,40 +234,6 @@ export function checkPayload(payload: unknown, what = "payload"): Record<string,
     throw new UsageError(`Invalid ${what}: expected plain JSON, but ${notJson}`, ErrorCode.PAYLOAD);
   }
   return payload as Record<string, unknown>;
-}
-
-function checkCapabilities(custom: CustomCapabilities): void {
-  if (custom === null || typeof custom !== "object") {
-    throw new UsageError("Invalid capabilities: expected { transforms?, sideEffects? }");
-  }
-  const key = (kind: string, fqdn: string) => {
-    if (!isSafeFqdn(fqdn)) {
-      throw new UsageError(
-        `Invalid capabilities.${kind} key "${fqdn.slice(0, 80)}": expected <namespace>::<CODE> ` +
-          `with each part matching [A-Za-z0-9_.]+`,
-      );
-    }
-  };
-  for (const [fqdn, fn] of Object.entries(custom.transforms ?? {})) {
-    key("transforms", fqdn);
-    if (typeof fn !== "function") {
-      throw new UsageError(`Invalid capabilities.transforms["${fqdn}"]: expected a function`);
-    }
-  }
-  for (const [fqdn, cs] of Object.entries(custom.sideEffects ?? {})) {
-    key("sideEffects", fqdn);
-    if (cs === null || typeof cs !== "object" || typeof cs.run !== "function") {
-      throw new UsageError(
-        `Invalid capabilities.sideEffects["${fqdn}"]: expected { run: function, storeFormat }`,
-      );
-    }
-    if (cs.storeFormat !== null && !VIEW_FORMATS.has(cs.storeFormat as ViewFormat)) {
-      throw new UsageError(
-        `Invalid capabilities.sideEffects["${fqdn}"].storeFormat "${cs.storeFormat}": ` +
-          `expected "json", "jsonl" or null`,
-      );
-    }
-  }
 }
 
 /** True when the data root already holds a state database (a store opened there creates none). */
@@ -284,7 +267,8 @@ async function prepare(options: RunCommonOptions): Promise<Prepared> {
   };
   const registry = createCapabilityRegistry(options.capabilities ?? {});
   const open = () => openStoreOf(options);
-  let store: KvStore | null = options.store ?? null;
+  // checkCommon made sure a given store is one of ours (openStore returns the engine).
+  let store: KvStore | null = (options.store as KvStore | undefined) ?? null;
   const ownStore = store === null;
   const early = store !== null || options.kvUrl !== undefined ||
     await hasDatabase(options.dataRoot!);
@@ -441,7 +425,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
 /** Options of {@link runBatch}. */
 export interface RunBatchOptions extends RunCommonOptions {
   /** One payload per run, in order (each a JSON object; a bad one fails only its item). */
-  readonly payloads: readonly unknown[];
+  readonly payloads: readonly JsonObject[];
   /**
    * Trace ids are `<prefix>-000001`, … (`[A-Za-z0-9_-]`, at most 121 characters).
    * @default a new time-based id

@@ -285,7 +285,6 @@ async function scenarios(): Promise<Scenario[]> {
     () => importScenario("start-up: empty script", null),
     () => importScenario("start-up: import xstate", "xstate"),
     () => importScenario("start-up: import zod", "zod"),
-    () => importScenario("start-up: import commander", "commander"),
     () =>
       importScenario(
         "start-up: import trace/png_engine.ts (Graphviz + resvg WASM, font)",

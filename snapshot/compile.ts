@@ -20,7 +20,13 @@ import {
   isWorkflowInvoking,
   type Route,
 } from "./graph.ts";
-import type { Artifact, FrontmatterOf, Snapshot } from "./load.ts";
+import {
+  type Artifact,
+  type FrontmatterOf,
+  getTyped,
+  type Snapshot,
+  type TypedArtifact,
+} from "./load.ts";
 import { type ArtifactKind, isSafeFqdn, parseFqdn } from "./resolve.ts";
 import {
   domainStructureLoader,
@@ -54,9 +60,25 @@ const DATA_ROOT = "{{module_data_root}}";
 const NODE_KEY_RE = /^(?!__)[A-Za-z0-9_-]+$/;
 
 /**
- * Compiles `workflow` and every sub-workflow its steps name literally.
+ * Compiles `workflow` and every sub-workflow its steps name literally into execution
+ * graphs plus a snapshot digest, checking the closure first: every reference resolves,
+ * every CT atom and CS kind has an implementation in `options`, every binding parses.
+ * Nothing runs.
  *
- * @throws {UsageError} WORKFLOW_NAME when the name is malformed or no such workflow exists.
+ * @example
+ * ```ts
+ * import { compileWorkflow, loadSnapshot } from "./mod.ts";
+ * import { createCapabilityRegistry } from "../actors/mod.ts";
+ * import assert from "node:assert/strict";
+ * const snapshot = await loadSnapshot(new URL("../examples/workspace", import.meta.url).pathname);
+ * const registry = createCapabilityRegistry();
+ * const compiled = await compileWorkflow(snapshot, "club::WF_REGISTER_MEMBER_V0", registry.compileOptions);
+ * assert.equal(compiled.root.start, "IN_MEMBER_APPLIED_V0");
+ * assert.equal(compiled.digest.length, 64);
+ * ```
+ * @param options What is bound: `createCapabilityRegistry(...).compileOptions`.
+ * @throws {UsageError} WORKFLOW_NAME when the name is malformed or no such workflow exists;
+ *   USAGE when `snapshot` or `options` is not what it should be.
  * @throws {SnapshotError} when an artifact is malformed or tampered.
  * @throws {CompileError} listing every closure problem.
  */
@@ -65,6 +87,15 @@ export async function compileWorkflow(
   workflow: string,
   options: CompileOptions,
 ): Promise<CompiledWorkflow> {
+  if (snapshot === null || typeof snapshot !== "object" || typeof snapshot.get !== "function") {
+    throw new UsageError("Invalid snapshot: expected the result of loadSnapshot()");
+  }
+  if (
+    options === null || typeof options !== "object" || !(options.transforms instanceof Set) ||
+    !(options.sideEffects instanceof Map)
+  ) {
+    throw new UsageError("Invalid options: expected createCapabilityRegistry(...).compileOptions");
+  }
   parseFqdn(workflow);
   if (!(await snapshot.get("WF", workflow))) {
     throw new UsageError(
@@ -131,12 +162,12 @@ async function compileGraph(
     fqdn: unknown,
     file: string,
     at: string,
-  ): Promise<Artifact<FrontmatterOf<K>> | null> => {
+  ): Promise<TypedArtifact<K> | null> => {
     if (typeof fqdn !== "string" || !isSafeFqdn(fqdn)) {
       problems.push({ file, jsonPath: at, message: `${kind} reference "${fqdn}" is not ns::CODE` });
       return null;
     }
-    const a = await snapshot.get(kind, fqdn);
+    const a = await getTyped(snapshot, kind, fqdn);
     if (!a) {
       problems.push({
         file,
@@ -271,7 +302,7 @@ interface ContractScope {
     fqdn: unknown,
     file: string,
     at: string,
-  ) => Promise<Artifact<FrontmatterOf<K>> | null>;
+  ) => Promise<TypedArtifact<K> | null>;
   options: CompileOptions;
   problems: CompileProblem[];
   bindings: Record<string, { policy?: Record<string, unknown>; config?: Record<string, unknown> }>;
@@ -287,7 +318,7 @@ interface ContractScope {
 }
 
 async function compileContract(
-  artifact: Artifact<FrontmatterOf<"CC">>,
+  artifact: TypedArtifact<"CC">,
   s: ContractScope,
 ): Promise<CompiledContract | null> {
   const file = artifact.file;

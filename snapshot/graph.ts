@@ -154,9 +154,17 @@ export interface ExecutionGraph {
 
 /** A workflow plus everything it can reach (sub-workflows included), and their digest. */
 export interface CompiledWorkflow {
-  /** The root graph. */
+  /**
+   * The root graph (plain data; its node types are internal and may change between
+   * releases: inspect a workflow through `workflowMachine`).
+   * @ignore
+   */
   readonly root: ExecutionGraph;
-  /** Every graph reachable from the root, by workflow FQDN (root included). */
+  /**
+   * Every graph reachable from the root, by workflow FQDN (root included); its keys are
+   * the sub-workflows `workflowMachine` accepts.
+   * @ignore
+   */
   readonly graphs: ReadonlyMap<string, ExecutionGraph>;
   /** sha256 of canonical JSON over the executable parts of every reachable artifact. */
   readonly digest: string;

@@ -12,8 +12,8 @@ import { artifactFile, ArtifactKind, type Fqdn, isSafeFqdn, parseFqdn } from "./
 import { ctIr, envelope, KIND_SCHEMAS } from "./schema.ts";
 import { checkSeal } from "./seal.ts";
 
-/** A loaded, verified artifact. */
-export interface Artifact<F = Record<string, unknown>> {
+/** A loaded, verified artifact (content hash, seal, artifact type and schema checked). */
+export interface Artifact {
   /** Artifact kind. */
   readonly kind: ArtifactKind;
   /** `namespace::CODE`. */
@@ -21,19 +21,27 @@ export interface Artifact<F = Record<string, unknown>> {
   /** Workspace-relative file, e.g. `protocol_snapshot/artifacts/workflows/x__WF_Y.json`. */
   readonly file: string;
   /** Parsed, schema-checked frontmatter. */
-  readonly frontmatter: F;
+  readonly frontmatter: Readonly<Record<string, unknown>>;
   /** CT IR (CT only). */
-  readonly ctIr?: z.infer<typeof ctIr>;
+  readonly ctIr?: unknown;
   /** The executable parts, hashed into the snapshot digest. */
   readonly executable: { frontmatter: unknown; ct_ir?: unknown; cs_ir?: unknown };
 }
 
-/** Frontmatter type of each kind. */
+/** Frontmatter type of each kind (what the schema check guarantees). */
 export type FrontmatterOf<K extends ArtifactKind> = z.infer<
   (typeof KIND_SCHEMAS)[K]["frontmatter"]
 >;
 
-/** An opened snapshot: artifacts are read lazily and cached. */
+/** An artifact with the types its schema check guarantees (for the compiler). */
+export interface TypedArtifact<K extends ArtifactKind> extends Artifact {
+  /** Parsed, schema-checked frontmatter. */
+  readonly frontmatter: FrontmatterOf<K>;
+  /** CT IR (CT only). */
+  readonly ctIr?: z.infer<typeof ctIr>;
+}
+
+/** An opened snapshot: artifacts are read lazily, verified and cached. */
 export interface Snapshot {
   /** Absolute or given workspace path. */
   readonly workspace: string;
@@ -42,7 +50,7 @@ export interface Snapshot {
    *
    * @throws {SnapshotError} when the file is unreadable, malformed, tampered or of the wrong type.
    */
-  get<K extends ArtifactKind>(kind: K, fqdn: string): Promise<Artifact<FrontmatterOf<K>> | null>;
+  get(kind: ArtifactKind, fqdn: string): Promise<Artifact | null>;
   /** Every workflow FQDN in the snapshot, sorted. */
   listWorkflows(): Promise<string[]>;
   /** Every artifact FQDN of `kind` in the snapshot (by file name, unverified), sorted. */
@@ -55,11 +63,37 @@ export interface Snapshot {
 }
 
 /**
- * Opens the snapshot of a workspace.
+ * `snapshot.get` with the frontmatter typed by kind. Sound for snapshots from
+ * {@link loadSnapshot}, which schema-check every artifact they return; a caller's own
+ * Snapshot object is trusted to do the same.
+ */
+export function getTyped<K extends ArtifactKind>(
+  snapshot: Snapshot,
+  kind: K,
+  fqdn: string,
+): Promise<TypedArtifact<K> | null> {
+  return snapshot.get(kind, fqdn) as Promise<TypedArtifact<K> | null>;
+}
+
+/**
+ * Opens the protocol snapshot of a workspace. Artifacts are read when first needed, and
+ * each is verified then: `content_hash == sha256(content)`, seal, artifact type, schema.
  *
+ * @example
+ * ```ts
+ * import { loadSnapshot } from "./load.ts";
+ * import assert from "node:assert/strict";
+ * const snapshot = await loadSnapshot(new URL("../examples/workspace", import.meta.url).pathname);
+ * assert.deepEqual(await snapshot.listWorkflows(), ["club::WF_REGISTER_MEMBER_V0"]);
+ * ```
+ * @param workspace Directory holding `protocol_snapshot/artifacts/`.
  * @throws {SnapshotError} SNAPSHOT when `<workspace>/protocol_snapshot/artifacts` is missing.
+ * @throws {UsageError} USAGE when `workspace` is not a non-empty string.
  */
 export async function loadSnapshot(workspace: string): Promise<Snapshot> {
+  if (typeof workspace !== "string" || workspace === "") {
+    throw new UsageError("Invalid workspace: expected a non-empty directory path");
+  }
   const root = `${workspace.replace(/\/+$/, "")}/protocol_snapshot`;
   try {
     const info = await Deno.stat(`${root}/artifacts`);
@@ -75,14 +109,14 @@ export async function loadSnapshot(workspace: string): Promise<Snapshot> {
   const sums = new Map<string, string | null>();
   return {
     workspace,
-    get<K extends ArtifactKind>(kind: K, fqdn: string) {
+    get(kind: ArtifactKind, fqdn: string) {
       const key = `${kind}:${fqdn}`;
       let hit = cache.get(key);
       if (!hit) {
         hit = readArtifact(root, kind, fqdn, sums);
         cache.set(key, hit);
       }
-      return hit as Promise<Artifact<FrontmatterOf<K>> | null>;
+      return hit;
     },
     listWorkflows() {
       return listKind(root, "WF");

@@ -20,13 +20,13 @@
  */
 import type { CompileProblem } from "../errors.ts";
 import type { StoreRef, ViewFormat } from "../storage/store.ts";
-import type { Artifact, FrontmatterOf, Snapshot } from "./load.ts";
+import { getTyped, type Snapshot, type TypedArtifact } from "./load.ts";
 
 /** A declared entity store. */
 export type EntityStores = Readonly<Record<string, { readonly path: string }>>;
 
 /** The STRUCTURE artifacts of one domain, each with its entity stores. */
-export type DomainStructures = ReadonlyArray<Artifact<FrontmatterOf<"STRUCTURE">>>;
+export type DomainStructures = ReadonlyArray<TypedArtifact<"STRUCTURE">>;
 
 /** Loads the STRUCTURE artifacts whose namespace is `domain` (cached per compile). */
 export function domainStructureLoader(
@@ -37,14 +37,14 @@ export function domainStructureLoader(
     let hit = cache.get(domain);
     if (!hit) {
       hit = (async () => {
-        const out: Array<Artifact<FrontmatterOf<"STRUCTURE">>> = [];
+        const out: Array<TypedArtifact<"STRUCTURE">> = [];
         // A caller's own Snapshot object may not list artifacts: then no structure resolves.
         const all = typeof snapshot.listArtifacts === "function"
           ? await snapshot.listArtifacts("STRUCTURE")
           : [];
         for (const fqdn of all) {
           if (fqdn.split("::")[0] !== domain) continue;
-          const a = await snapshot.get("STRUCTURE", fqdn);
+          const a = await getTyped(snapshot, "STRUCTURE", fqdn);
           if (a) out.push(a);
         }
         return out;

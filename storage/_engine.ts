@@ -69,8 +69,6 @@ export interface KvStore extends Store {
    * re-run.
    */
   transactBatch<T>(bodies: ReadonlyArray<TxnBody<T>>): Promise<Array<BatchOutcome<T>>>;
-  /** Ids of committed traces, in key order. */
-  listTraces(): Promise<string[]>;
   /**
    * Ids of committed traces whose files are not known to be written (a process died
    * between its commit and writing them), in key order.
@@ -449,6 +447,14 @@ class KvEngine implements KvStore {
   recoverStages(): Promise<number> {
     this.#open();
     return recoverStages(this.#env);
+  }
+
+  async publicKey(): Promise<Uint8Array | null> {
+    return (await this.signer({ create: false }))?.publicKey ?? null;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   async close(options?: { readonly flushViews?: boolean }): Promise<void> {

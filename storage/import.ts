@@ -15,10 +15,9 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { StorageError, UsageError } from "../errors.ts";
 import { encodeJson } from "./_codec.ts";
-import { inspectPath } from "./_paths.ts";
+import { inspectPath, joinPath } from "./_paths.ts";
 import type { StoreRef } from "./store.ts";
 
 /** A parsed store file, encoded the way the KV layout stores values. */
@@ -43,7 +42,7 @@ export async function importStoreFile(
   dataRoot: string,
   ref: StoreRef,
 ): Promise<ImportedStore | null> {
-  const file = join(dataRoot, ref.path);
+  const file = joinPath(dataRoot, ref.path);
   const found = await inspectPath(dataRoot, ref.path).catch(() => null);
   if (found?.link) throw new UsageError(`Cannot import store file: ${found.problem}`);
   let text: string;

@@ -22,12 +22,60 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { StorageError } from "../errors.ts";
 import { type CommitLimits, LOCAL_LIMITS, REMOTE_LIMITS } from "./_commit.ts";
 import { createEngine, type KvStore } from "./_engine.ts";
 import { type BackoffOptions, DEFAULT_BACKOFF } from "./_retry.ts";
+import type { StateStore } from "./store.ts";
 import { FileViews } from "./views.ts";
+import { joinPath } from "./_paths.ts";
+
+/** Options of {@link openStore}: where the state database is. Give `dataRoot`, `kvUrl` or both. */
+export interface OpenStoreOptions {
+  /**
+   * Data root: `<dataRoot>/.pgs/state.kv` plus the PGS file views; created when missing
+   * (unless `readOnly`).
+   */
+  readonly dataRoot?: string;
+  /**
+   * KV Connect URL (Deno Deploy KV, a self-hosted denokv; Deno reads the token from
+   * `DENO_KV_ACCESS_TOKEN`), or `":memory:"` for a fresh in-memory database. With
+   * `dataRoot` too, the file views are written there.
+   */
+  readonly kvUrl?: string;
+  /**
+   * Open an existing database only to read: nothing is created, imported or written.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+}
+
+/**
+ * Opens a state database to pass to `runWorkflow`/`runBatch` (`store` option) or to read
+ * its traces and seal key. Close it, or hold it with `await using`.
+ *
+ * @example
+ * ```ts
+ * import { openStore } from "./kv_store.ts";
+ * import assert from "node:assert/strict";
+ * await using store = await openStore({ kvUrl: ":memory:" });
+ * assert.deepEqual(await store.listTraces(), []);
+ * assert.equal(await store.publicKey(), null); // made by the first sealed run
+ * ```
+ * @throws {StorageError} STORAGE when the data root is not a writable directory (or, with
+ *   `readOnly`, holds no database), the database cannot be opened, or Deno KV is not
+ *   enabled (`--unstable-kv`).
+ */
+export async function openStore(options: OpenStoreOptions): Promise<StateStore> {
+  if (options === null || typeof options !== "object") {
+    throw new StorageError(`Cannot open store: expected options { dataRoot?, kvUrl?, readOnly? }`);
+  }
+  return await openKvStore({
+    dataRoot: options.dataRoot,
+    kvUrl: options.kvUrl,
+    readOnly: options.readOnly,
+  });
+}
 
 /** Options of {@link openKvStore}. */
 export interface KvStoreOptions {
@@ -82,13 +130,19 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
   if (dataRoot === undefined && kvUrl === undefined) {
     throw new StorageError(`Cannot open store: "dataRoot" or "kvUrl" is required`);
   }
+  if (dataRoot === ":memory:") {
+    throw new StorageError(
+      `Cannot open store: "dataRoot" ":memory:" is not a directory; ` +
+        `give "kvUrl": ":memory:" for an in-memory database`,
+    );
+  }
   const maxAttempts = options.maxAttempts ?? 50;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new StorageError(`Cannot open store: "maxAttempts" must be a positive integer`);
   }
   const readOnly = options.readOnly === true;
   if (dataRoot !== undefined && !readOnly) await prepareDataRoot(dataRoot);
-  const target = kvUrl ?? join(dataRoot!, ".pgs", "state.kv");
+  const target = kvUrl ?? `${dataRoot!.replace(/\/+$/, "")}/.pgs/state.kv`;
   if (readOnly && kvUrl === undefined) {
     try {
       await Deno.stat(target);
@@ -102,6 +156,12 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
         { cause: err },
       );
     }
+  }
+  if (typeof Deno.openKv !== "function") {
+    throw new StorageError(
+      `Cannot open store: Deno KV is not enabled; run Deno with --unstable-kv ` +
+        `(or add "unstable": ["kv"] to deno.json)`,
+    );
   }
   let kv: Deno.Kv;
   try {
@@ -159,15 +219,15 @@ export async function prepareDataRoot(dataRoot: string): Promise<void> {
   }
   // The state database and the view watermark are never reached through a link.
   for (const name of [".pgs", ".pgs/state.kv", ".pgs/state.kv-wal", ".pgs/state.kv-shm"]) {
-    const entry = await Deno.lstat(join(dataRoot, name)).catch(() => null);
+    const entry = await Deno.lstat(joinPath(dataRoot, name)).catch(() => null);
     if (entry?.isSymlink) {
       throw new StorageError(
-        `Cannot use data root "${dataRoot}": "${join(dataRoot, name)}" is a symbolic link`,
+        `Cannot use data root "${dataRoot}": "${joinPath(dataRoot, name)}" is a symbolic link`,
       );
     }
   }
   try {
-    await Deno.mkdir(join(dataRoot, ".pgs"), { recursive: true });
+    await Deno.mkdir(joinPath(dataRoot, ".pgs"), { recursive: true });
     const probe = await Deno.makeTempFile({ dir: dataRoot, prefix: ".pgs-probe-" });
     await Deno.remove(probe);
   } catch (err) {

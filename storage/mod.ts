@@ -32,6 +32,7 @@
  */
 export type {
   Mutation,
+  StateStore,
   StateTxn,
   Store,
   StoreRef,
@@ -41,7 +42,13 @@ export type {
   ViewFormat,
 } from "./store.ts";
 export type { BatchOutcome, KvStore, StoreStats, TraceInfo, TxnBody } from "./_engine.ts";
-export { type KvStoreOptions, openKvStore, prepareDataRoot } from "./kv_store.ts";
+export {
+  type KvStoreOptions,
+  openKvStore,
+  openStore,
+  type OpenStoreOptions,
+  prepareDataRoot,
+} from "./kv_store.ts";
 export { type MemoryStoreOptions, openMemoryStore } from "./memory_store.ts";
 export { FileViews, type FileViewsOptions, renderJsonView, type ViewFlushStats } from "./views.ts";
 export { type ImportedStore, importStoreFile, parseStoreFile } from "./import.ts";

@@ -64,7 +64,10 @@ export interface StateTxn {
    * commits all-or-nothing whatever its size, so no commit is split at such points.
    */
   boundary(): void;
-  /** Mutations buffered so far, in order (the pipeline turns these into effect records). */
+  /**
+   * Mutations buffered so far, in order (the runtime turns these into effect records).
+   * @ignore
+   */
   mutations(): readonly Mutation[];
 }
 
@@ -96,8 +99,36 @@ export interface TraceSigner {
   sign(message: Uint8Array): Uint8Array;
 }
 
-/** One state database (a data root or a KV Connect URL). */
-export interface Store {
+/**
+ * An open state database, as a library user holds it (from `openStore`): read committed
+ * traces, get the key that seals them, write the file views, close. Supports
+ * `await using`, which closes it (flushing the views) at the end of the scope.
+ */
+export interface StateStore extends AsyncDisposable {
+  /** The committed trace body lines for `traceId`, or null when there is none. */
+  readTrace(traceId: string): Promise<string[] | null>;
+  /** Ids of committed traces, in key order. */
+  listTraces(): Promise<string[]>;
+  /**
+   * The raw 32-byte Ed25519 public key that verifies this database's trace seals (pass it
+   * to `examineTrace`), or null before the first sealed run made the key.
+   */
+  publicKey(): Promise<Uint8Array | null>;
+  /**
+   * Rewrites stale file views under the data root from the committed state. A view that
+   * cannot be written (a link or a directory in its place, a read-only or full disk) is
+   * left for the next flush; it never fails a committed run.
+   */
+  flushViews(): Promise<void>;
+  /**
+   * Flushes views and releases the database. `{ flushViews: false }` releases it without
+   * touching the data root (after a refused run, which committed nothing).
+   */
+  close(options?: { readonly flushViews?: boolean }): Promise<void>;
+}
+
+/** One state database (a data root or a KV Connect URL) with its transaction contract. */
+export interface Store extends StateStore {
   /**
    * Runs `body` against a fresh transaction, then atomically commits its buffered
    * mutations together with the trace it returns. On a conflicting concurrent commit or
@@ -110,22 +141,9 @@ export interface Store {
       txn: StateTxn,
     ) => Promise<{ value: T; trace: TraceCommit | null; discardState?: boolean }>,
   ): Promise<TransactResult<T>>;
-  /** The committed trace body lines for `traceId`, or null when there is none. */
-  readTrace(traceId: string): Promise<string[] | null>;
   /**
    * The signer of this database's traces; with `create` (the default) its key is made on
    * first use, else null when there is none yet.
    */
   signer(options?: { create?: boolean }): Promise<TraceSigner | null>;
-  /**
-   * Rewrites stale file views under the data root from the committed state. A view that
-   * cannot be written (a link or a directory in its place, a read-only or full disk) is
-   * left for the next flush; it never fails a committed run.
-   */
-  flushViews(): Promise<void>;
-  /**
-   * Flushes views and releases the database. `{ flushViews: false }` releases it without
-   * touching the data root (after a refused run, which committed nothing).
-   */
-  close(options?: { readonly flushViews?: boolean }): Promise<void>;
 }

@@ -32,7 +32,6 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { StorageError } from "../errors.ts";
 import { fromUtf8, utf8 } from "./_codec.ts";
 import {
@@ -44,7 +43,14 @@ import {
   storeMetaStamp,
 } from "./_reads.ts";
 import type { StoreMeta } from "./_codec.ts";
-import { appendFile, inspectPath, keepEdited, openNoFollow, replaceFile } from "./_paths.ts";
+import {
+  appendFile,
+  inspectPath,
+  joinPath,
+  keepEdited,
+  openNoFollow,
+  replaceFile,
+} from "./_paths.ts";
 import { ContentSum } from "./_sum.ts";
 import { jsonlBytes, jsonlWithBoundaries, renderJsonView } from "./_render.ts";
 
@@ -136,8 +142,8 @@ export class FileViews {
   }
 
   async #locked(env: ReadEnv): Promise<ViewFlushStats> {
-    const stateDir = join(this.#dataRoot, ".pgs");
-    const lockPath = join(stateDir, "views.lock");
+    const stateDir = joinPath(this.#dataRoot, ".pgs");
+    const lockPath = joinPath(stateDir, "views.lock");
     let lock: Deno.FsFile;
     try {
       await Deno.mkdir(stateDir, { recursive: true });
@@ -183,7 +189,7 @@ export class FileViews {
       } catch (err) {
         if (!isIoError(err)) throw err;
         stats.warnings.push(
-          `VIEW_PENDING: cannot write view "${join(this.#dataRoot, entry.path)}" (${
+          `VIEW_PENDING: cannot write view "${joinPath(this.#dataRoot, entry.path)}" (${
             message(err)
           }); the next run on this data root writes it`,
         );
@@ -213,7 +219,7 @@ export class FileViews {
   ): Promise<ViewMark | undefined> {
     const { path } = entry;
     let meta = entry.meta;
-    const file = join(this.#dataRoot, path);
+    const file = joinPath(this.#dataRoot, path);
     const found = await inspectPath(this.#dataRoot, path);
     if (found.problem !== null) throw new ViewPathError(found.problem);
     const stat = found.info;
@@ -345,7 +351,7 @@ export class FileViews {
   }
 
   #markPath(): string {
-    return join(this.#dataRoot, ".pgs", "views.json");
+    return joinPath(this.#dataRoot, ".pgs", "views.json");
   }
 }
 

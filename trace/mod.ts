@@ -1,35 +1,37 @@
 /**
- * Trace: the last stop of the data path. A run's `pgs.trace/1` body is JSONL, one record
- * per line, each carrying `seq` and `prev` (a sha256 hash chain), so any edit, deletion,
- * reordering or truncation shows. This folder holds the record types, the verifier, the
- * writers of `<workspace>/traces/<ID>/<ID>.{jsonl,md,png}` and `examineTrace`, which says
- * whether a trace is intact and, if so, what happened and why.
+ * Trace: the last stop of the data path. A run's `pgs.trace/2` body is JSONL, one record
+ * per line, each carrying `seq` and `prev` (a sha256 hash chain), closed by a seal line
+ * (Merkle root of the chain heads, signed with the data root's Ed25519 key), so any edit,
+ * deletion, reordering, truncation or re-chaining shows. This folder holds the record
+ * types, the verifier, the writers of `<workspace>/traces/<ID>/<ID>.{jsonl,md,png}` and
+ * `examineTrace`, which says whether a trace is intact and, if so, what happened and why.
  *
  * @example Verify and examine the trace of a run
  * ```ts
  * import { runWorkflow } from "../mod.ts";
  * import { examineTrace, formatExamine, traceText, verifyTrace } from "./mod.ts";
- * import { fileURLToPath } from "node:url";
+ * import assert from "node:assert/strict";
  *
  * const run = await runWorkflow({
- *   workspace: fileURLToPath(new URL("../examples/workspace", import.meta.url)),
+ *   workspace: new URL("../examples/workspace", import.meta.url).pathname,
  *   workflow: "club::WF_REGISTER_MEMBER_V0",
  *   payload: { member: { name: "Ada", email: "ada@example.org" } },
- *   dataRoot: ":memory:",
+ *   kvUrl: ":memory:",
  *   seed: "01",
  *   startedAt: "2026-01-01T00:00:00.000Z",
  *   traceFiles: false,
  * });
  * const text = traceText(run.lines); // what <workspace>/traces/<ID>/<ID>.jsonl holds
- * console.log(verifyTrace(text).problems); // []
+ * assert.deepEqual(verifyTrace(text).problems, []);
  *
- * // Editing any record but the last breaks the chain at the next line.
+ * // Editing any record breaks the chain at the next line.
  * const edited = text.replace('"name":"Ada"', '"name":"Eve"');
- * console.log(verifyTrace(edited).problems[0]); // line 2: prev hash does not match line 1 ...
+ * assert.match(verifyTrace(edited).problems[0], /^line 2: prev hash does not match line 1/);
  *
- * const report = examineTrace(text);
- * console.log(report.intact, report.result?.classification); // true COMPLETED
- * console.log(formatExamine(report).join("\n"));
+ * const report = await examineTrace(text);
+ * assert.equal(report.intact, true);
+ * assert.equal(report.result?.classification, "COMPLETED");
+ * assert.match(formatExamine(report), /^trace /);
  * ```
  *
  * @module

@@ -7,10 +7,10 @@ import {
   createCapabilityRegistry,
   ErrorCode,
   examineTrace,
-  executeWorkflow,
   loadSnapshot,
-  openMemoryStore,
+  openStore,
   replayTrace,
+  runBatch,
   runWorkflow,
   SnapshotError,
   traceText,
@@ -18,6 +18,7 @@ import {
   verifyTrace,
   workflowMachine,
 } from "../../mod.ts";
+import { createActor, toPromise } from "xstate";
 import { seedSigningKey } from "../_support/signing.ts";
 import { editArtifact, EXAMPLE_WORKSPACE, tempWorkspace } from "../_support/workspace.ts";
 
@@ -28,45 +29,34 @@ const FIXED = { seed: "0a0b", startedAt: "2026-01-01T00:00:00.000Z" };
 Deno.test("mod.ts exports exactly the documented runtime values", () => {
   assert.deepEqual(Object.keys(lib).sort(), [
     "ArtifactKind",
-    "BUILTIN_SIDE_EFFECTS",
-    "BUILTIN_TRANSFORMS",
-    "CS_STORE_FORMATS",
     "CompileError",
     "CtViolation",
     "DEFAULT_BUDGET",
     "DiagnosisClass",
     "ErrorCode",
     "PgsError",
-    "RUNTIME_VERSION",
-    "ReplaySource",
     "RunClassification",
-    "SEMANTICS_VERSION",
     "SnapshotError",
     "StorageError",
-    "TRACE_SCHEMA",
     "TraceError",
     "UsageError",
     "authorArtifact",
     "canonicalJson",
     "compileWorkflow",
     "createCapabilityRegistry",
+    "createWorkflowInput",
     "examineTrace",
-    "executeBatch",
-    "executeWorkflow",
     "formatExamine",
-    "isSafeFqdn",
     "loadSnapshot",
-    "openKvStore",
-    "openMemoryStore",
-    "parseFqdn",
+    "openStore",
     "replayTrace",
+    "runBatch",
     "runWorkflow",
     "sha256Hex",
     "traceText",
     "verifyTrace",
     "workflowMachine",
     "writeArtifacts",
-    "writeTraceFiles",
   ]);
 });
 
@@ -155,7 +145,7 @@ Deno.test("runWorkflow() is deterministic: same seed, clock, id and prior state 
 
 Deno.test("runWorkflow() with a caller's store leaves it open; traceFiles: false writes no files", async () => {
   const { workspace } = await tempWorkspace();
-  const store = await openMemoryStore();
+  const store = await openStore({ kvUrl: ":memory:" });
   try {
     const r = await runWorkflow({
       workspace,
@@ -193,7 +183,7 @@ Deno.test("runWorkflow() reports outcomes as results: a NACK is REJECTED, not th
     workspace,
     workflow: WF,
     payload: { member: { name: "Ada", email: "nope" } },
-    dataRoot: ":memory:",
+    kvUrl: ":memory:",
     traceFiles: false,
   });
   assert.equal(r.classification, "REJECTED");
@@ -203,7 +193,7 @@ Deno.test("runWorkflow() reports outcomes as results: a NACK is REJECTED, not th
 
 Deno.test("runWorkflow() refuses bad options with a UsageError naming the field", async () => {
   const { workspace, dataRoot } = await tempWorkspace();
-  const store = await openMemoryStore();
+  const store = await openStore({ kvUrl: ":memory:" });
   const cases: [Record<string, unknown>, string, RegExp][] = [
     [
       { dataRoot: undefined },
@@ -214,10 +204,10 @@ Deno.test("runWorkflow() refuses bad options with a UsageError naming the field"
     [
       { dataRoot: undefined, store: {} },
       ErrorCode.USAGE,
-      /^Invalid options: "store" must be an open Store$/,
+      /^Invalid options: "store" must be an open store \(from openStore\)$/,
     ],
     [
-      { dataRoot: ":memory:", kvUrl: "http://127.0.0.1:1" },
+      { kvUrl: ":memory:" }, // with the base options' dataRoot
       ErrorCode.USAGE,
       /":memory:" cannot be combined/,
     ],
@@ -231,7 +221,7 @@ Deno.test("runWorkflow() refuses bad options with a UsageError naming the field"
       ErrorCode.USAGE,
       /^Invalid options: "workspace" must be a non-empty string$/,
     ],
-    [{ payload: [] }, ErrorCode.PAYLOAD, /^Invalid options: "payload" must be a JSON object$/],
+    [{ payload: [] }, ErrorCode.PAYLOAD, /^Invalid payload: expected a JSON object$/],
     [{ workflow: "club/WF" }, ErrorCode.WORKFLOW_NAME, /^Invalid workflow "club\/WF"/],
     [
       { workflow: "club::WF_NOPE_V0" },
@@ -302,7 +292,8 @@ Deno.test("workflowMachine() is the cached XState machine of the root or a reach
     createCapabilityRegistry().compileOptions,
   );
   const machine = workflowMachine(compiled);
-  assert.equal(machine, workflowMachine(compiled, WF));
+  assert.equal(machine, workflowMachine(compiled, { workflow: WF }));
+  assert.equal(machine.id, WF);
   assert.equal(machine.config.initial, "IN_MEMBER_APPLIED_V0");
   assert.deepEqual(Object.keys(machine.config.states ?? {}), [
     ...Object.keys(compiled.root.nodes),
@@ -316,7 +307,7 @@ Deno.test("workflowMachine() is the cached XState machine of the root or a reach
     register.onDone.find((t) => t.guard?.params.is === "ALREADY_EXISTS")?.target,
     "JOURNAL_SEEN_AGAIN",
   );
-  assert.throws(() => workflowMachine(compiled, "club::WF_OTHER_V0"), (e) => {
+  assert.throws(() => workflowMachine(compiled, { workflow: "club::WF_OTHER_V0" }), (e) => {
     assert.ok(e instanceof UsageError);
     assert.equal(e.code, ErrorCode.WORKFLOW_NAME);
     assert.equal(e.message, `Unknown workflow "club::WF_OTHER_V0": expected one of ${WF}`);
@@ -324,28 +315,102 @@ Deno.test("workflowMachine() is the cached XState machine of the root or a reach
   });
 });
 
-Deno.test("executeWorkflow() + verifyTrace(): the building blocks runWorkflow() composes", async () => {
-  const { workspace } = await tempWorkspace();
-  const registry = createCapabilityRegistry();
+Deno.test("workflowMachine() + createWorkflowInput() run under XState's own createActor", async () => {
   const compiled = await compileWorkflow(
-    await loadSnapshot(workspace),
+    await loadSnapshot(EXAMPLE_WORKSPACE),
     WF,
-    registry.compileOptions,
+    createCapabilityRegistry().compileOptions,
   );
-  const store = await openMemoryStore();
+  const machine = workflowMachine(compiled);
+  // The IN node refuses the payload before any CS step needs state.
+  const input = lib.createWorkflowInput(compiled, { member: { name: "Ada", email: "nope" } }, {
+    seed: FIXED.seed,
+    startedAt: FIXED.startedAt,
+  });
+  const outcome = await toPromise(createActor(machine, { input }).start()) as lib.GraphOutcome;
+  assert.equal(outcome.classification, "REJECTED");
+  assert.equal(outcome.exitNode, "EXIT_REJECTED");
+  assert.equal(outcome.status, "NACK");
+});
+
+Deno.test("openStore(): await using closes it; its public key verifies the seals of its runs", async () => {
+  const { workspace, dataRoot } = await tempWorkspace();
+  let text = "";
+  let key: Uint8Array | null = null;
+  {
+    await using store = await openStore({ dataRoot });
+    assert.equal(await store.publicKey(), null, "no key before the first sealed run");
+    const r = await runWorkflow({ workspace, workflow: WF, payload: ADA, store, traceId: "T_u" });
+    assert.deepEqual(await store.listTraces(), ["T_u"]);
+    key = await store.publicKey();
+    text = traceText(r.lines);
+  }
+  assert.equal(key?.length, 32);
+  // Disposed: the database is released, so a read-only open of the same root works.
+  await using again = await openStore({ dataRoot, readOnly: true });
+  assert.deepEqual(await again.readTrace("T_u"), text.trimEnd().split("\n"));
+  const report = await examineTrace(text, {
+    publicKey: key!,
+    stored: await again.readTrace("T_u"),
+  });
+  assert.equal(report.intact, true);
+  assert.equal(report.signature, "verified");
+  const other = new Uint8Array(32).fill(7);
+  assert.notEqual((await examineTrace(text, { publicKey: other })).signature, "verified");
+});
+
+Deno.test("runBatch(): one result per payload in order, a bad payload fails only its item", async () => {
+  const { workspace } = await tempWorkspace();
+  const seen: number[] = [];
+  const r = await runBatch({
+    workspace,
+    workflow: WF,
+    payloads: [ADA, [] as never, { member: { name: "Bo", email: "nope" } }],
+    kvUrl: ":memory:",
+    traceFiles: false,
+    traceIdPrefix: "B",
+    ...FIXED,
+    onItem: (item) => void seen.push(item.index),
+  });
+  assert.deepEqual(seen, [0, 1, 2]);
+  assert.deepEqual(r.items.map((i) => i.ok ? i.result.classification : "ERROR"), [
+    "COMPLETED",
+    "ERROR",
+    "REJECTED",
+  ]);
+  assert.deepEqual(r.classifications, { COMPLETED: 1, ERROR: 1, REJECTED: 1 });
+  const bad = r.items[1];
+  assert.ok(!bad.ok && bad.error instanceof UsageError && bad.error.code === ErrorCode.PAYLOAD);
+  assert.equal(r.traceIdPrefix, "B");
+});
+
+Deno.test("without --unstable-kv, opening a store names the flag", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pgs-nokv-" });
   try {
-    const r = await executeWorkflow(compiled, ADA, {
-      store,
-      capabilities: registry.capabilities,
-      ...FIXED,
-    });
-    const { records, problems } = verifyTrace(traceText(r.lines));
-    assert.deepEqual(problems, []);
-    assert.equal(records[0].type, "header");
-    assert.equal((records[0] as lib.HeaderRecord).snapshot_digest, compiled.digest);
-    assert.equal((records[0] as lib.HeaderRecord).seed, FIXED.seed);
+    const config = JSON.parse(
+      await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),
+    );
+    delete config.unstable;
+    await Deno.writeTextFile(`${dir}/deno.json`, JSON.stringify({ imports: config.imports }));
+    const mod = new URL("../../mod.ts", import.meta.url).href;
+    await Deno.writeTextFile(
+      `${dir}/main.ts`,
+      `import { openStore } from "${mod}";\n` +
+        `await openStore({ kvUrl: ":memory:" }).catch((e) => console.log(e.name, e.message));\n`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--config", `${dir}/deno.json`, "--allow-read", `${dir}/main.ts`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(
+      new TextDecoder().decode(out.stdout).trim(),
+      "StorageError Cannot open store: Deno KV is not enabled; run Deno with --unstable-kv " +
+        `(or add "unstable": ["kv"] to deno.json)`,
+      new TextDecoder().decode(out.stderr),
+    );
   } finally {
-    await store.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

@@ -526,7 +526,7 @@ Deno.test("examineTrace() accepts every classification real runs end with (class
           workspace,
           workflow: exitWorkflow(reason),
           payload: { status },
-          dataRoot: ":memory:",
+          kvUrl: ":memory:",
           capabilities: GOLDEN_CAPABILITIES,
           traceFiles: false,
           seed: "00",

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ChildRunResult, JsonObject } from "../../../actors/capability.ts";
+import type { RunClassification } from "../../../semantics.ts";
 
 /** One recorded child call. */
 export interface ChildCall {
@@ -22,7 +23,10 @@ export function completed(results: JsonObject = {}): ChildRunResult {
 }
 
 /** A child that ended with `status`. */
-export function ended(status: string, classification = "ENDED_" + status): ChildRunResult {
+export function ended(
+  status: string,
+  classification: RunClassification = `ENDED_${status}`,
+): ChildRunResult {
   return { status, classification, results: {} };
 }
 

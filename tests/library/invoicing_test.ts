@@ -1,17 +1,19 @@
 /**
- * `examples/embed.ts`: an application's own workspace and capabilities through `mod.ts`,
- * run as a user would (a subprocess), then checked through its traces and state view.
+ * `examples/invoicing/`: a consumer project with its own deno.json that imports only
+ * `@pgs/runtime` (linked to this checkout), with its own workspace and capabilities, run
+ * as its user would (`deno task start` in its folder), then checked through its traces and
+ * state view.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { CompileError, CtViolation, runWorkflow, verifyTrace } from "../../mod.ts";
 import { createRunContext } from "../../actors/run_context.ts";
-import { checkDigits, invoiceTotals } from "../../examples/embed/capabilities.ts";
+import { checkDigits, invoiceTotals } from "../../examples/invoicing/capabilities.ts";
 import {
   INVOICE_WORKFLOW,
   SAMPLE_ORDER,
   writeInvoiceWorkspace,
-} from "../../examples/embed/workspace.ts";
+} from "../../examples/invoicing/workspace.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CTX = createRunContext({ seed: "00", startedAt: "2026-01-01T00:00:00.000Z" })
@@ -27,11 +29,32 @@ function mod97(text: string): number {
   return rem;
 }
 
-Deno.test("examples/embed.ts issues an invoice, refuses the duplicate, and replays identically", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-embed-test-" });
+const PROJECT = `${ROOT}examples/invoicing`;
+
+Deno.test("the consumer project imports nothing but @pgs/runtime and its own files", async () => {
+  const specifiers: string[] = [];
+  for await (const e of Deno.readDir(PROJECT)) {
+    if (!e.name.endsWith(".ts")) continue;
+    const text = await Deno.readTextFile(`${PROJECT}/${e.name}`);
+    for (const m of text.matchAll(/^(?:import|export)[^;]*?from "([^"]+)"/gms)) {
+      specifiers.push(m[1]);
+    }
+  }
+  assert.deepEqual([...new Set(specifiers)].sort(), [
+    "./capabilities.ts",
+    "./workspace.ts",
+    "@pgs/runtime",
+  ]);
+  const config = JSON.parse(await Deno.readTextFile(`${PROJECT}/deno.json`));
+  assert.deepEqual(config.imports, { "@pgs/runtime": "jsr:@pgs/runtime@^0.1.0" });
+  assert.deepEqual(config.links, ["../.."]);
+});
+
+Deno.test("examples/invoicing issues an invoice, refuses the duplicate, and replays identically", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pgs-invoicing-test-" });
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "examples/embed.ts", dir],
-    cwd: ROOT,
+    args: ["task", "start", dir],
+    cwd: PROJECT,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -85,15 +108,15 @@ Deno.test("examples/embed.ts issues an invoice, refuses the duplicate, and repla
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("the embed workspace does not compile without the application's capabilities", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-embed-test-" });
+Deno.test("the invoicing workspace does not compile without the application's capabilities", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pgs-invoicing-test-" });
   await writeInvoiceWorkspace(dir);
   await assert.rejects(
     runWorkflow({
       workspace: dir,
       workflow: INVOICE_WORKFLOW,
       payload: SAMPLE_ORDER,
-      dataRoot: ":memory:",
+      kvUrl: ":memory:",
     }),
     (e) => {
       assert.ok(e instanceof CompileError);

@@ -13,7 +13,7 @@ import {
   sha256Hex,
   type SideEffectFn,
   type TransformFn,
-} from "../../mod.ts";
+} from "@pgs/runtime";
 
 /** FQDN of the totals CT (the CT artifact and its single atom share it). */
 export const CT_INVOICE_TOTALS = "invoice::CT_INVOICE_TOTALS_V0";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type ArtifactKindName, authorArtifact } from "../../mod.ts";
+import { type ArtifactKindName, authorArtifact } from "@pgs/runtime";
 import { CS_LEDGER, CT_INVOICE_TOTALS } from "./capabilities.ts";
 
 type Json = Record<string, unknown>;

@@ -15,9 +15,9 @@
  *
  * @module
  */
-import { createCapabilityRegistry, loadSnapshot, replayTrace, runWorkflow } from "../mod.ts";
-import { invoiceCapabilities } from "./embed/capabilities.ts";
-import { INVOICE_WORKFLOW, SAMPLE_ORDER, writeInvoiceWorkspace } from "./embed/workspace.ts";
+import { createCapabilityRegistry, loadSnapshot, replayTrace, runWorkflow } from "@pgs/runtime";
+import { invoiceCapabilities } from "./capabilities.ts";
+import { INVOICE_WORKFLOW, SAMPLE_ORDER, writeInvoiceWorkspace } from "./workspace.ts";
 
 const dir = Deno.args[0] ?? await Deno.makeTempDir({ prefix: "pgs-embed-" });
 const workspace = `${dir}/workspace`;
