@@ -196,7 +196,9 @@ export function prepareRun(
     const chunked = version === 1 ? options.replay?.warning("root", "RUN_CHUNKED") : undefined;
     if (chunked) flat.splice(flat.length - 1, 0, { ...chunked, run: "root" });
     const { records, lines, head } = chainRecords(flat, redaction, { version });
-    if (version === 2) lines.push(sealLine(sealHeads([head], signer)[0], lines.length, head));
+    if (version === 2) {
+      lines.push(sealLine((await sealHeads([head], signer))[0], lines.length, head));
+    }
     return {
       value: {
         traceId,

@@ -6,7 +6,6 @@
  * @module
  */
 import { TraceError, UsageError } from "../errors.ts";
-import { compileWorkflow } from "../snapshot/compile.ts";
 import type { Snapshot } from "../snapshot/load.ts";
 import { openMemoryStore } from "../storage/memory_store.ts";
 import { verifyTrace } from "../trace/jsonl.ts";
@@ -83,6 +82,8 @@ export async function replayTrace(
       `Cannot replay: trace semantics version "${header.semantics_version}", runtime has "${SEMANTICS_VERSION}"`,
     );
   }
+  // The compiler (and its schema and path libraries) loads only when a replay needs it.
+  const { compileWorkflow } = await import("../snapshot/compile.ts");
   const compiled = await compileWorkflow(snapshot, header.workflow, registry.compileOptions);
   if (compiled.digest !== header.snapshot_digest) {
     throw new TraceError(

@@ -14,8 +14,10 @@
  * scenario runs once per checkout in each round (before/after in one interleaved run). Deno
  * flags may follow the path: `--cli "lean=cli.ts --v8-flags=--no-wasm-tier-up"`.
  *
+ * `--bundle` also builds the one-file bundle (scripts/bundle.ts) and times it as a variant.
+ *
  * Usage: `deno run -A bench/cli_timing.ts [--runs 15] [--only name,…] [--skip-large]
- * [--cli "[label=]path/to/cli.ts [deno flags]" …] [--json out.json]`
+ * [--bundle] [--cli "[label=]path/to/cli.ts [deno flags]" …] [--json out.json]`
  *
  * @module
  */
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     only: { type: "string" },
     "skip-large": { type: "boolean", default: false },
     cli: { type: "string", multiple: true },
+    bundle: { type: "boolean", default: false },
     json: { type: "string" },
   },
 });
@@ -51,11 +54,22 @@ interface Variant {
   flags: string[];
 }
 /** `[label=]path [deno flags…]`, e.g. `"lean=cli.ts --v8-flags=--no-wasm-tier-up"`. */
-const VARIANTS: Variant[] = (values.cli?.length ? values.cli : [`${ROOT}cli.ts`]).map((spec) => {
+const specs = values.cli?.length ? [...values.cli] : [`source=${ROOT}cli.ts`];
+if (values.bundle) {
+  // The one-file build operators ship (and `deno compile` would embed), next to the source.
+  const out = `${await Deno.makeTempDir({ prefix: "pgs-bundle-" })}/pgs-runtime.js`;
+  const built = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}scripts/bundle.ts`, out],
+    cwd: ROOT,
+  }).output();
+  if (!built.success) throw new Error(new TextDecoder().decode(built.stderr));
+  specs.push(`bundle=${out} --unstable-kv`);
+}
+const VARIANTS: Variant[] = specs.map((spec) => {
   const [first, ...flags] = spec.trim().split(/\s+/);
   const at = first.indexOf("=");
   const cli = at > 0 ? first.slice(at + 1) : first;
-  const several = (values.cli?.length ?? 0) > 1;
+  const several = specs.length > 1;
   return { label: several ? `[${at > 0 ? first.slice(0, at) : cli}] ` : "", cli, flags };
 });
 const CONFIG = `${ROOT}deno.json`;

@@ -2,14 +2,9 @@
  * Writes `trace/_assets/`: what the PNG renderer needs besides its own code, derived from
  * the pinned npm packages so nothing is read from disk or the network at run time:
  *
- * - `resvg_wasm.json`, `graphviz_wasm.json`: the two WASM binaries as base64 in JSON
- *   modules, decoded once with the native `Uint8Array.fromBase64` (a `with { type: "bytes" }`
- *   import would be faster still, but JSR refuses it). Graphviz's WASM is stored unpacked:
- *   the npm module carries it base91 + zstd inside its JS and unpacks it in JS at every
- *   start-up (~60 ms).
- * - `graphviz_glue.js`: `@hpcc-js/wasm-graphviz`'s module with that packed copy removed and
- *   one export added that starts Graphviz from the unpacked bytes (a mechanical edit of the
- *   pinned build, checked below, so the license header and code stay the package's).
+ * - `resvg_wasm.json`: resvg's WASM binary as base64 in a JSON module, decoded once with
+ *   the native `Uint8Array.fromBase64` (a `with { type: "bytes" }` import would be faster
+ *   still, but JSR refuses it). Graphviz is imported from its npm package as it is.
  * - `dejavu_font.json`: DejaVu Sans Condensed cut by HarfBuzz's subsetter (`harfbuzzjs`) to
  *   {@link FONT_CODEPOINTS}, hinting dropped (resvg does not hint): 34 KB instead of 680 KB,
  *   so resvg's per-render font parse and shaping tables shrink with it.
@@ -22,11 +17,9 @@
 import resvgWasm from "@resvg/resvg-wasm/index_bg.wasm" with { type: "bytes" };
 import fontBytes from "dejavu-fonts-ttf/ttf/DejaVuSansCondensed.ttf" with { type: "bytes" };
 import hbSubsetWasm from "harfbuzzjs/dist/harfbuzz-subset.wasm" with { type: "bytes" };
-import graphvizModuleText from "@hpcc-js/wasm-graphviz" with { type: "text" };
 import { FONT_CODEPOINTS } from "../trace/png_glyphs.ts";
 
 /** Versions the generated files come from (keep in step with deno.json). */
-const GRAPHVIZ_PKG = "@hpcc-js/wasm-graphviz@1.29.2";
 const RESVG_PKG = "@resvg/resvg-wasm@2.6.2";
 const FONT_PKG = "dejavu-fonts-ttf@2.37.3";
 const HARFBUZZ_PKG = "harfbuzzjs@1.6.4";
@@ -60,68 +53,6 @@ function base64Json(
     base64: bytes.toBase64(),
   });
   return { file, text: `${text}\n` };
-}
-
-/**
- * In the pinned build, the module-level `kt()` unpacks the WASM (`ro` base91, `Ct` zstd)
- * from the literal `to` and hands it to the Emscripten factory `St`; `It` is the exported
- * `Graphviz` class. The literal is emptied and the factory is fed the given bytes instead.
- */
-const GLUE_PACKED =
-  /var to='[^']*',Lr;function kt\(\)\{return Lr\?\?=Ct\(ro\(to\)\),St\(\{wasmBinary:Lr,locateFile:\(\)=>""\}\)\}/g;
-const GLUE_UNPACKED =
-  `var to="",Lr,pgsWasm;function kt(){return St({wasmBinary:pgsWasm,locateFile:()=>""})}`;
-const GLUE_EXPORT = /export\{[^}]*\bIt as Graphviz\b[^}]*\}/;
-const GLUE_LOADER =
-  "export function loadGraphviz(wasmBinary){return pgsWasm=wasmBinary,It.load()}\n";
-
-const GLUE_TYPES = `${HEADER}
-/** A started Graphviz (the subset of @hpcc-js/wasm-graphviz's \`Graphviz\` the renderer uses). */
-export interface GraphvizEngine {
-  /** Lays out DOT with the \`dot\` engine and returns the output in \`format\`. */
-  dot(dotSource: string, format?: "svg"): string;
-  /** Graphviz's version. */
-  version(): string;
-}
-/** Starts Graphviz from its unpacked WASM bytes (once per process; later calls share it). */
-export function loadGraphviz(wasmBinary: Uint8Array): Promise<GraphvizEngine>;
-`;
-
-/** The pinned Graphviz module's WASM, unpacked by the package's own decoder. */
-async function graphvizWasm(): Promise<Uint8Array> {
-  const original = WebAssembly.instantiate;
-  let captured: Uint8Array | undefined;
-  // The package hands its unpacked bytes to WebAssembly.instantiate exactly once.
-  WebAssembly.instantiate = ((source: BufferSource, imports?: WebAssembly.Imports) => {
-    if (ArrayBuffer.isView(source)) {
-      captured = new Uint8Array(source.buffer, source.byteOffset, source.byteLength).slice();
-    }
-    return original(source, imports);
-  }) as typeof WebAssembly.instantiate;
-  try {
-    const { Graphviz } = await import("@hpcc-js/wasm-graphviz");
-    Graphviz.unload();
-    await Graphviz.load();
-    Graphviz.unload();
-  } finally {
-    WebAssembly.instantiate = original;
-  }
-  if (!captured) throw new Error(`${GRAPHVIZ_PKG} did not instantiate its WASM`);
-  return captured;
-}
-
-/** `@hpcc-js/wasm-graphviz`'s module, packed WASM removed, `loadGraphviz(bytes)` added. */
-function graphvizGlue(source: string): string {
-  const packed = source.match(GLUE_PACKED) ?? [];
-  if (packed.length !== 1 || !GLUE_EXPORT.test(source)) {
-    throw new Error(`${GRAPHVIZ_PKG} is not the build gen_assets.ts knows how to unpack`);
-  }
-  return `${HEADER}\n// Source: npm:${GRAPHVIZ_PKG}/dist/index.js (Apache-2.0, Graphviz EPL-1.0), ` +
-    `its packed WASM removed (see graphviz_wasm.js) and loadGraphviz() added.\n` +
-    `// @ts-self-types="./graphviz_glue.d.ts"\n` +
-    source.replace(GLUE_PACKED, GLUE_UNPACKED).replace(/\n\/\/# sourceMappingURL=\S+/, "")
-      .trimEnd() +
-    "\n" + GLUE_LOADER;
 }
 
 /** Subsets fonts with HarfBuzz's hb-subset (one WASM instance for many calls). */
@@ -212,14 +143,6 @@ export async function generateAssets(): Promise<GeneratedAsset[]> {
   const font = await fontSubset();
   return [
     base64Json("resvg_wasm.json", `${RESVG_PKG}/index_bg.wasm`, resvgWasm, "MPL-2.0"),
-    base64Json(
-      "graphviz_wasm.json",
-      `${GRAPHVIZ_PKG}/dist/index.js, unpacked`,
-      await graphvizWasm(),
-      "EPL-1.0 (Graphviz), Apache-2.0 (hpcc-js)",
-    ),
-    { file: "graphviz_glue.js", text: graphvizGlue(graphvizModuleText) },
-    { file: "graphviz_glue.d.ts", text: GLUE_TYPES },
     base64Json(
       "dejavu_font.json",
       `${FONT_PKG}/ttf/DejaVuSansCondensed.ttf, subset by npm:${HARFBUZZ_PKG} to ` +

@@ -96,7 +96,7 @@ export interface TraceSigner {
   /** The raw 32-byte Ed25519 public key. */
   readonly publicKey: Uint8Array;
   /** Ed25519 signature of `message`. */
-  sign(message: Uint8Array): Uint8Array;
+  sign(message: Uint8Array): Promise<Uint8Array>;
 }
 
 /**

@@ -71,7 +71,10 @@ export function sealMessage(root: string): Uint8Array {
  * Seals the chain heads of traces committed together: one Merkle tree, one signature; the
  * seal of each head carries its path. Without a signer the seals say so (`null`).
  */
-export function sealHeads(heads: readonly string[], signer: TraceSigner | null): SealFields[] {
+export async function sealHeads(
+  heads: readonly string[],
+  signer: TraceSigner | null,
+): Promise<SealFields[]> {
   if (!signer) return heads.map(() => ({ key_id: null, path: [], signature: null }));
   const paths: MerkleStep[][] = heads.map(() => []);
   // Each level: members (indexes of heads under it) and hash. An odd last node is promoted.
@@ -91,7 +94,9 @@ export function sealHeads(heads: readonly string[], signer: TraceSigner | null):
     }
     level = next;
   }
-  const signature = level.length === 0 ? null : bytesToHex(signer.sign(sealMessage(level[0].hash)));
+  const signature = level.length === 0
+    ? null
+    : bytesToHex(await signer.sign(sealMessage(level[0].hash)));
   return paths.map((path) => ({ key_id: signer.keyId, path, signature }));
 }
 
@@ -122,11 +127,22 @@ export async function verifySeal(
   if (seal.key_id !== keyIdOf(publicKey)) {
     return `sealed with key ${seal.key_id}, not with the given key ${keyIdOf(publicKey)}`;
   }
-  const { ed25519 } = await import("@noble/curves/ed25519.js");
   const root = merkleRoot(head, seal.path as MerkleStep[]);
   let ok = false;
   try {
-    ok = ed25519.verify(hexToBytes(seal.signature), sealMessage(root), publicKey);
+    const key = await crypto.subtle.importKey(
+      "raw",
+      publicKey as BufferSource,
+      { name: "Ed25519" },
+      false,
+      ["verify"],
+    );
+    ok = await crypto.subtle.verify(
+      { name: "Ed25519" },
+      key,
+      hexToBytes(seal.signature) as BufferSource,
+      sealMessage(root) as BufferSource,
+    );
   } catch {
     ok = false;
   }
