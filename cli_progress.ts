@@ -24,13 +24,17 @@ export class Progress {
     this.#timer = setInterval(() => this.#draw(), 100);
   }
 
-  /** A progress reporter, or one that prints nothing. */
+  /**
+   * A progress reporter, or one that prints nothing. On a terminal it redraws one line in
+   * place; elsewhere (a log) each change is a line through `io.err`.
+   */
   static open(
     io: CliIo,
     on: boolean,
+    tty: boolean = Deno.stderr.isTerminal(),
   ): { runs(d: number, t: number): void; pictures(d: number, t: number): void; close(): void } {
     if (!on) return { runs() {}, pictures() {}, close() {} };
-    return new Progress(io, Deno.stderr.isTerminal());
+    return new Progress(io, tty);
   }
 
   runs(done: number, total: number): void {

@@ -83,79 +83,90 @@ export class ValueTable {
 
   /** Canonical text of `v` as written (refs replaced by null); registers or refers to it. */
   #walk(v: unknown, ptr: string, w: Walk): string {
-    return this.#node(v, ptr, w).out;
+    this.#path = [ptr];
+    this.#node(v, w);
+    return this.#out;
   }
 
-  #node(v: unknown, ptr: string, w: Walk): { text: string; out: string } {
+  // The node being walked: its pointer as segments (joined only when a value is shared or
+  // recorded), and the text written for the last node #node returned (its own text unless
+  // something in it refers to an earlier copy). Fields rather than return values: no
+  // allocation per node.
+  #path: string[] = [];
+  #out = "";
+
+  #pointer(): string {
+    return this.#path.join("/");
+  }
+
+  /** Returns the canonical text of `v`; leaves the text to write in `#out`. */
+  #node(v: unknown, w: Walk): string {
     if (v === null || typeof v !== "object") {
       const text = JSON.stringify(v) ?? "null";
+      this.#out = text;
       if (typeof v === "string" && text.length >= SHARE_MIN_CHARS) {
-        return this.#share(text, text, ptr, w, w.refs.length, w.adds.length);
+        this.#share(text, w, w.refs.length, w.adds.length);
       }
-      return { text, out: text };
+      return text;
     }
     const refs0 = w.refs.length;
     const adds0 = w.adds.length;
     let text: string;
-    let out: string;
+    // null while the written text equals `text` (nothing inside referred to a copy).
+    let out: string | null = null;
+    const path = this.#path;
     if (Array.isArray(v)) {
       text = "[";
-      out = "[";
       for (let i = 0; i < v.length; i++) {
-        const c = this.#node(v[i], `${ptr}/${i}`, w);
-        if (i > 0) {
-          text += ",";
-          out += ",";
-        }
-        text += c.text;
-        out += c.out;
+        const sep = i > 0 ? "," : "";
+        path.push(String(i));
+        const ct = this.#node(v[i], w);
+        path.pop();
+        const co = this.#out;
+        if (out === null && co !== ct) out = text;
+        text += sep + ct;
+        if (out !== null) out += sep + co;
       }
       text += "]";
-      out += "]";
+      if (out !== null) out += "]";
     } else {
       const obj = v as Record<string, unknown>;
       const keys = Object.keys(obj).sort();
       text = "{";
-      out = "{";
       let first = true;
       for (const k of keys) {
         const x = obj[k];
         if (x === undefined) continue;
-        const c = this.#node(x, `${ptr}/${escapeSegment(k)}`, w);
-        const name = JSON.stringify(k) + ":";
-        if (!first) {
-          text += ",";
-          out += ",";
-        }
+        path.push(escapeSegment(k));
+        const ct = this.#node(x, w);
+        path.pop();
+        const co = this.#out;
+        const name = (first ? "" : ",") + JSON.stringify(k) + ":";
         first = false;
-        text += name + c.text;
-        out += name + c.out;
+        if (out === null && co !== ct) out = text;
+        text += name + ct;
+        if (out !== null) out += name + co;
       }
       text += "}";
-      out += "}";
+      if (out !== null) out += "}";
     }
-    if (text.length >= SHARE_MIN_CHARS) return this.#share(text, out, ptr, w, refs0, adds0);
-    return { text, out };
+    this.#out = out ?? text;
+    if (text.length >= SHARE_MIN_CHARS) this.#share(text, w, refs0, adds0);
+    return text;
   }
 
-  #share(
-    text: string,
-    out: string,
-    ptr: string,
-    w: Walk,
-    refs0: number,
-    adds0: number,
-  ): { text: string; out: string } {
+  /** Refers to an earlier copy of `text` (setting `#out` to null), or records this one. */
+  #share(text: string, w: Walk, refs0: number, adds0: number): void {
     const hit = this.#seen.get(text);
     if (hit) {
       // The whole value is a copy: what its parts referred to or added is moot.
       w.refs.length = refs0;
       w.adds.length = adds0;
-      w.refs.push([ptr, hit]);
-      return { text, out: "null" };
+      w.refs.push([this.#pointer(), hit]);
+      this.#out = "null";
+      return;
     }
-    w.adds.push([text, ptr]);
-    return { text, out };
+    w.adds.push([text, this.#pointer()]);
   }
 }
 

@@ -135,3 +135,41 @@ Deno.test("run refuses --payload together with --batch, and neither", async () =
     ]);
   }
 });
+
+Deno.test("run --batch in text: a summary naming the rejected lines; --progress draws count, rate and ETA", async () => {
+  const t = await tempWorkspace();
+  const lines = Array.from({ length: 12 }, (_, i) =>
+    JSON.stringify({
+      member: { name: `M${i}`, email: i === 3 || i === 4 || i === 9 ? "nope" : `m${i}@x.org` },
+    }));
+  await Deno.writeTextFile(`${t.dir}/b.jsonl`, lines.join("\n") + "\n");
+  const r = await quiet([
+    "run",
+    "--wf",
+    WF,
+    "--batch",
+    `${t.dir}/b.jsonl`,
+    "--workspace",
+    t.workspace,
+    "--data-root",
+    t.dataRoot,
+    "--trace-id",
+    "BT",
+    "--progress",
+    ...FIXED,
+  ]);
+  assert.equal(r.code, 1, r.err.join("\n"));
+  assert.match(
+    r.out[0],
+    /^batch club::WF_REGISTER_MEMBER_V0: 12 run\(s\) in [\d.]+ s \([\d.]+\/s\)$/,
+  );
+  assert.deepEqual(r.out.slice(1), [
+    "  COMPLETED: 9",
+    "  REJECTED: 3",
+    "  rejected or ended (exit 1), lines: 4-5, 10",
+    `traces: ${t.workspace}/traces/BT-*`,
+  ]);
+  const progress = r.err.filter((l) => l.startsWith("runs "));
+  assert.ok(progress.length > 0, r.err.join("\n"));
+  assert.match(progress.at(-1)!, /^runs {5}\[#{24}\] 12\/12 {2}\d+\/s {2}ETA 0 s$/);
+});
