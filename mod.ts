@@ -102,6 +102,7 @@ export {
   sha256Hex,
   type Snapshot,
   writeArtifacts,
+  type WriteArtifactsOptions,
 } from "./snapshot/mod.ts";
 
 // The machine, for XState tooling.

@@ -47,7 +47,22 @@ export interface AuthorOptions {
   pretty?: boolean;
 }
 
-/** Builds the envelope of artifact `fqdn` (`ns::CODE`) of `kind` with a correct content hash. */
+/**
+ * Builds the envelope of artifact `fqdn` (`ns::CODE`) of `kind` the way the PGS compiler
+ * writes it: `content` is Markdown whose `## Machine` JSON block is the frontmatter, and
+ * `content_hash` is its sha256, so the loader verifies it like a compiled one.
+ *
+ * @example
+ * ```ts
+ * import { authorArtifact } from "./author.ts";
+ * import { sha256Hex } from "./canonical.ts";
+ * import assert from "node:assert/strict";
+ * const a = authorArtifact("IN", "shop::IN_ORDER_V0", { artifact_type: "IN" }, { summary: "An order." });
+ * assert.equal(a.dir, "intents");
+ * assert.equal(a.file, "shop__IN_ORDER_V0.json");
+ * assert.equal(a.body.content_hash, sha256Hex(a.body.content as string));
+ * ```
+ */
 export function authorArtifact(
   kind: ArtifactKindName,
   fqdn: string,
@@ -105,12 +120,25 @@ export function resealArtifact(body: Record<string, unknown>): Record<string, un
   return { ...body, content: next, content_hash: sha256Hex(next) };
 }
 
-/** Writes artifacts under `<workspace>/protocol_snapshot/artifacts/`. */
+/** Options of {@link writeArtifacts}. */
+export interface WriteArtifactsOptions {
+  /**
+   * Indent each envelope's JSON (as the PGS compiler does).
+   * @default true
+   */
+  readonly pretty?: boolean;
+}
+
+/**
+ * Writes artifacts to `<workspace>/protocol_snapshot/artifacts/<dir>/<file>` (folders made
+ * as needed; an existing file is replaced).
+ */
 export async function writeArtifacts(
   workspace: string,
   artifacts: readonly AuthoredArtifact[],
-  pretty = true,
+  options: WriteArtifactsOptions = {},
 ): Promise<void> {
+  const pretty = options.pretty !== false;
   for (const a of artifacts) {
     const dir = `${workspace.replace(/\/+$/, "")}/protocol_snapshot/artifacts/${a.dir}`;
     await Deno.mkdir(dir, { recursive: true });

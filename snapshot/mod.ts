@@ -53,4 +53,5 @@ export {
   type AuthorOptions,
   resealArtifact,
   writeArtifacts,
+  type WriteArtifactsOptions,
 } from "./author.ts";
