@@ -14,6 +14,9 @@ import { canonicalJson, sha256Hex } from "../../snapshot/canonical.ts";
 import { budgetUse } from "../../trace/examine/budget.ts";
 import { examineTrace } from "../../trace/examine/mod.ts";
 import { traceText, verifyTrace } from "../../trace/jsonl.ts";
+import { diagnose } from "../../trace/examine/diagnose.ts";
+import { collectPaths } from "../../trace/run_path.ts";
+import type { TraceRecord } from "../../trace/record.ts";
 import { golden } from "../testdata/golden/mod.ts";
 import { GOLDEN_CAPABILITIES, goldenArtifacts, NS, WF } from "../testdata/golden/workspace.ts";
 
@@ -247,5 +250,37 @@ Deno.test("examineTrace() accepts recursion stopped at the nesting limit and say
         "step recurse of demo::WF_LOOP_V0; child runs nested 64 deep, the nesting limit of 64 " +
         "\\(a larger --budget does not help\\)",
     ),
+  );
+});
+
+Deno.test("diagnose() names the most repeated step when no child run or recursion spent the budget", () => {
+  // The compiler refuses cycles, so no real run enters a node twice; the golden budget
+  // trace with its CC visit made three times is the shape such a loop would leave.
+  const base = golden("budget").records;
+  const visit = base.findIndex((r) => r.type === "node" && r.node === "CC_REGISTER");
+  const again = {
+    type: "transition",
+    run: "root",
+    from: "CC_REGISTER",
+    outcome: "AGAIN",
+    to: "CC_REGISTER",
+    outputs: null,
+  } as unknown as TraceRecord;
+  const loop = [...base.slice(visit, visit + 3), again];
+  const records = [...base.slice(0, visit), ...loop, ...loop, ...base.slice(visit)]
+    .map((r, seq) => ({ ...r, seq }));
+  const use = budgetUse(records);
+  assert.deepEqual(use.repeated.slice(0, 2).map((s) => [s.node, s.step, s.times]), [
+    ["CC_REGISTER", "make_id", 3],
+    ["CC_REGISTER", "store", 3],
+  ]);
+  assert.equal(use.units, 1 + 3 * 3);
+  const d = diagnose(records, collectPaths(records), []);
+  assert.equal(
+    d.hint,
+    "the step budget of 4 (node visits + steps, child runs included) ran out after " +
+      "CC_REGISTER step store (STEP_BUDGET_EXCEEDED); spent: 1 IN verdict, 3 CC visits and 6 " +
+      "steps in 1 run; the most repeated: CC_REGISTER step make_id of demo::WF_REGISTER_V0, " +
+      "3 times; if the work is legitimately this long, rerun with --budget <n> above 4",
   );
 });
