@@ -7,7 +7,6 @@
  */
 import assert from "node:assert/strict";
 import { writeArtifacts } from "../../snapshot/author.ts";
-import { openKvStore, type StoreRef } from "../../storage/mod.ts";
 import { epochKey } from "../../storage/keys.ts";
 import { verifyTrace } from "../../trace/jsonl.ts";
 import {
@@ -16,7 +15,7 @@ import {
   type KvConnectServer,
   startKvConnectServer,
 } from "./_kv_connect_server.ts";
-import { ROOT } from "./_subprocess.ts";
+import { deno, ROOT } from "./_subprocess.ts";
 import {
   largeRunArtifacts,
   MEMBER_LOG_STORE,
@@ -41,8 +40,6 @@ interface Env {
 
 async function withServer(fn: (env: Env) => Promise<void>): Promise<void> {
   const server = startKvConnectServer(TOKEN);
-  // This process reads the server's database back as another machine would.
-  Deno.env.set("DENO_KV_ACCESS_TOKEN", TOKEN);
   const dir = await Deno.makeTempDir({ prefix: "pgs-kv-epoch-" });
   const ws = `${dir}/ws`;
   await writeArtifacts(ws, largeRunArtifacts());
@@ -95,74 +92,85 @@ async function finished(child: Deno.ChildProcess): Promise<{ code: number; items
   return { code: r.code, items: out.trim().split("\n").map((l) => JSON.parse(l)) };
 }
 
-/** Opens the server's database in this process (as another machine would). */
-async function open(env: Env) {
-  return await openKvStore({ kvUrl: env.server.url });
+/** What another process finds in the server's database (see `_kv_dump.ts`). */
+interface Dump {
+  /** States of the staged commits found before it opened the database. */
+  before: { states: string[]; entries: number };
+  /** Records of each log store asked for. */
+  logs: Record<string, Rec[]>;
+  /** Lines of every committed trace, by id. */
+  traces: Record<string, string[]>;
+  /** Staged commits left after its open finished or removed what it could. */
+  after: { states: string[]; entries: number };
 }
 
-type Store = Awaited<ReturnType<typeof open>>;
-
-async function logOf(store: Store, path: string): Promise<Rec[]> {
-  const ref: StoreRef = { path, format: "jsonl" };
-  return (await store.transact(async (txn) => ({ value: await txn.log(ref), trace: null })))
-    .value as Rec[];
+/** Opens the server's database in a new process (as another machine would) and reads it. */
+async function dump(env: Env, paths: readonly string[]): Promise<Dump> {
+  const r = await deno(
+    [
+      "run",
+      "--config",
+      `${ROOT}deno.json`,
+      "--allow-all",
+      `${ROOT}tests/library/_kv_dump.ts`,
+      env.server.url,
+      ...paths,
+    ],
+    env.dir,
+    { DENO_KV_ACCESS_TOKEN: TOKEN },
+  );
+  assert.equal(r.code, 0, r.err);
+  return JSON.parse(r.out);
 }
 
 /** The log's records, after checking their sequence numbers are exactly 1..n. */
-async function gapFree(store: Store, path: string): Promise<Rec[]> {
-  const log = await logOf(store, path);
+function gapFree(d: Dump, path: string): Rec[] {
+  const log = d.logs[path];
   assert.deepEqual(log.map((r) => r.sequence_number), log.map((_, i) => i + 1), path);
   return log;
 }
 
+const SPREAD_PATHS = Array.from({ length: SPREAD_STORES }, (_, i) => spreadStore(i));
+
 Deno.test("--kv: two processes registering members concurrently, one of them through 18-store runs, lose nothing", async () => {
   await withServer(async (env) => {
     // Overlapping names: each is registered exactly once, whichever process gets there first.
-    const wide = Array.from({ length: 30 }, (_, i) => ({ name: `m${i}` }));
-    const narrow = Array.from({ length: 30 }, (_, i) => ({ name: `m${i + 15}` }));
+    // 40 runs each: long enough that the two processes overlap for most of their runs.
+    const wide = Array.from({ length: 40 }, (_, i) => ({ name: `m${i}` }));
+    const narrow = Array.from({ length: 40 }, (_, i) => ({ name: `m${i + 20}` }));
     const [w, n] = await Promise.all([
       batch(env, "WF_JOIN_WIDE_V0", wide, "W"),
       batch(env, "WF_JOIN_V0", narrow, "N"),
     ]).then((c) => Promise.all(c.map(finished)));
     const runs = [...w.items, ...n.items].filter((x) => x.trace_id);
-    assert.equal(runs.length, 60);
+    assert.equal(runs.length, 80);
     assert.ok(runs.every((x) => x.classification === "COMPLETED"), JSON.stringify(runs));
     assert.deepEqual(env.server.refused, []);
     assert.ok(env.server.writes.every((x) => x.checks <= L.maxChecks));
 
-    const store = await open(env);
-    try {
-      // The journal: every name once, sequence numbers 1..45 with no gap and no repeat.
-      const log = await gapFree(store, MEMBER_LOG_STORE);
-      const names = log.map((r) => r.record.name);
-      assert.deepEqual(
-        [...names].sort(),
-        Array.from({ length: 45 }, (_, i) => `m${i}`).sort(),
-      );
-      const registry = await logOf(store, MEMBERS_STORE);
-      assert.deepEqual(registry.map((r) => r.key).sort(), [...names].sort());
-      // Every wide journal holds the names the wide runs registered, in the journal's order.
-      const viaWide = new Set<string>();
-      const claimed = new Map<number, string>();
-      for (const id of await store.listTraces()) {
-        const records: Rec[] = verifyTrace((await store.readTrace(id))!.join("\n")).records;
-        const step = (s: string) => records.find((r) => r.type === "step" && r.step === s);
-        if (step("register").status !== "SUCCESS") continue;
-        if (id.startsWith("W")) viaWide.add(step("register").inputs.key);
-        // Each committed trace claims the sequence number the journal gave its record.
-        const seq = step("log").outputs.sequence_number;
-        assert.equal(claimed.has(seq), false, `sequence ${seq} claimed twice`);
-        claimed.set(seq, step("register").inputs.key);
-      }
-      assert.deepEqual([...claimed.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]), names);
-      const wideOrder = names.filter((x) => viaWide.has(x));
-      assert.ok(wideOrder.length >= 15, `${wideOrder.length} names came through wide runs`);
-      for (let i = 0; i < SPREAD_STORES; i++) {
-        const spread = await gapFree(store, spreadStore(i));
-        assert.deepEqual(spread.map((r) => r.record.name), wideOrder, spreadStore(i));
-      }
-    } finally {
-      await store.close();
+    const d = await dump(env, [MEMBER_LOG_STORE, MEMBERS_STORE, ...SPREAD_PATHS]);
+    // The journal: every name once, sequence numbers 1..60 with no gap and no repeat.
+    const names = gapFree(d, MEMBER_LOG_STORE).map((r) => r.record.name);
+    assert.deepEqual([...names].sort(), Array.from({ length: 60 }, (_, i) => `m${i}`).sort());
+    assert.deepEqual(d.logs[MEMBERS_STORE].map((r) => r.key).sort(), [...names].sort());
+    // Each committed trace claims the sequence number the journal gave its record.
+    const viaWide = new Set<string>();
+    const claimed = new Map<number, string>();
+    for (const [id, lines] of Object.entries(d.traces)) {
+      const records: Rec[] = verifyTrace(lines.join("\n")).records;
+      const step = (s: string) => records.find((r) => r.type === "step" && r.step === s);
+      if (step("register").status !== "SUCCESS") continue;
+      if (id.startsWith("W")) viaWide.add(step("register").inputs.key);
+      const seq = step("log").outputs.sequence_number;
+      assert.equal(claimed.has(seq), false, `sequence ${seq} claimed twice`);
+      claimed.set(seq, step("register").inputs.key);
+    }
+    assert.deepEqual([...claimed.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]), names);
+    // Every wide journal holds the names the wide runs registered, in the journal's order.
+    const wideOrder = names.filter((x) => viaWide.has(x));
+    assert.ok(wideOrder.length >= 20, `${wideOrder.length} names came through wide runs`);
+    for (const path of SPREAD_PATHS) {
+      assert.deepEqual(gapFree(d, path).map((r) => r.record.name), wideOrder, path);
     }
     // The wide runs were validated against the epoch, and their commits carried its check.
     assert.ok(env.server.writes.some((x) => x.checks === 2 && x.mutations > SPREAD_STORES));
@@ -205,47 +213,27 @@ Deno.test("--kv: a process killed during 17-check runs, staged or not, leaves ea
         // it finished first
       }
       await child.output();
-      const raw = await Deno.openKv(env.server.url);
-      for await (const e of raw.list<Uint8Array>({ prefix: ["pgs", "sr"] })) {
-        left.push(JSON.parse(new TextDecoder().decode(e.value)).state);
-      }
-      raw.close();
       // The next process to open the store finishes what the killed one published.
-      const store = await open(env);
-      try {
-        const notes = new Set<string>();
-        for (const id of await store.listTraces()) {
-          const lines = (await store.readTrace(id))!;
-          const header: Rec = verifyTrace(lines.join("\n")).records[0];
-          notes.add(header.payload.note);
-        }
-        const journals = [];
-        for (let i = 0; i < SPREAD_STORES; i++) {
-          journals.push((await gapFree(store, spreadStore(i))).map((r) => r.record.note));
-        }
-        // Every journal holds exactly the committed runs' notes, in one order.
-        for (const j of journals) assert.deepEqual(j, journals[0]);
-        assert.deepEqual([...journals[0]].sort(), [...notes].sort(), `round ${round}`);
-        assert.ok(notes.size >= committed, "nothing committed is lost");
-        committed = notes.size;
-      } finally {
-        await store.close();
+      const d = await dump(env, SPREAD_PATHS);
+      left.push(...d.before.states);
+      const notes = new Set<string>();
+      for (const lines of Object.values(d.traces)) {
+        const header: Rec = verifyTrace(lines.join("\n")).records[0];
+        notes.add(header.payload.note);
       }
+      const journals = SPREAD_PATHS.map((path) => gapFree(d, path).map((r) => r.record.note));
+      // Every journal holds exactly the committed runs' notes, in one order.
+      for (const j of journals) assert.deepEqual(j, journals[0]);
+      assert.deepEqual([...journals[0]].sort(), [...notes].sort(), `round ${round}`);
+      assert.ok(notes.size >= committed, "nothing committed is lost");
+      committed = notes.size;
     }
     console.log(`committed ${committed} runs; stages the kills left: ${left.join(", ")}`);
     assert.ok(left.length > 0, "some kills landed inside a staged run");
     assert.ok(committed > 0 && committed < 80, `${committed} of 80 runs committed`);
     // Stages of killed processes are gone once two opens saw them without progress.
-    for (let i = 0; i < 2; i++) await (await open(env)).close();
-    const kv = await Deno.openKv(env.server.url);
-    try {
-      const remaining = [];
-      for await (const e of kv.list({ prefix: ["pgs", "sr"] })) remaining.push(e.key);
-      for await (const e of kv.list({ prefix: ["pgs", "s"] })) remaining.push(e.key);
-      assert.deepEqual(remaining, []);
-    } finally {
-      kv.close();
-    }
+    await dump(env, []);
+    assert.deepEqual((await dump(env, [])).after, { states: [], entries: 0 });
     assert.deepEqual(env.server.refused, []);
   });
 });
