@@ -156,8 +156,12 @@ export function encodeTrace(trace: TraceCommit): EncodedTrace {
 export interface CommitPlan {
   /** Store-meta checks, then trace-absence checks. */
   readonly checks: readonly Check[];
+  /** How many of `checks` (the first) are store-meta checks. */
+  readonly stores: number;
   /** Bumped store metas. */
   readonly head: readonly Op[];
+  /** The commit epoch's write (see `_epoch.ts`): set when the store keeps one and `head` is not empty. */
+  readonly epoch: Op | null;
   /** State writes in the order they were made. */
   readonly effects: readonly Op[];
   /** Trace body chunks. */
@@ -208,6 +212,7 @@ export interface Commit {
 export function singleCommit(plan: CommitPlan, limits: CommitLimits): Commit | null {
   const ops = [
     ...plan.head,
+    ...(plan.epoch ? [plan.epoch] : []),
     ...plan.effects,
     ...plan.traceBodies,
     ...plan.traces.flatMap((t) => traceFinalOps(t)),

@@ -8,6 +8,7 @@
 import { ErrorCode, StorageError, UsageError } from "../errors.ts";
 import { concat, fromUtf8 } from "./_codec.ts";
 import {
+  type Check,
   type Commit,
   type CommitLimits,
   type EncodedTrace,
@@ -15,6 +16,7 @@ import {
   singleCommit,
 } from "./_commit.ts";
 import { commitStaged, recoverStages } from "./_stage.ts";
+import { epochPlan, validateEpoch } from "./_epoch.ts";
 import { buildPlan, GroupBudget } from "./_plan.ts";
 import { listTraceMetas, type ReadEnv, readStoredTraceMeta, readTraceChunks } from "./_reads.ts";
 import { backoff, type BackoffOptions, isLockedError, retryLocked } from "./_retry.ts";
@@ -55,6 +57,11 @@ export interface StoreStats {
   lockedRetries: number;
   /** Groups too large for one commit, committed through a stage (still atomic). */
   chunkedRuns: number;
+  /**
+   * Groups whose store checks did not fit one commit, committed with one check on the
+   * commit epoch after validating their reads (KV Connect; see `_epoch.ts`).
+   */
+  epochCommits: number;
   /** Body executions, re-runs included. */
   bodyRuns: number;
 }
@@ -106,6 +113,12 @@ export interface EngineOptions {
   readonly views: FileViews | null;
   /** Per-commit limits. */
   readonly limits: CommitLimits;
+  /**
+   * Keep the commit epoch (see `_epoch.ts`): store-writing commits rewrite it, and a group
+   * with more store checks than `limits` allow is validated against it. Every process on
+   * one database must agree. @default false
+   */
+  readonly epoch?: boolean;
   /** Bodies re-run at most this many times per commit; also the lock-retry bound. */
   readonly maxAttempts: number;
   /** Backoff between attempts. */
@@ -137,9 +150,10 @@ class KvEngine implements KvStore {
     conflicts: 0,
     lockedRetries: 0,
     chunkedRuns: 0,
+    epochCommits: 0,
     bodyRuns: 0,
   };
-  readonly #env: ReadEnv & { dataRoot: string | null };
+  readonly #env: ReadEnv & { dataRoot: string | null; epoch: boolean };
   #closed = false;
 
   constructor(options: EngineOptions) {
@@ -147,6 +161,7 @@ class KvEngine implements KvStore {
     this.#env = {
       kv: options.kv,
       dataRoot: options.dataRoot,
+      epoch: options.epoch === true,
       read: (what, fn) => retryLocked(what, fn, options.maxAttempts, options.backoff, this.#stats),
     };
   }
@@ -227,7 +242,7 @@ class KvEngine implements KvStore {
   ): Promise<{ members: Array<Member<T>>; next: number }> {
     const { bodies, single, results, runs } = state;
     const limits = this.#o.limits;
-    const budget = new GroupBudget();
+    const budget = new GroupBudget(this.#env.epoch);
     const members: Array<Member<T>> = [];
     const ids = new Set<string>();
     // Stores the admitted members touched; anything else a left-out body opened is dropped.
@@ -296,14 +311,41 @@ class KvEngine implements KvStore {
         }
       }
     }
-    const plan = await buildPlan(group, traces);
-    const commit = singleCommit(plan, this.#o.limits);
+    const limits = this.#o.limits;
+    const epoch = this.#env.epoch;
+    let plan = await buildPlan(group, traces, epoch);
+    let commit = singleCommit(plan, limits);
+    // Store checks that fit neither one commit nor a publish commit (one more check) are
+    // replaced by one on the commit epoch, after validating the group's reads.
+    let validate: (() => Promise<Check[] | null>) | undefined;
+    if (commit === null && epoch && plan.checks.length + 1 > limits.maxChecks) {
+      const stores = plan;
+      validate = () => validateEpoch(this.#env, stores);
+      plan = epochPlan(plan);
+      commit = singleCommit(plan, limits);
+    }
+    const viaEpoch = validate ? 1 : 0;
     if (commit === null) {
-      const staged = await commitStaged(this.#env, plan, this.#o.limits);
+      const staged = await commitStaged(this.#env, plan, limits, validate);
       this.#stats.commits += staged.commits;
       if (staged.status === "locked") this.#stats.lockedRetries++;
-      if (staged.status === "ok") this.#stats.chunkedRuns++;
+      if (staged.status === "ok") {
+        this.#stats.chunkedRuns++;
+        this.#stats.epochCommits += viaEpoch;
+      }
       return staged.status;
+    }
+    if (validate) {
+      let checks: Check[] | null;
+      try {
+        checks = await validate();
+      } catch (err) {
+        if (!isLockedError(err)) throw commitError(err);
+        this.#stats.lockedRetries++;
+        return "locked";
+      }
+      if (checks === null) return "conflict";
+      commit = { checks, ops: commit.ops };
     }
     if (commit.checks.length === 0 && commit.ops.length === 0) {
       return "ok"; // touched nothing: no commit needed
@@ -316,6 +358,7 @@ class KvEngine implements KvStore {
       return "locked";
     }
     this.#stats.commits++;
+    this.#stats.epochCommits += viaEpoch;
     return "ok";
   }
 

@@ -9,6 +9,7 @@
  */
 import { encodeJson, type StoreMeta } from "./_codec.ts";
 import type { Op } from "./_commit.ts";
+import { EPOCH_WRITE } from "./_epoch.ts";
 import { blobOps } from "./_plan.ts";
 import type { TxnEnv } from "./_txn.ts";
 import { keyBytes, logKey, logPartKey, mapKey, mapPartKey, storeMetaKey } from "./keys.ts";
@@ -67,5 +68,8 @@ export async function commitImport(
     logLength: imported.log.length,
     splitKeys: split,
   };
+  // The meta makes the store visible: a run that saw it absent must conflict, and one
+  // validated against the commit epoch only does when the epoch moves too.
+  if (env.epoch) batch.push(EPOCH_WRITE);
   await commit(batch, { key: storeMetaKey(path), value: encodeJson(meta, "store meta") });
 }

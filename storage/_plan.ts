@@ -5,6 +5,7 @@
  * @module
  */
 import { encodeJson, type StoreMeta, toBlob } from "./_codec.ts";
+import { EPOCH_WRITE } from "./_epoch.ts";
 import {
   type Check,
   type CommitPlan,
@@ -39,10 +40,14 @@ export function blobOps(
   return blob.parts.length;
 }
 
-/** Builds the commit plan of a group (resolving old part counts it still needs). */
+/**
+ * Builds the commit plan of a group (resolving old part counts it still needs); `epoch`:
+ * the store keeps a commit epoch, which a plan that writes a store rewrites.
+ */
 export async function buildPlan(
   group: TxnGroup,
   traces: readonly EncodedTrace[],
+  epoch = false,
 ): Promise<CommitPlan> {
   const checks: Check[] = [];
   const head: Op[] = [];
@@ -51,6 +56,7 @@ export async function buildPlan(
   for (const base of group.bases.values()) {
     checks.push({ key: storeMetaKey(base.ref.path), versionstamp: base.stamp });
   }
+  const stores = checks.length;
   for (const t of traces) checks.push({ key: traceMetaKey(t.id), versionstamp: null });
   for (const [path, layer] of group.layers) {
     const base = group.bases.get(path)!;
@@ -95,7 +101,15 @@ export async function buildPlan(
   for (const t of traces) {
     t.chunks.forEach((c, i) => traceBodies.push({ key: traceChunkKey(t.id, i), value: c }));
   }
-  return { checks, head, effects, traceBodies, traces };
+  return {
+    checks,
+    stores,
+    head,
+    epoch: epoch && head.length > 0 ? EPOCH_WRITE : null,
+    effects,
+    traceBodies,
+    traces,
+  };
 
   function nextMeta(group: TxnGroup, base: StoreBase): StoreMeta {
     const appended = group.layers.get(base.ref.path)?.appends.length ?? 0;
@@ -114,6 +128,13 @@ export class GroupBudget {
   readonly tally = new Tally();
   readonly #checked = new Set<string>();
   readonly #written = new Set<string>();
+  /** The store keeps a commit epoch: the group's first store write adds its write. */
+  readonly #epoch: boolean;
+
+  /** A budget for a group of a store that keeps a commit epoch (`epoch`) or not. */
+  constructor(epoch = false) {
+    this.#epoch = epoch;
+  }
 
   /**
    * Upper bound of what a finished body adds to the group's commit: over-counts keys that
@@ -126,6 +147,7 @@ export class GroupBudget {
       if (this.#checked.has(path)) continue;
       t.check({ key: storeMetaKey(path), versionstamp: null });
     }
+    if (this.#epoch && this.#written.size === 0 && body.layers.size > 0) t.op(EPOCH_WRITE);
     for (const [path, layer] of body.layers) {
       const base = group.bases.get(path)!;
       if (!this.#written.has(path)) {

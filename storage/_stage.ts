@@ -5,10 +5,12 @@
  * 1. **stage**: its writes, in order, are copied under `[pgs, "s", <stage>, i]` in as many
  *    commits as KV's limits need, beside a registration `[pgs, "sr", <stage>]` =
  *    `staging`. No reader looks there: a crash now leaves nothing visible.
- * 2. **publish**: one small commit holding every optimistic-concurrency check of the group,
- *    a check that the registration is unchanged, the bumped store metas and the trace metas
- *    (each marked `redo: <stage>`), and the registration = `published`. This is the commit
- *    point of the whole group, whatever its size.
+ * 2. **publish**: one small commit holding every optimistic-concurrency check of the group
+ *    (or, when its store checks do not fit, one on the commit epoch, validated right before:
+ *    `_epoch.ts`), a check that the registration is unchanged, the bumped store metas and
+ *    the trace metas (each marked `redo: <stage>`), the epoch write when the store keeps
+ *    one, and the registration = `published`. This is the commit point of the whole group,
+ *    whatever its size.
  * 3. **apply**: the staged writes go to their real keys (each commit checking that the
  *    registration is still `published`), then registration = `applied`, the markers are
  *    cleared and the stage deleted.
@@ -73,7 +75,10 @@ export interface StagedCommit {
 }
 
 /**
- * Stages, publishes and applies a plan too large for one commit.
+ * Stages, publishes and applies a plan too large for one commit. `validate`, when given,
+ * runs after staging and gives the publish commit's checks (null: a conflict), so an
+ * epoch-validated run (see `_epoch.ts`) validates as late as it can; `plan.checks` then
+ * only size the publish commit.
  *
  * @throws {StorageError} STORAGE when even the publish commit cannot fit (too many stores
  *   or traces in one run) or KV fails otherwise; nothing is visible then.
@@ -82,6 +87,7 @@ export async function commitStaged(
   env: StageEnv,
   plan: CommitPlan,
   limits: CommitLimits,
+  validate?: () => Promise<readonly Check[] | null>,
 ): Promise<StagedCommit> {
   const id = unsafeStageId();
   const reg = stageRegKey(id);
@@ -103,6 +109,7 @@ export async function commitStaged(
   ]);
   const publishOps = [
     ...plan.head.map((o) => markedMeta(o, id)),
+    ...(plan.epoch ? [plan.epoch] : []),
     ...plan.traces.flatMap((t) => traceFinalOps(t, batches.length + 1, id)),
     regOp("published", entries.length),
   ];
@@ -139,8 +146,13 @@ export async function commitStaged(
   }
   let published: Deno.KvCommitResult | Deno.KvCommitError;
   try {
+    const checks = validate ? await validate() : plan.checks;
+    if (checks === null) {
+      await discardStage(env, id).catch(() => undefined);
+      return { status: "conflict", commits };
+    }
     published = await atomic(env.kv, {
-      checks: [...plan.checks, { key: reg, versionstamp: stamp }],
+      checks: [...checks, { key: reg, versionstamp: stamp }],
       ops: publishOps,
     });
   } catch (err) {

@@ -28,6 +28,8 @@ export interface TxnEnv {
   readonly kv: Deno.Kv;
   /** Data root to import existing store files from, or null (KV URL without data root). */
   readonly dataRoot: string | null;
+  /** The database keeps a commit epoch (see `_epoch.ts`): an import rewrites it too. */
+  readonly epoch?: boolean;
   /** Runs a KV read, retrying "database is locked". */
   read<R>(what: string, fn: () => Promise<R>): Promise<R>;
 }

@@ -20,6 +20,7 @@
  * | `[ROOT, "sr", stageId]`              | registration of a staged commit (a run too large for one KV commit, see `_stage.ts`): JSON `{state, entries}` |
  * | `[ROOT, "s", stageId, i]`            | staged write `i` (binary, see `_stage.ts`); never read except to publish it |
  * | `[ROOT, "sx", stageId]`              | a later open's observation of a stage that made no progress (stale-stage detection) |
+ * | `[ROOT, "e"]`                        | the commit epoch (KV Connect only): blindly rewritten by every commit that writes a store; its version stamp is what a run with more store checks than one commit allows checks instead (see `_epoch.ts`) |
  *
  * A store or trace meta carrying `redo: <stageId>` was published by a staged commit whose
  * writes may not all be in place yet: a reader finishes that stage before it reads on.
@@ -154,6 +155,11 @@ export function stageEntryKey(stageId: string, i: number): Deno.KvKey {
 /** Prefix listing a stage's writes in order. */
 export function stageEntryPrefix(stageId: string): Deno.KvKey {
   return [ROOT, "s", stageId];
+}
+
+/** Key of the commit epoch (see `_epoch.ts`). */
+export function epochKey(): Deno.KvKey {
+  return [ROOT, "e"];
 }
 
 /** Key recording that an open saw a stage without progress. */

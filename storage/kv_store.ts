@@ -2,15 +2,18 @@
  * Opens the Deno KV state database of a data root (`<dataRoot>/.pgs/state.kv`) or a KV
  * Connect URL (`DENO_KV_ACCESS_TOKEN` is read by Deno itself) as a {@link KvStore}.
  *
- * Guarantees (see also `_plan.ts`, `_commit.ts`, `_stage.ts`): every run is all-or-nothing,
- * whatever its size. A run that fits one KV commit (≤ 1000 mutations, ≤ 800 KiB, ≤ 80 KiB of
- * keys, ≤ 100 checks; 10 on KV Connect) is one atomic commit holding a check on the meta
- * version of every store it read or wrote, a check that its trace id is new, its state
- * changes, the bumped store versions and its trace. A larger run is staged under a
- * run-scoped prefix no reader looks at, then published by one small commit holding the same
- * checks (plus one on its stage), then applied; a reader that meets a published but not
- * yet applied run applies it first, and each open finishes or removes what dead processes
- * left (see `_stage.ts`). A refused check or "database is locked" re-runs the body on a
+ * Guarantees (see also `_plan.ts`, `_commit.ts`, `_stage.ts`, `_epoch.ts`): every run is
+ * all-or-nothing and serialisable, whatever its size. A run that fits one KV commit (≤ 1000
+ * mutations, ≤ 800 KiB, ≤ 80 KiB of keys, ≤ 100 checks; 10 on KV Connect) is one atomic
+ * commit holding a check on the meta version of every store it read or wrote, a check that
+ * its trace id is new, its state changes, the bumped store versions and its trace. A larger
+ * run is staged under a run-scoped prefix no reader looks at, then published by one small
+ * commit holding the same checks (plus one on its stage), then applied; a reader that meets
+ * a published but not yet applied run applies it first, and each open finishes or removes
+ * what dead processes left (see `_stage.ts`). On KV Connect, where a run's store checks may
+ * not fit one commit, every store-writing commit also rewrites a commit epoch, and a run
+ * with too many store checks re-reads its store versions after reading the epoch and
+ * commits with one check on the epoch instead (see `_epoch.ts`). A refused check or "database is locked" re-runs the body on a
  * fresh transaction after a random exponential backoff (at most `maxAttempts` runs, then
  * StorageError). Group commits (`transactBatch`) fill one commit with whole bodies. The
  * import of an existing PGS file is never part of a run's commit: it is committed first, on
@@ -91,7 +94,11 @@ export interface KvStoreOptions {
   readonly kvUrl?: string;
   /** Body runs per commit, and "database is locked" retries per KV call. @default 50 */
   readonly maxAttempts?: number;
-  /** Per-commit limits (tests lower them to exercise staging). @default KV's limits */
+  /**
+   * Per-commit limits (tests lower them to exercise staging). A check limit below a local
+   * database's (100) makes the store keep the commit epoch, as on KV Connect: every process
+   * on one database must use the same check limit. @default KV's limits
+   */
   readonly limits?: Partial<CommitLimits>;
   /** Backoff between attempts. @default { baseMs: 1, capMs: 100 } */
   readonly backoff?: Partial<BackoffOptions>;
@@ -179,11 +186,15 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
     const source = kvUrl !== undefined ? `kv:${kvUrl}` : await fileIdentity(target);
     views = new FileViews(dataRoot, { source, persist: !memory });
   }
+  const limits = { ...(remote ? REMOTE_LIMITS : LOCAL_LIMITS), ...options.limits };
   const engine = createEngine({
     kv,
     dataRoot: readOnly ? null : dataRoot ?? null,
     views,
-    limits: { ...(remote ? REMOTE_LIMITS : LOCAL_LIMITS), ...options.limits },
+    limits,
+    // Where a run's store checks may not fit one commit (KV Connect), commits keep the
+    // epoch that such a run is validated against (_epoch.ts).
+    epoch: limits.maxChecks < LOCAL_LIMITS.maxChecks,
     maxAttempts,
     backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
   });

@@ -60,6 +60,8 @@ export interface KvConnectServer {
   readonly writes: WriteStat[];
   /** The reason of every request refused for a limit, in order. */
   readonly refused: string[];
+  /** The keys (encoded) of the checks that failed, one list per atomic write refused by a check. */
+  readonly conflicts: Uint8Array[][];
   /** Whether the database holds `key` (encoded bytes). */
   has(key: Uint8Array): boolean;
   /** Stops listening and waits for open requests to finish. */
@@ -94,6 +96,7 @@ export function startKvConnectServer(token: string): KvConnectServer {
   const requests = new Map<string, number>();
   const writes: WriteStat[] = [];
   const refused: string[] = [];
+  const conflicts: Uint8Array[][] = [];
   const refuse = (reason: string) => {
     refused.push(reason);
     return new Response(reason, { status: 400 });
@@ -140,14 +143,19 @@ export function startKvConnectServer(token: string): KvConnectServer {
       const size = writeSize(parts);
       if (typeof size === "string") return refuse(size);
       const failed: number[] = [];
+      const failedKeys: Uint8Array[] = [];
       parts.filter((f) => f.no === 1).forEach((f, i) => {
         const c = fields(f.bytes!);
         const key = bytesOf(c, 1);
         const expected = bytesOf(c, 2);
         const current = entries.get(hex(key))?.versionstamp ?? new Uint8Array();
-        if (hex(current) !== hex(expected)) failed.push(i);
+        if (hex(current) !== hex(expected)) {
+          failed.push(i);
+          failedKeys.push(key);
+        }
       });
       if (failed.length > 0) {
+        conflicts.push(failedKeys);
         return proto(concat(varintField(1, 2n), ...failed.map((i) => varintField(4, BigInt(i)))));
       }
       const stamp = new Uint8Array(10);
@@ -166,6 +174,7 @@ export function startKvConnectServer(token: string): KvConnectServer {
     requests,
     writes,
     refused,
+    conflicts,
     has: (key) => entries.has(hex(key)),
     close: () => server.shutdown(),
   };

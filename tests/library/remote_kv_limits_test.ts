@@ -1,8 +1,9 @@
 /**
  * The commit planner against a KV Connect server that refuses what denokv refuses
  * (tests/library/_kv_connect_server.ts, `KV_CONNECT_LIMITS`): runs larger than one commit,
- * values larger than one KV value and batches larger than one group commit all land whole,
- * through the CLI in separate processes, and the server refused nothing. The first test shows
+ * values larger than one KV value, batches larger than one group commit and runs with more
+ * store checks than one commit carries all land whole, through the CLI in separate
+ * processes, and the server refused nothing. The first test shows
  * that the server does refuse an over-limit write, so the others could fail.
  */
 import assert from "node:assert/strict";
@@ -266,23 +267,26 @@ Deno.test("--kv: a batch larger than one group commit (10 checks per commit) lan
   });
 });
 
-Deno.test({
-  name: `--kv: a run that touches ${SPREAD_STORES} stores commits on a KV Connect server`,
-  // BUG (storage/_plan.ts buildPlan + storage/_commit.ts packCommits): every store a run
-  // opens adds one versionstamp check, and all checks must go in the first commit; a KV
-  // Connect server allows 10 per commit, so a run that opens 10 or more stores (with its
-  // trace-id check) is refused before anything is sent: exit 2, "error[STORAGE]: Cannot
-  // commit transaction: its 13 checks and 12 store updates exceed one KV commit". The same
-  // run completes on a local data root (100 checks). Real workflows hit it: with --kv, the
-  // shared workspace's chain simulation needs 16 checks and its consensus slots 14.
-  ignore: true,
-  fn: async () => {
-    await withServer(async (env) => {
-      const r = await run(env, "WF_SPREAD_V0", {}, "T_spread");
-      assert.equal(r.code, 0, r.err);
-      assert.equal(r.json.classification, "COMPLETED");
-      assert.ok(r.writes.every(within), JSON.stringify(r.writes));
-      assert.deepEqual(env.server.refused, []);
-    });
-  },
+Deno.test(`--kv: a run that touches ${SPREAD_STORES} stores (like the chain simulation) commits on a KV Connect server`, async () => {
+  // One check per store and one for the trace id: 17, where a KV Connect commit carries 10.
+  // The run is validated against the commit epoch and commits with two checks (epoch,
+  // trace id); a second process sees every journal written once and appends after it.
+  await withServer(async (env) => {
+    const first = await run(env, "WF_SPREAD_V0", { note: "first" }, "T_spread");
+    assert.equal(first.code, 0, first.err);
+    assert.equal(first.json.classification, "COMPLETED");
+    assert.equal(first.records.filter((x) => x.type === "effect").length, SPREAD_STORES);
+    assert.ok(first.writes.every(within), JSON.stringify(first.writes));
+    const carried = first.writes.filter((w) => w.mutations > SPREAD_STORES);
+    assert.equal(carried.length, 1, JSON.stringify(first.writes));
+    assert.equal(carried[0].checks, 2);
+    const second = await run(env, "WF_SPREAD_V0", { note: "second" }, "T_spread_2");
+    assert.equal(second.code, 0, second.err);
+    const seqs = second.records.filter((x) => x.type === "effect").map((x) => x.key);
+    assert.deepEqual(seqs, Array(SPREAD_STORES).fill("2"), "each journal already had record 1");
+    const examined = await cli(env, ["examine", second.trace, "--kv", env.server.url, "--json"]);
+    assert.equal(examined.code, 0, examined.out + examined.err);
+    assert.equal(JSON.parse(examined.out).checked_against, "store");
+    assert.deepEqual(env.server.refused, []);
+  });
 });

@@ -292,27 +292,52 @@ Deno.test("a group commit stages the one body too large for a commit and commits
   }
 });
 
-Deno.test("a staged run over the remote check limit is refused whole, with a one-line StorageError", async () => {
+Deno.test("a staged run over the remote check limit commits whole through the commit epoch; without one it is refused whole", async () => {
+  const refs = Array.from(
+    { length: 9 },
+    (_, i) => ({ path: `s/${i}.json`, format: "json" }) as const,
+  );
+  // 9 stores, 900 kB: staged; 9 store checks + trace id + stage check do not fit 10.
+  const wide = (txn: StateTxn) => {
+    for (const r of refs) txn.set(r, "k", "v".repeat(100_000));
+    return Promise.resolve({ value: null, trace: { traceId: "WIDE", lines: LINES, meta: {} } });
+  };
+  const read = async (store: KvStore) =>
+    (await store.transact(async (txn) => ({
+      value: await Promise.all(refs.map((r) => txn.get(r, "k"))),
+      trace: null,
+    }))).value;
+  // A check limit below the local one (KV Connect's) keeps the commit epoch.
   const store = await openKvStore({ kvUrl: ":memory:", limits: { maxChecks: 10 } });
   try {
-    const refs = Array.from(
-      { length: 9 },
-      (_, i) => ({ path: `s/${i}.json`, format: "json" }) as const,
-    );
-    await assert.rejects(
-      store.transact((txn) => {
-        for (const r of refs) txn.set(r, "k", "v".repeat(100_000));
-        return Promise.resolve({ value: null, trace: { traceId: "WIDE", lines: LINES, meta: {} } });
-      }),
-      (e) => e instanceof Error && e.name === "StorageError" && !e.message.includes("\n"),
-    );
-    assert.deepEqual(await store.listTraces(), []);
-    const left = await store.transact(async (txn) => ({
-      value: await txn.get(refs[0], "k"),
-      trace: null,
-    }));
-    assert.equal(left.value, undefined);
+    await store.transact(wide);
+    const s = store.stats();
+    assert.equal(s.chunkedRuns, 1);
+    assert.equal(s.epochCommits, 1);
+    assert.deepEqual(await store.listTraces(), ["WIDE"]);
+    assert.deepEqual(await read(store), refs.map(() => "v".repeat(100_000)));
   } finally {
     await store.close();
+  }
+  const kv = await Deno.openKv(":memory:");
+  const plain = createEngine({
+    kv,
+    dataRoot: null,
+    views: null,
+    limits: { ...LOCAL_LIMITS, maxChecks: 10 },
+    maxAttempts: 3,
+    backoff: { baseMs: 1, capMs: 2 },
+  });
+  try {
+    await assert.rejects(
+      plain.transact(wide),
+      (e) =>
+        e instanceof Error && e.name === "StorageError" && !e.message.includes("\n") &&
+        e.message.startsWith("Cannot commit transaction: its 10 checks and 9 store updates"),
+    );
+    assert.deepEqual(await plain.listTraces(), []);
+    assert.deepEqual(await read(plain), refs.map(() => undefined));
+  } finally {
+    await plain.close();
   }
 });

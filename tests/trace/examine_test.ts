@@ -10,13 +10,7 @@ import { runWorkflow } from "../../mod.ts";
 import { canonicalJson, sha256Hex } from "../../snapshot/canonical.ts";
 import { examineTrace, formatExamine } from "../../trace/examine/mod.ts";
 import { traceText, verifyTrace } from "../../trace/jsonl.ts";
-import {
-  golden,
-  GOLDEN_NAMES,
-  GOLDEN_PUBLIC_KEY,
-  type GoldenName,
-  SECRET_KEY,
-} from "../testdata/golden/mod.ts";
+import { golden, GOLDEN_NAMES, GOLDEN_PUBLIC_KEY, SECRET_KEY } from "../testdata/golden/mod.ts";
 import {
   EXIT_REASONS,
   EXIT_STATUSES,
@@ -244,27 +238,33 @@ Deno.test("examineTrace() diagnoses STEP_BUDGET_EXCEEDED: last node and step, --
     inputs: [],
     file: `${WFS}/demo__WF_REGISTER_V0.json`,
     hint: "the step budget of 4 (node visits + steps, child runs included) ran out after " +
-      "CC_REGISTER step store (STEP_BUDGET_EXCEEDED); if the work is legitimately this long, " +
-      `rerun with --budget <n> above 4; otherwise look for a cycle in ${WFS}/demo__WF_REGISTER_V0.json`,
+      "CC_REGISTER step store (STEP_BUDGET_EXCEEDED); spent: 1 IN verdict, 1 CC visit and 2 " +
+      "steps in 1 run; if the work is legitimately this long, rerun with --budget <n> above 4",
   });
 });
 
-Deno.test({
-  name: "examineTrace() accepts a runaway recursion that spent the budget in a child run",
-  // BUG (trace/examine/cross_check.ts budgetSpent): a workflow-invoking step is charged to the
-  // budget when it starts, but it has no `step` record until its child runs end, so a run whose
-  // budget ran out inside a child run shows fewer recorded units than the budget (6 of 8 here)
-  // and examine calls the genuine trace DAMAGED: "line 17 (result): reason
-  // "STEP_BUDGET_EXCEEDED" / status "STEP_BUDGET_EXCEEDED" is not what the root run recorded".
-  // The steps that started a child run are evidenced by the `child_run` records.
-  ignore: true,
-  fn: async () => {
-    const r = await examineTrace(golden("budget_runaway").text);
-    assert.deepEqual(r.problems, []);
-    assert.equal(r.diagnosis?.class, "governance");
-    assert.equal(r.diagnosis?.run, "root/CC_TICK/recurse/0/CC_TICK/recurse/0");
-    assert.equal(r.diagnosis?.node, "IN_LOOP");
-  },
+Deno.test("examineTrace() accepts a runaway recursion that spent the budget in a child run, names the recursion", async () => {
+  // The steps that started a child run have no `step` record (their children never ended):
+  // their `child_run` records evidence the units they were charged.
+  const r = await examineTrace(golden("budget_runaway").text);
+  assert.deepEqual(r.problems, []);
+  assert.equal(r.intact, true);
+  const deepest = "root/CC_TICK/recurse/0/CC_TICK/recurse/0";
+  assert.deepEqual(r.diagnosis, {
+    class: "governance",
+    run: deepest,
+    node: "IN_LOOP",
+    step: null,
+    inputs: [],
+    file: `${WFS}/demo__WF_LOOP_V0.json`,
+    hint: "the step budget of 8 (node visits + steps, child runs included) ran out at IN_LOOP " +
+      `(its IN verdict) in child run ${deepest} (STEP_BUDGET_EXCEEDED); spent: 2 IN verdicts, ` +
+      "2 CC visits and 4 steps in 3 runs; runaway recursion: demo::WF_LOOP_V0 runs again " +
+      "inside itself, started by CC_TICK step recurse of demo::WF_LOOP_V0; child runs nested " +
+      `2 deep (deepest: ${deepest}); if the work is legitimately this long, rerun with ` +
+      "--budget <n> above 8; otherwise give the recursion an end: see CC_TICK step recurse " +
+      `in ${CC}/demo__CC_TICK_V0.json`,
+  });
 });
 
 Deno.test("examineTrace() diagnoses a fault: node, step, error, inputs, CC file (redacted)", async () => {
@@ -393,10 +393,7 @@ function edited(line: string): string {
   return canonicalJson(r);
 }
 
-// budget_runaway is left out while examine misreads it (see the ignored test above).
-const TAMPER_CASES = GOLDEN_NAMES.filter((n): n is GoldenName => n !== "budget_runaway");
-
-for (const name of TAMPER_CASES) {
+for (const name of GOLDEN_NAMES) {
   Deno.test(`examineTrace() sees an edit, a deletion or a swap of any line (${name})`, async () => {
     const { text, lines } = golden(name);
     assert.equal((await examineTrace(text)).intact, true);

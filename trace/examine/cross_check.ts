@@ -14,27 +14,16 @@ import type {
   TransitionRecord,
 } from "../record.ts";
 import { ROOT_RUN } from "../run_path.ts";
+import { budgetUse } from "./budget.ts";
 
 /**
- * Evidence of STEP_BUDGET_EXCEEDED: the recorded units of work (IN verdicts, CC visits,
- * steps, in every run) reached the budget, or child runs nested to the depth limit.
+ * Evidence of STEP_BUDGET_EXCEEDED: the units the records show charged are exactly the
+ * budget (the charge that failed is the one after them), or child runs nested to the depth
+ * limit (the step that would have gone deeper was refused before it started a child).
  */
 function budgetSpent(records: readonly TraceRecord[], budget: number): boolean {
-  let used = 0;
-  const parent = new Map<string, string>();
-  for (const r of records) {
-    if (r.type === "step" || (r.type === "admission" && r.kind === "IN")) used++;
-    else if (r.type === "node" && r.node_type === "CC") used++;
-    else if (r.type === "child_run") parent.set(r.child, r.run);
-  }
-  if (used >= budget) return true;
-  let deepest = 0;
-  for (const child of parent.keys()) {
-    let depth = 0;
-    for (let run: string | undefined = child; run && run !== "root"; run = parent.get(run)) depth++;
-    deepest = Math.max(deepest, depth);
-  }
-  return deepest >= MAX_CHILD_DEPTH;
+  const use = budgetUse(records);
+  return use.units === budget || use.deepest.length - 1 >= MAX_CHILD_DEPTH;
 }
 
 /**

@@ -14,7 +14,9 @@ import type {
   TraceRecord,
   TransitionRecord,
 } from "../record.ts";
+import { MAX_CHILD_DEPTH } from "../../semantics.ts";
 import { ROOT_RUN, type TracePaths } from "../run_path.ts";
+import { type BudgetUse, budgetUse } from "./budget.ts";
 import type { Diagnosis, ExamineWarning } from "./types.ts";
 
 function fileOf(fqdn: string | undefined | null, kind: ArtifactKind): string | null {
@@ -300,20 +302,34 @@ function noTransition(
 }
 
 function overBudget(records: readonly TraceRecord[], paths: TracePaths): Diagnosis {
-  const node = lastOf(records, (r): r is NodeRecord => r.type === "node");
-  const step = lastOf(records, (r): r is StepRecord => r.type === "step");
-  const run = node?.run ?? ROOT_RUN;
-  const stepInNode = step && node && step.seq > node.seq && step.run === run ? step : undefined;
-  const visits = new Map<string, number>();
-  for (const r of records) {
-    if (r.type === "node") {
-      visits.set(`${r.run} ${r.node}`, (visits.get(`${r.run} ${r.node}`) ?? 0) + 1);
-    }
-  }
-  const [busiest, count] = [...visits.entries()].sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
-  const busiestNode = busiest.split(" ")[1];
+  // Each run of the tree ends STEP_BUDGET_EXCEEDED and records its result after its
+  // children's, so the first such result is a run where a charge was refused.
+  const spentIn = records.find((r): r is ResultRecord =>
+    r.type === "result" && r.reason === "STEP_BUDGET_EXCEEDED"
+  );
+  const run = spentIn?.run ?? ROOT_RUN;
+  const node = lastOf(records, (r): r is NodeRecord => r.type === "node" && r.run === run);
+  const step = lastOf(records, (r): r is StepRecord => r.type === "step" && r.run === run);
+  const stepInNode = step && node && step.seq > node.seq ? step : undefined;
+  const verdictOwed = node?.node_type === "IN" &&
+    !records.some((r) => r.type === "admission" && r.run === run && r.seq > node.seq);
+  const use = budgetUse(records);
   const file = fileOf(paths.runs.get(run)?.workflow, "WF");
   const budget = paths.header.budget;
+  const next = node &&
+    lastOf(records, (r): r is TransitionRecord => r.type === "transition" && r.run === run);
+  const left = next && next.seq > node.seq && next.to !== null ? next.to : null;
+  const where = !node
+    ? "at the start"
+    : verdictOwed
+    ? `at ${node.node} (its IN verdict)`
+    : left
+    ? `entering ${left}`
+    : stepInNode
+    ? `after ${node.node} step ${stepInNode.step}`
+    : `at the first step of ${node.node}`;
+  const consumer = consumedBy(records, use, budget);
+  const rerun = `if the work is legitimately this long, rerun with --budget <n> above ${budget}`;
   return diagnosis({
     class: "governance",
     run,
@@ -321,14 +337,72 @@ function overBudget(records: readonly TraceRecord[], paths: TracePaths): Diagnos
     step: stepInNode?.step ?? null,
     file,
     hint: join([
-      `the step budget of ${budget} (node visits + steps, child runs included) ran out after ` +
-      `${node ? node.node : "the start"}${stepInNode ? ` step ${stepInNode.step}` : ""}` +
-      (run !== ROOT_RUN ? ` in child run ${run}` : "") + " (STEP_BUDGET_EXCEEDED)",
-      count > 1 && `${busiestNode} was entered ${count} times`,
-      `if the work is legitimately this long, rerun with --budget <n> above ${budget}; ` +
-      `otherwise look for a cycle in ${file ?? "the workflow"}`,
+      `the step budget of ${budget} (node visits + steps, child runs included) ran out ` +
+      where + (run !== ROOT_RUN ? ` in child run ${run}` : "") + " (STEP_BUDGET_EXCEEDED)",
+      `spent: ${count(use.verdicts, "IN verdict")}, ${count(use.visits, "CC visit")} and ` +
+      `${count(use.steps, "step")} in ${count(paths.runs.size, "run")}`,
+      consumer.what,
+      consumer.advice ? `${rerun}; otherwise ${consumer.advice}` : rerun,
     ]),
   });
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * What consumed the budget: a workflow recursing into itself through child runs, a step
+ * whose child runs spent most of it, or a step that ran most often; with what to change.
+ */
+function consumedBy(
+  records: readonly TraceRecord[],
+  use: BudgetUse,
+  budget: number,
+): { what: string; advice?: string } {
+  const ccFile = (run: string, node: string) =>
+    fileOf(lastOf(records, isNode(run, node))?.fqdn, "CC");
+  const chain = use.deepest;
+  const depth = chain.length - 1;
+  const wfOf = (run: string) => use.workflow.get(run) ?? "?";
+  const again = chain.findIndex((run, i) => chain.slice(0, i).some((r) => wfOf(r) === wfOf(run)));
+  if (again > 0 || depth >= MAX_CHILD_DEPTH) {
+    const at = again > 0 ? again : chain.length - 1;
+    const by = use.caller.get(chain[at])!;
+    const from = chain[at - 1];
+    const file = ccFile(from, by.node);
+    const limit = depth >= MAX_CHILD_DEPTH
+      ? `, the nesting limit of ${MAX_CHILD_DEPTH} (a larger --budget does not help)`
+      : "";
+    const nested = `child runs nested ${depth} deep${limit} (deepest: ${chain.at(-1)})`;
+    return {
+      what: again > 0
+        ? `runaway recursion: ${wfOf(chain[at])} runs again inside itself, started by ` +
+          `${by.node} step ${by.step} of ${wfOf(from)}; ${nested}`
+        : `${nested}, the last started by ${by.node} step ${by.step} of ${wfOf(from)}`,
+      advice: `give the recursion an end: see ${by.node} step ${by.step}` +
+        (file ? ` in ${file}` : ""),
+    };
+  }
+  const top = use.callers[0];
+  if (top && top.units * 2 >= budget) {
+    const file = ccFile(top.run, top.node);
+    return {
+      what: `${top.node} step ${top.step}` + (top.run !== ROOT_RUN ? ` (run ${top.run})` : "") +
+        ` started ${count(top.children, "child run")} of ${top.workflows.join(", ")}, which ` +
+        `spent ${top.units} of the ${budget} units`,
+      advice: `give ${top.node} step ${top.step} less to do` + (file ? ` (see ${file})` : ""),
+    };
+  }
+  const most = use.repeated[0];
+  if (most && most.times > 1) {
+    return {
+      what: `the most repeated: ${most.node} step ${most.step} of ${most.workflow}, ${
+        count(most.times, "time")
+      }`,
+    };
+  }
+  return { what: "" };
 }
 
 function faulted(

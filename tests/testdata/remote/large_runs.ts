@@ -6,7 +6,13 @@
  *   larger than one KV value and, longer still, a run larger than one commit;
  * - `WF_READ_V0` reads the journal back (in another process: the parts come from the server);
  * - `WF_ITEMS_V0` registers each of `items` in a child run: over a thousand mutations;
- * - `WF_SPREAD_V0` appends to {@link SPREAD_STORES} journals in one CC: one check per store.
+ * - `WF_SPREAD_V0` appends to {@link SPREAD_STORES} journals in one CC: one check per store,
+ *   more than a KV Connect commit carries (like the shared workspace's chain simulation);
+ *   `note` tags the records, so a test can tell the runs apart in every journal;
+ * - `WF_JOIN_V0` registers the payload's `name` in the members registry and, when it is
+ *   new, appends it to the members journal (two stores: per-store checks);
+ * - `WF_JOIN_WIDE_V0` does the same, then appends the name to every spread journal
+ *   ({@link SPREAD_STORES} + 2 stores: validated against the commit epoch on KV Connect).
  *
  * @module
  */
@@ -16,10 +22,19 @@ type Json = Record<string, unknown>;
 
 /** Namespace of every artifact. */
 export const NS = "big";
-/** Journals `WF_SPREAD_V0` writes (each store of a run is one check of its first commit). */
-export const SPREAD_STORES = 12;
+/** Journals `WF_SPREAD_V0` writes (each store of a run is one check of its commit). */
+export const SPREAD_STORES = 16;
 /** Path of the notes journal (data-root relative). */
 export const NOTES_STORE = "big/notes.jsonl";
+/** Path of the members registry. */
+export const MEMBERS_STORE = "big/members.jsonl";
+/** Path of the members journal. */
+export const MEMBER_LOG_STORE = "big/member_log.jsonl";
+
+/** Path of spread journal `i`. */
+export function spreadStore(i: number): string {
+  return `big/spread_${i}.jsonl`;
+}
 
 const CS_APPEND = "capability_side_effects::CS_APPENDONLY_JSONL_V0";
 const CS_REGISTRY = "capability_side_effects::CS_REGISTRY_V0";
@@ -72,8 +87,52 @@ function workflow(code: string, cc: string, inputs: Json): AuthoredArtifact {
 
 /** Every artifact of the workspace. */
 export function largeRunArtifacts(): AuthoredArtifact[] {
-  const stores: Json = { NOTES: { path: NOTES_STORE }, ITEMS: { path: "big/items.json" } };
-  for (let i = 0; i < SPREAD_STORES; i++) stores[`S${i}`] = { path: `big/spread_${i}.jsonl` };
+  const stores: Json = {
+    NOTES: { path: NOTES_STORE },
+    ITEMS: { path: "big/items.json" },
+    MEMBERS: { path: MEMBERS_STORE },
+    MEMBER_LOG: { path: MEMBER_LOG_STORE },
+  };
+  for (let i = 0; i < SPREAD_STORES; i++) stores[`S${i}`] = { path: spreadStore(i) };
+  const spread = (record: Json) =>
+    Array.from({ length: SPREAD_STORES }, (_, i) => ({
+      step: `append_${i}`,
+      side_effect: CS_APPEND,
+      op: "APPEND",
+      store: `S${i}`,
+      inputs: { actor_id: "writer", stream_id: "spread", record },
+      outputs: {},
+      on_result: {
+        SUCCESS: i === SPREAD_STORES - 1 ? "exit" : "continue",
+        VIOLATION: "exit",
+        BACKEND_ERROR: "exit",
+      },
+    }));
+  const join = [
+    {
+      step: "register",
+      side_effect: CS_REGISTRY,
+      op: "REGISTER",
+      store: "MEMBERS",
+      inputs: { key: "$.inputs.name" },
+      outputs: {},
+      on_result: {
+        SUCCESS: "continue",
+        ALREADY_EXISTS: "exit",
+        VIOLATION: "exit",
+        BACKEND_ERROR: "exit",
+      },
+    },
+    {
+      step: "log",
+      side_effect: CS_APPEND,
+      op: "APPEND",
+      store: "MEMBER_LOG",
+      inputs: { actor_id: "writer", stream_id: "members", record: { name: "$.inputs.name" } },
+      outputs: { sequence_number: "$.capability_result.sequence_number" },
+      on_result: { SUCCESS: "continue", VIOLATION: "exit", BACKEND_ERROR: "exit" },
+    },
+  ];
   const bindings = Object.fromEntries([CS_APPEND, CS_REGISTRY, CS_LOOP].map((cs) => [cs, {
     policy: {},
   }]));
@@ -126,25 +185,25 @@ export function largeRunArtifacts(): AuthoredArtifact[] {
     }]),
     contract(
       "CC_SPREAD_V0",
-      {},
-      Array.from({ length: SPREAD_STORES }, (_, i) => ({
-        step: `append_${i}`,
-        side_effect: CS_APPEND,
-        op: "APPEND",
-        store: `S${i}`,
-        inputs: { actor_id: "writer", stream_id: "spread", record: { store: i } },
-        outputs: {},
-        on_result: {
-          SUCCESS: i === SPREAD_STORES - 1 ? "exit" : "continue",
-          VIOLATION: "exit",
-          BACKEND_ERROR: "exit",
-        },
-      })),
+      { note: { type: "string", required: false } },
+      spread({
+        note: "$.inputs.note",
+      }),
     ),
+    contract("CC_JOIN_V0", { name: { type: "string", required: true } }, [
+      join[0],
+      { ...join[1], on_result: exits("SUCCESS", "VIOLATION", "BACKEND_ERROR") },
+    ]),
+    contract("CC_JOIN_WIDE_V0", { name: { type: "string", required: true } }, [
+      ...join,
+      ...spread({ name: "$.inputs.name" }),
+    ]),
     workflow("WF_NOTE_V0", "CC_NOTE_V0", { note: "$.payload.note" }),
     workflow("WF_READ_V0", "CC_READ_V0", {}),
     workflow("WF_ITEM_V0", "CC_ITEM_V0", { id: "$.payload.id" }),
     workflow("WF_ITEMS_V0", "CC_ITEMS_V0", { items: "$.payload.items" }),
-    workflow("WF_SPREAD_V0", "CC_SPREAD_V0", {}),
+    workflow("WF_SPREAD_V0", "CC_SPREAD_V0", { note: "$.payload.note" }),
+    workflow("WF_JOIN_V0", "CC_JOIN_V0", { name: "$.payload.name" }),
+    workflow("WF_JOIN_WIDE_V0", "CC_JOIN_WIDE_V0", { name: "$.payload.name" }),
   ];
 }
