@@ -7,7 +7,7 @@
  */
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
 import type { KvStore } from "../storage/mod.ts";
-import { type ExecuteOptions, prepareRun, type RunResult } from "./execute_workflow.ts";
+import { type ExecuteOptions, prepareRun, type RunResult, withSeal } from "./execute_workflow.ts";
 import { unsafeNewTraceId } from "./run_context.ts";
 
 /** Options of {@link executeBatch}. */
@@ -68,7 +68,7 @@ export async function executeBatch(
       if ("error" in p) return { ok: false, index, traceId: p.traceId, error: p.error };
       const o = byId.get(p.traceId)!;
       return o.ok
-        ? { ok: true, index, result: { ...o.value, attempts: o.attempts } }
+        ? { ok: true, index, result: withSeal(o.value, o.attempts, o.seal) }
         : { ok: false, index, traceId: p.traceId, error: o.error };
     });
     items.push(...done);

@@ -8,7 +8,7 @@ import meta from "../deno.json" with { type: "json" };
 import { ErrorCode, UsageError } from "../errors.ts";
 import { nonJsonReason } from "./inputs.ts";
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
-import type { StateTxn, Store, TraceCommit, TraceSigner } from "../storage/store.ts";
+import type { StateTxn, Store, TraceCommit, TraceSealer, TraceSigner } from "../storage/store.ts";
 import {
   type NodeTiming,
   SEMANTICS_VERSION,
@@ -196,9 +196,6 @@ export function prepareRun(
     const chunked = version === 1 ? options.replay?.warning("root", "RUN_CHUNKED") : undefined;
     if (chunked) flat.splice(flat.length - 1, 0, { ...chunked, run: "root" });
     const { records, lines, head } = chainRecords(flat, redaction, { version });
-    if (version === 2) {
-      lines.push(sealLine((await sealHeads([head], signer))[0], lines.length, head));
-    }
     return {
       value: {
         traceId,
@@ -221,6 +218,8 @@ export function prepareRun(
           classification: o.classification,
           node_visits: timings.length,
         },
+        // pgs.trace/2 ends with a seal the store adds at commit (one signature per commit).
+        ...(version === 2 ? { seal: { head, sealer: sealerOf(signer) } } : {}),
       },
       // A FAULTED run applies nothing: its trace is committed, its state is not.
       discardState: o.classification === "FAULTED",
@@ -265,6 +264,33 @@ export async function executeWorkflow(
     ? null
     : await options.store.signer();
   const run = prepareRun(compiled, payload, { ...options, signer });
-  const { value, attempts } = await options.store.transact(run.body);
-  return { ...value, attempts };
+  const { value, attempts, seal } = await options.store.transact(run.body);
+  return withSeal(value, attempts, seal);
+}
+
+/** A run's result with the seal line its commit appended (the lines the store holds). */
+export function withSeal(
+  value: Omit<RunResult, "attempts">,
+  attempts: number,
+  seal: string | undefined,
+): RunResult {
+  return { ...value, lines: seal === undefined ? value.lines : [...value.lines, seal], attempts };
+}
+
+const UNSIGNED: TraceSealer = sealerFor(null);
+const sealers = new WeakMap<TraceSigner, TraceSealer>();
+
+/** One sealer per signer, so the traces of one commit share one signature. */
+function sealerOf(signer: TraceSigner | null): TraceSealer {
+  if (signer === null) return UNSIGNED;
+  let s = sealers.get(signer);
+  if (!s) sealers.set(signer, s = sealerFor(signer));
+  return s;
+}
+
+function sealerFor(signer: TraceSigner | null): TraceSealer {
+  return async (traces) => {
+    const fields = await sealHeads(traces.map((t) => t.head), signer);
+    return traces.map((t, k) => sealLine(fields[k], t.seq, t.head));
+  };
 }

@@ -115,7 +115,15 @@ export interface EncodedTrace {
   readonly chunks: readonly Uint8Array[];
   /** Caller's meta. */
   readonly meta: Record<string, unknown>;
+  /** A seal line is still to be appended at commit (its size is reserved in the cost). */
+  readonly sealPending: boolean;
 }
+
+/**
+ * Room counted for a seal line not yet made: its fields, a signature and a Merkle path of
+ * up to 40 levels (a commit holds far fewer than 2^40 traces).
+ */
+export const SEAL_RESERVE_BYTES = 4096;
 
 /**
  * Validates and encodes a trace.
@@ -149,6 +157,7 @@ export function encodeTrace(trace: TraceCommit): EncodedTrace {
     lines: trace.lines.length,
     chunks: chunk(utf8(trace.lines.join("\n"))),
     meta,
+    sealPending: trace.seal !== undefined,
   };
 }
 

@@ -23,7 +23,14 @@ import { backoff, type BackoffOptions, isLockedError, retryLocked } from "./_ret
 import { BodyTxn, TxnGroup } from "./_txn.ts";
 import { traceFilesPendingKey, traceFilesPendingPrefix, traceMetaKey } from "./keys.ts";
 import type { FileViews, ViewFlushStats } from "./views.ts";
-import type { StateTxn, Store, TraceCommit, TraceSigner, TransactResult } from "./store.ts";
+import type {
+  StateTxn,
+  Store,
+  TraceCommit,
+  TraceSealer,
+  TraceSigner,
+  TransactResult,
+} from "./store.ts";
 import { loadSigner } from "./signing_key.ts";
 import { readBlob, writeBlob } from "./blob_cache.ts";
 
@@ -34,7 +41,13 @@ export type TxnBody<T> = (
 
 /** Result of one body of {@link KvStore.transactBatch}. */
 export type BatchOutcome<T> =
-  | { readonly ok: true; readonly value: T; readonly attempts: number }
+  | {
+    readonly ok: true;
+    readonly value: T;
+    readonly attempts: number;
+    /** The seal line appended to the committed trace, when it asked for one. */
+    readonly seal?: string;
+  }
   | { readonly ok: false; readonly error: unknown; readonly attempts: number };
 
 /** Committed trace metadata. */
@@ -134,6 +147,10 @@ interface Member<T> {
   idx: number;
   value: T;
   trace: EncodedTrace | null;
+  /** The body's trace as it returned it (sealed traces are encoded again with the seal). */
+  source: TraceCommit | null;
+  /** The seal line added at commit. */
+  seal?: string;
 }
 
 interface RunState<T> {
@@ -169,7 +186,9 @@ class KvEngine implements KvStore {
   async transact<T>(body: TxnBody<T>): Promise<TransactResult<T>> {
     const [outcome] = await this.#run([body], true);
     if (!outcome.ok) throw outcome.error;
-    return { value: outcome.value, attempts: outcome.attempts };
+    return outcome.seal === undefined
+      ? { value: outcome.value, attempts: outcome.attempts }
+      : { value: outcome.value, attempts: outcome.attempts, seal: outcome.seal };
   }
 
   transactBatch<T>(bodies: ReadonlyArray<TxnBody<T>>): Promise<Array<BatchOutcome<T>>> {
@@ -197,6 +216,7 @@ class KvEngine implements KvStore {
         let status: "ok" | "conflict" | "locked" = "ok";
         if (members.length > 0) {
           try {
+            await sealMembers(members);
             status = await this.#commit(group, members.flatMap((m) => (m.trace ? [m.trace] : [])));
           } catch (err) {
             if (single) throw err;
@@ -205,7 +225,9 @@ class KvEngine implements KvStore {
         }
         if (status === "ok") {
           for (const m of members) {
-            state.results[m.idx] ??= { ok: true, value: m.value, attempts: state.runs[m.idx] };
+            state.results[m.idx] ??= m.seal === undefined
+              ? { ok: true, value: m.value, attempts: state.runs[m.idx] }
+              : { ok: true, value: m.value, attempts: state.runs[m.idx], seal: m.seal };
           }
           i = next;
           break;
@@ -259,8 +281,10 @@ class KvEngine implements KvStore {
       this.#stats.bodyRuns++;
       let value: T;
       let trace: EncodedTrace | null;
+      let source: TraceCommit | null;
       try {
         const out = await bodies[j](txn);
+        source = out.trace;
         // A discarded body (a FAULTED run) commits its trace and none of its state.
         if (out.discardState) {
           if (!single) leaveOut(txn);
@@ -288,7 +312,7 @@ class KvEngine implements KvStore {
       group.absorb(txn);
       for (const p of txn.touched) kept.add(p);
       if (trace) ids.add(trace.id);
-      members.push({ idx: j, value, trace });
+      members.push({ idx: j, value, trace, source });
       if (!single && !budget.tally.fits(limits)) return { members, next: j + 1 };
     }
     return { members, next: j };
@@ -532,5 +556,34 @@ function commitError(err: unknown): StorageError {
 function checkTraceId(traceId: string): void {
   if (typeof traceId !== "string" || traceId === "") {
     throw new StorageError(`Cannot read trace: "traceId" must be a non-empty string`);
+  }
+}
+
+/**
+ * Seals the traces of one commit that asked for it: one call per sealer with every head, in
+ * commit order (one signature per commit), then each trace is encoded again with its seal
+ * line. Their cost was counted with room for it (`SEAL_RESERVE_BYTES`).
+ */
+async function sealMembers(members: Array<Member<unknown>>): Promise<void> {
+  const bySealer = new Map<TraceSealer, Array<Member<unknown>>>();
+  for (const m of members) {
+    const sealer = m.source?.seal?.sealer;
+    if (!sealer || !m.trace) continue;
+    const list = bySealer.get(sealer);
+    if (list) list.push(m);
+    else bySealer.set(sealer, [m]);
+  }
+  for (const [sealer, list] of bySealer) {
+    const lines = await sealer(
+      list.map((m) => ({ head: m.source!.seal!.head, seq: m.source!.lines.length })),
+    );
+    list.forEach((m, k) => {
+      m.seal = lines[k];
+      m.trace = encodeTrace({
+        traceId: m.source!.traceId,
+        lines: [...m.source!.lines, lines[k]],
+        meta: m.source!.meta,
+      });
+    });
   }
 }

@@ -11,6 +11,7 @@ import {
   type CommitPlan,
   type EncodedTrace,
   type Op,
+  SEAL_RESERVE_BYTES,
   Tally,
   traceFinalOps,
 } from "./_commit.ts";
@@ -174,6 +175,13 @@ export class GroupBudget {
     if (trace) {
       t.check({ key: traceMetaKey(trace.id), versionstamp: null });
       trace.chunks.forEach((c, i) => t.op({ key: traceChunkKey(trace.id, i), value: c }));
+      // The seal line may grow the last chunk or start one more.
+      if (trace.sealPending) {
+        t.op({
+          key: traceChunkKey(trace.id, trace.chunks.length),
+          value: new Uint8Array(SEAL_RESERVE_BYTES),
+        });
+      }
       for (const o of traceFinalOps(trace, 1e9)) t.op(o);
     }
     return t;

@@ -79,7 +79,18 @@ export interface TraceCommit {
   readonly lines: readonly string[];
   /** Out-of-body metadata (timings, file names); never hashed. */
   readonly meta: Record<string, unknown>;
+  /**
+   * Seal the body when it commits: the store hands the chain heads of every sealed trace
+   * of one commit to `sealer` in one call (one signature per commit, whatever its size)
+   * and appends the line returned for each trace (`seq` = its line count).
+   */
+  readonly seal?: { readonly head: string; readonly sealer: TraceSealer };
 }
+
+/** Makes the seal lines of the traces of one commit, in order (see {@link TraceCommit.seal}). */
+export type TraceSealer = (
+  traces: readonly { readonly head: string; readonly seq: number }[],
+) => Promise<string[]>;
 
 /** Result of {@link Store.transact}. */
 export interface TransactResult<T> {
@@ -87,6 +98,8 @@ export interface TransactResult<T> {
   readonly value: T;
   /** How many attempts the commit took (1 = no conflict). */
   readonly attempts: number;
+  /** The seal line appended to the committed trace, when it asked for one. */
+  readonly seal?: string;
 }
 
 /** Seals traces with a data root's key (the secret never leaves the store). */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli.ts";
+import { examineTrace, openStore } from "../../mod.ts";
 import { snapshotDir } from "../_support/cli.ts";
 import { seedSigningKey } from "../_support/signing.ts";
 import { tempWorkspace } from "../_support/workspace.ts";
@@ -60,6 +61,10 @@ Deno.test("run --batch gives the same results, traces and state as running the p
     ]),
   );
   assert.ok(objects[7].reasons.length > 0, "the rejected run says why");
+  const store = await openStore({ dataRoot: a.dataRoot, readOnly: true });
+  const key = await store.publicKey();
+  await store.close();
+  const signatures = new Set<string>();
   for (const [i, p] of payloads.entries()) {
     await Deno.writeTextFile(`${b.dir}/p.json`, JSON.stringify(p));
     const id = `B1-${String(i + 1).padStart(6, "0")}`;
@@ -78,10 +83,22 @@ Deno.test("run --batch gives the same results, traces and state as running the p
       ...FIXED,
     ]);
     assert.equal(one.code, i === 7 ? 1 : 0);
-    const batchBody = await Deno.readTextFile(`${a.workspace}/traces/${id}/${id}.jsonl`);
-    const oneBody = await Deno.readTextFile(`${b.workspace}/traces/${id}/${id}.jsonl`);
-    assert.equal(batchBody, oneBody, `trace ${id} identical`);
+    const batchText = await Deno.readTextFile(`${a.workspace}/traces/${id}/${id}.jsonl`);
+    const oneText = await Deno.readTextFile(`${b.workspace}/traces/${id}/${id}.jsonl`);
+    // The bodies are identical; the seals differ: a batch signs each commit once, so each
+    // of its seals carries the Merkle path from the run's chain head to the signed root.
+    const body = (t: string) => t.trimEnd().split("\n").slice(0, -1);
+    assert.deepEqual(body(batchText), body(oneText), `trace ${id} body identical`);
+    const batchSeal = JSON.parse(batchText.trimEnd().split("\n").at(-1)!);
+    assert.equal(batchSeal.type, "seal");
+    assert.ok(batchSeal.path.length > 0, "a batch seal has a Merkle path");
+    assert.deepEqual(JSON.parse(oneText.trimEnd().split("\n").at(-1)!).path, []);
+    const report = await examineTrace(batchText, { publicKey: key! });
+    assert.equal(report.signature, "verified", `${id}: ${report.problems?.join("; ")}`);
+    signatures.add(batchSeal.signature);
   }
+  // 31 runs, one commit: one signature for all of them.
+  assert.equal(signatures.size, 1);
   const views = (s: Record<string, string>) =>
     Object.fromEntries(Object.entries(s).filter(([k]) => k.startsWith("club/")));
   const va = views(await snapshotDir(a.dataRoot));
