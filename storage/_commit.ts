@@ -15,18 +15,8 @@ import {
   traceMetaKey,
 } from "./keys.ts";
 import type { TraceCommit } from "./store.ts";
-
-/** Per-commit budget the packer respects. */
-export interface CommitLimits {
-  /** Checks per commit. */
-  readonly maxChecks: number;
-  /** Mutations per commit. */
-  readonly maxMutations: number;
-  /** Σ(check keys) + Σ(set: 2×key + value) + Σ(delete keys). */
-  readonly maxCommitBytes: number;
-  /** Σ of all keys. */
-  readonly maxCommitKeyBytes: number;
-}
+import type { CommitLimits } from "./store.ts";
+export type { CommitLimits };
 
 /** Local KV limits minus a small safety margin. */
 export const LOCAL_LIMITS: CommitLimits = {

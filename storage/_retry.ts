@@ -7,14 +7,8 @@
  * @module
  */
 import { StorageError } from "../errors.ts";
-
-/** How retries wait between attempts. */
-export interface BackoffOptions {
-  /** First delay bound in ms; doubles per attempt. @default 1 */
-  readonly baseMs: number;
-  /** Largest delay bound in ms. @default 100 */
-  readonly capMs: number;
-}
+import type { BackoffOptions } from "./store.ts";
+export type { BackoffOptions };
 
 /** Default backoff: 1 ms doubling up to 100 ms. */
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1, capMs: 100 };

@@ -31,17 +31,25 @@
  * @module
  */
 export type {
+  BackoffOptions,
+  BatchOutcome,
+  CommitLimits,
+  KvStore,
   Mutation,
   StateStore,
   StateTxn,
   Store,
   StoreRef,
+  StoreStats,
   TraceCommit,
+  TraceInfo,
+  TraceSealer,
   TraceSigner,
   TransactResult,
+  TxnBody,
   ViewFormat,
 } from "./store.ts";
-export type { BatchOutcome, KvStore, StoreStats, TraceInfo, TxnBody } from "./_engine.ts";
+
 export {
   type KvStoreOptions,
   openKvStore,
@@ -52,5 +60,3 @@ export {
 export { type MemoryStoreOptions, openMemoryStore } from "./memory_store.ts";
 export { FileViews, type FileViewsOptions, renderJsonView, type ViewFlushStats } from "./views.ts";
 export { type ImportedStore, importStoreFile, parseStoreFile } from "./import.ts";
-export type { CommitLimits } from "./_commit.ts";
-export type { BackoffOptions } from "./_retry.ts";

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ViewFlushStats } from "./views.ts";
 
 /** How a logical store is rendered as a file view in the PGS on-disk formats. */
 export type ViewFormat = "jsonl" | "json";
@@ -159,4 +160,106 @@ export interface Store extends StateStore {
    * first use, else null when there is none yet.
    */
   signer(options?: { create?: boolean }): Promise<TraceSigner | null>;
+}
+
+/** Per-commit budget the packer respects. */
+export interface CommitLimits {
+  /** Checks per commit. */
+  readonly maxChecks: number;
+  /** Mutations per commit. */
+  readonly maxMutations: number;
+  /** Σ(check keys) + Σ(set: 2×key + value) + Σ(delete keys). */
+  readonly maxCommitBytes: number;
+  /** Σ of all keys. */
+  readonly maxCommitKeyBytes: number;
+}
+
+/** How retries wait between attempts. */
+export interface BackoffOptions {
+  /** First delay bound in ms; doubles per attempt. @default 1 */
+  readonly baseMs: number;
+  /** Largest delay bound in ms. @default 100 */
+  readonly capMs: number;
+}
+
+/** A run body: reads and buffers writes on `txn`, returns its value and trace. */
+export type TxnBody<T> = (
+  txn: StateTxn,
+) => Promise<{ value: T; trace: TraceCommit | null; discardState?: boolean }>;
+
+/** Result of one body of {@link KvStore.transactBatch}. */
+export type BatchOutcome<T> =
+  | {
+    readonly ok: true;
+    readonly value: T;
+    readonly attempts: number;
+    /** The seal line appended to the committed trace, when it asked for one. */
+    readonly seal?: string;
+  }
+  | { readonly ok: false; readonly error: unknown; readonly attempts: number };
+
+/** Committed trace metadata. */
+export interface TraceInfo {
+  /** Number of body lines. */
+  readonly lines: number;
+  /** Commits the run took when it exceeded KV's per-commit limits (absent when 1). */
+  readonly chunked?: number;
+  /** The meta the body returned with its trace. */
+  readonly meta: Record<string, unknown>;
+}
+
+/** Counters since the store was opened (for benchmarks and tests). */
+export interface StoreStats {
+  /** Atomic commits that succeeded. */
+  commits: number;
+  /** Commit attempts refused by a check (a concurrent writer) → bodies re-run. */
+  conflicts: number;
+  /** "database is locked" errors retried (commits and reads). */
+  lockedRetries: number;
+  /** Groups too large for one commit, committed through a stage (still atomic). */
+  chunkedRuns: number;
+  /**
+   * Groups whose store checks did not fit one commit, committed with one check on the
+   * commit epoch after validating their reads (KV Connect; see `_epoch.ts`).
+   */
+  epochCommits: number;
+  /** Body executions, re-runs included. */
+  bodyRuns: number;
+}
+
+/** The Store contract plus group commit, trace listing and counters. */
+export interface KvStore extends Store {
+  /**
+   * Runs several bodies in order and commits them together (as few atomic commits as KV
+   * limits allow, splitting only between bodies). Each body sees the effects of the bodies
+   * before it. A body that throws, or whose trace id exists, gets `ok: false` and writes
+   * nothing; the others are unaffected. On a conflict the bodies of the failed commit are
+   * re-run.
+   */
+  transactBatch<T>(bodies: ReadonlyArray<TxnBody<T>>): Promise<Array<BatchOutcome<T>>>;
+  /**
+   * Ids of committed traces whose files are not known to be written (a process died
+   * between its commit and writing them), in key order.
+   */
+  pendingTraceFiles(): Promise<string[]>;
+  /** Records that the files of these traces are written. */
+  traceFilesWritten(traceIds: readonly string[]): Promise<void>;
+  /** Committed trace metadata, or null. */
+  readTraceMeta(traceId: string): Promise<TraceInfo | null>;
+  /**
+   * Like {@link Store.flushViews}, returning what was done; a view that could not be
+   * written is a line in `warnings` (retried by the next flush), never an exception.
+   */
+  flushViewsWithStats(): Promise<ViewFlushStats>;
+  /** Counters since open. */
+  stats(): StoreStats;
+  /** A derived blob kept in the database (see blob_cache.ts), or null. */
+  readCache(name: string): Promise<Uint8Array | null>;
+  /** Keeps a derived blob; false when it was not kept (too large, refused). */
+  writeCache(name: string, bytes: Uint8Array): Promise<boolean>;
+  /**
+   * Finishes the staged commits of processes that died after publishing them and removes
+   * stale unpublished stages (openKvStore does it once); returns how many it handled.
+   */
+  recoverStages(): Promise<number>;
 }
