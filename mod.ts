@@ -42,6 +42,11 @@
  * @module
  */
 
+// mod.ts re-exports from the modules that define each name, not from the folders' barrels:
+// an ES module import loads everything a barrel names, and `import "@pgs/runtime"` must not
+// load the engine (XState), the compiler (zod, jsonpath-plus), the PNG stack or a crypto
+// library until a call needs them. tests/library/mod_test.ts pins that.
+
 // Errors: every refusal is a PgsError with a stable code.
 export {
   CompileError,
@@ -62,48 +67,46 @@ export {
   type RunBatchOptions,
   type RunBatchResult,
   type RunCommonOptions,
-  type RunResult,
   runWorkflow,
   type RunWorkflowOptions,
   type RunWorkflowResult,
   type StoreChoice,
-} from "./actors/mod.ts";
+} from "./actors/run_workflow.ts";
+export type { RunResult } from "./actors/execute_workflow.ts";
 export { RunClassification } from "./semantics.ts";
 
 // Capabilities.
 export {
-  type CapabilityRegistry,
   type CapabilitySet,
   type ChildRunResult,
-  createCapabilityRegistry,
   CtViolation,
-  type CustomCapabilities,
   type JsonObject,
   type SideEffectCall,
   type SideEffectFn,
   type SideEffectResult,
   type TransformContext,
   type TransformFn,
-} from "./actors/mod.ts";
+} from "./actors/capability.ts";
+export {
+  type CapabilityRegistry,
+  createCapabilityRegistry,
+  type CustomCapabilities,
+} from "./actors/capability_registry.ts";
 
 // Snapshot.
+export { type Artifact, loadSnapshot, type Snapshot } from "./snapshot/load.ts";
+export { type CompileOptions, compileWorkflow } from "./snapshot/compile.ts";
+export type { CompiledWorkflow } from "./snapshot/graph.ts";
+export { ArtifactKind } from "./snapshot/resolve.ts";
+export { canonicalJson, sha256Hex } from "./snapshot/canonical.ts";
 export {
-  type Artifact,
-  ArtifactKind,
   type ArtifactKindName,
   authorArtifact,
   type AuthoredArtifact,
   type AuthorOptions,
-  canonicalJson,
-  type CompiledWorkflow,
-  type CompileOptions,
-  compileWorkflow,
-  loadSnapshot,
-  sha256Hex,
-  type Snapshot,
   writeArtifacts,
   type WriteArtifactsOptions,
-} from "./snapshot/mod.ts";
+} from "./snapshot/author.ts";
 
 // The machine, for XState tooling.
 export {
@@ -114,26 +117,34 @@ export {
   type WorkflowMachine,
   workflowMachine,
   type WorkflowMachineOptions,
-} from "./actors/mod.ts";
+} from "./actors/workflow_machine.ts";
 
 // State.
-export {
-  openStore,
-  type OpenStoreOptions,
-  type StateStore,
-  type StateTxn,
-  type StoreRef,
-  type TraceSigner,
-  type ViewFormat,
-} from "./storage/mod.ts";
+export { openStore, type OpenStoreOptions } from "./storage/kv_store.ts";
+export type { StateStore, StateTxn, StoreRef, TraceSigner, ViewFormat } from "./storage/store.ts";
 
 // Traces: the record types of the pgs.trace format, files, verification, examination.
+export type {
+  AdmissionRecord,
+  ChildRunRecord,
+  EffectRecord,
+  FaultRecord,
+  HeaderRecord,
+  NodeRecord,
+  NodeTiming,
+  RecordBase,
+  ResultRecord,
+  SealRecord,
+  StepRecord,
+  TraceRecord,
+  TransitionRecord,
+  WarningRecord,
+} from "./trace/record.ts";
+export { traceText, type TraceVerification, verifyTrace } from "./trace/jsonl.ts";
+export type { TraceFiles } from "./trace/files.ts";
 export {
-  type AdmissionRecord,
-  type ChildRunRecord,
   type Diagnosis,
   DiagnosisClass,
-  type EffectRecord,
   type ExamineEffect,
   type ExamineOptions,
   type ExaminePathEntry,
@@ -141,21 +152,6 @@ export {
   type ExamineResult,
   examineTrace,
   type ExamineWarning,
-  type FaultRecord,
   formatExamine,
-  type HeaderRecord,
-  type NodeRecord,
-  type NodeTiming,
-  type RecordBase,
-  type ResultRecord,
-  type SealRecord,
-  type StepRecord,
-  type TraceFiles,
-  type TraceRecord,
-  traceText,
-  type TraceVerification,
-  type TransitionRecord,
-  verifyTrace,
-  type WarningRecord,
-} from "./trace/mod.ts";
-export { type ReplayReport, replayTrace } from "./actors/mod.ts";
+} from "./trace/examine/mod.ts";
+export { type ReplayReport, replayTrace } from "./actors/replay.ts";

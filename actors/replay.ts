@@ -10,7 +10,6 @@ import type { Snapshot } from "../snapshot/load.ts";
 import { openMemoryStore } from "../storage/memory_store.ts";
 import { verifyTrace } from "../trace/jsonl.ts";
 import { type HeaderRecord, SEMANTICS_VERSION } from "../trace/record.ts";
-import { executeWorkflow } from "./execute_workflow.ts";
 import type { CapabilityRegistry } from "./capability_registry.ts";
 import { ReplaySource } from "./replay_source.ts";
 
@@ -82,8 +81,12 @@ export async function replayTrace(
       `Cannot replay: trace semantics version "${header.semantics_version}", runtime has "${SEMANTICS_VERSION}"`,
     );
   }
-  // The compiler (and its schema and path libraries) loads only when a replay needs it.
-  const { compileWorkflow } = await import("../snapshot/compile.ts");
+  // The compiler and the engine (XState, schema and path libraries) load only when a replay
+  // needs them, not with the library.
+  const [{ compileWorkflow }, { executeWorkflow }] = await Promise.all([
+    import("../snapshot/compile.ts"),
+    import("./execute_workflow.ts"),
+  ]);
   const compiled = await compileWorkflow(snapshot, header.workflow, registry.compileOptions);
   if (compiled.digest !== header.snapshot_digest) {
     throw new TraceError(

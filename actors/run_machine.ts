@@ -6,9 +6,7 @@
  * @module
  */
 import { type AnyStateMachine, createActor, toPromise } from "xstate";
-import { DEFAULT_BUDGET } from "../semantics.ts";
-import type { CompiledWorkflow, ExecutionGraph } from "../snapshot/graph.ts";
-import type { StateTxn } from "../storage/store.ts";
+import type { ExecutionGraph } from "../snapshot/graph.ts";
 import type { NodeTiming } from "../trace/record.ts";
 import type { RunRecorder } from "../trace/recorder.ts";
 import type { CapabilitySet, JsonObject } from "./capability.ts";
@@ -17,7 +15,6 @@ import { BudgetExceeded, CapabilityFault } from "./faults.ts";
 import { TraceInspector } from "./inspect.ts";
 import { createWorkflowMachine } from "./machine.ts";
 import type { RunScope } from "./run_scope.ts";
-import { createRunContext } from "./run_context.ts";
 import {
   ADMISSION_ACTOR,
   admissionLogic,
@@ -105,48 +102,4 @@ export async function runWorkflowActor(
     throw error;
   }
   return outcome;
-}
-
-/** Options of {@link createWorkflowInput}. */
-export interface WorkflowInputOptions {
-  /** Hex seed of the run CSPRNG; default: OS entropy. */
-  readonly seed?: string;
-  /** Run clock (RFC 3339 with zone); default: now. */
-  readonly startedAt?: string;
-  /** Hex secret seed for key material; default: OS entropy. */
-  readonly secretSeed?: string;
-  /** Step budget. @default DEFAULT_BUDGET */
-  readonly budget?: number;
-  /** State transaction the built-in CS actors work on; without one, provide CS actors. */
-  readonly state?: StateTxn;
-}
-
-/**
- * The input of a workflow machine for driving it with XState's own `createActor`: the
- * payload and a root run scope (clock, entropy, budget, optional state). Reads the wall
- * clock and OS entropy only for values not given.
- */
-export function createWorkflowInput(
-  compiled: CompiledWorkflow,
-  payload: JsonObject,
-  options: WorkflowInputOptions = {},
-): WorkflowInput {
-  return {
-    payload,
-    scope: {
-      runId: "root",
-      parentRunId: null,
-      compiled,
-      txn: options.state ?? null,
-      rc: createRunContext({
-        seed: options.seed,
-        startedAt: options.startedAt,
-        secretSeed: options.secretSeed,
-      }),
-      budget: { used: 0, max: options.budget ?? DEFAULT_BUDGET },
-      branch: [],
-      groups: new Map(),
-      depth: 0,
-    },
-  };
 }

@@ -7,9 +7,13 @@
  */
 import type { AnyStateMachine } from "xstate";
 import { ErrorCode, UsageError } from "../errors.ts";
+import { DEFAULT_BUDGET } from "../semantics.ts";
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
+import type { StateTxn } from "../storage/store.ts";
+import type { JsonObject } from "./capability.ts";
 import { createCapabilityRegistry, type CustomCapabilities } from "./capability_registry.ts";
-import { machineOf } from "./run_machine.ts";
+import type { WorkflowInput } from "./children.ts";
+import { createRunContext } from "./run_context.ts";
 
 /**
  * A workflow's XState v5 machine: id = the workflow FQDN, one state per node, one
@@ -32,8 +36,9 @@ export interface WorkflowMachineOptions {
 
 /**
  * The machine of a compiled workflow (or of one of its sub-workflows), with the built-in
- * and custom capability actors provided. Pure and cached: the same graph and capabilities
- * give the same object.
+ * and custom capability actors provided. Cached: the same graph and capabilities give the
+ * same object. Asynchronous because XState and the actors load on first use, not with the
+ * library.
  *
  * @example Drive the machine with XState's own createActor
  * ```ts
@@ -48,7 +53,7 @@ export interface WorkflowMachineOptions {
  *   "club::WF_REGISTER_MEMBER_V0",
  *   createCapabilityRegistry().compileOptions,
  * );
- * const machine = workflowMachine(compiled);
+ * const machine = await workflowMachine(compiled);
  * assert.equal(machine.id, "club::WF_REGISTER_MEMBER_V0");
  * // Without a state transaction the CS steps fault; a NACK at the IN node needs none.
  * const input = createWorkflowInput(compiled, { member: { name: "Ada" } }, { seed: "01" });
@@ -58,10 +63,10 @@ export interface WorkflowMachineOptions {
  * @throws {UsageError} WORKFLOW_NAME when `workflow` is not a graph of `compiled`; USAGE
  *   when `capabilities` is malformed.
  */
-export function workflowMachine(
+export async function workflowMachine(
   compiled: CompiledWorkflow,
   options: WorkflowMachineOptions = {},
-): WorkflowMachine {
+): Promise<WorkflowMachine> {
   if (compiled === null || typeof compiled !== "object" || !(compiled.graphs instanceof Map)) {
     throw new UsageError("Invalid compiled: expected the result of compileWorkflow()");
   }
@@ -76,7 +81,9 @@ export function workflowMachine(
       ErrorCode.WORKFLOW_NAME,
     );
   }
-  return machineOf(graph, registryOf(options.capabilities).capabilities);
+  const registry = registryOf(options.capabilities);
+  const { machineOf } = await import("./run_machine.ts");
+  return machineOf(graph, registry.capabilities);
 }
 
 let builtins: ReturnType<typeof createCapabilityRegistry> | undefined;
@@ -92,4 +99,49 @@ function registryOf(custom: CustomCapabilities | undefined) {
 }
 
 export type { GraphOutcome, WorkflowInput } from "./children.ts";
-export { createWorkflowInput, type WorkflowInputOptions } from "./run_machine.ts";
+
+/** Options of {@link createWorkflowInput}. */
+export interface WorkflowInputOptions {
+  /** Hex seed of the run CSPRNG; default: OS entropy. */
+  readonly seed?: string;
+  /** Run clock (RFC 3339 with zone); default: now. */
+  readonly startedAt?: string;
+  /** Hex secret seed for key material; default: OS entropy. */
+  readonly secretSeed?: string;
+  /** Step budget. @default DEFAULT_BUDGET */
+  readonly budget?: number;
+  /** State transaction the built-in CS actors work on; without one, provide CS actors. */
+  readonly state?: StateTxn;
+}
+
+/**
+ * The input of a workflow machine for driving it with XState's own `createActor`: the
+ * payload and a root run scope (clock, entropy, budget, optional state). Reads the wall
+ * clock and OS entropy only for values not given.
+ *
+ * @throws {UsageError} when `seed`, `startedAt` or `secretSeed` is malformed.
+ */
+export function createWorkflowInput(
+  compiled: CompiledWorkflow,
+  payload: JsonObject,
+  options: WorkflowInputOptions = {},
+): WorkflowInput {
+  return {
+    payload,
+    scope: {
+      runId: "root",
+      parentRunId: null,
+      compiled,
+      txn: options.state ?? null,
+      rc: createRunContext({
+        seed: options.seed,
+        startedAt: options.startedAt,
+        secretSeed: options.secretSeed,
+      }),
+      budget: { used: 0, max: options.budget ?? DEFAULT_BUDGET },
+      branch: [],
+      groups: new Map(),
+      depth: 0,
+    },
+  };
+}

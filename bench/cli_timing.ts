@@ -309,6 +309,7 @@ async function scenarios(): Promise<Scenario[]> {
         "start-up: import snapshot/ + actors/execute_workflow.ts",
         url("actors/execute_workflow.ts"),
       ),
+    () => importScenario("start-up: import mod.ts (the library)", url("mod.ts")),
     ...VARIANTS.flatMap((v) => [
       () =>
         Promise.resolve({
@@ -324,6 +325,7 @@ async function scenarios(): Promise<Scenario[]> {
       () => runScenario(DEMOS.agent, true, v),
       () => batchScenario(DEMOS.register, 200, false, v),
       () => batchScenario(DEMOS.register, 200, true, v),
+      ...(values["skip-large"] ? [] : [() => batchScenario(DEMOS.register, 2000, false, v)]),
     ]),
     ...(values["skip-large"] ? [] : [() => largeScenario(100_000)]),
   ];
@@ -405,15 +407,32 @@ function target(name: string, ratio: number, rssMiB: number): void {
   if (!r || !bare) return;
   const x = r.median / bare.median;
   const ok = x <= ratio && (r.rssMax ?? Infinity) <= rssMiB * 1024;
+  const rss = rssMiB === Infinity
+    ? `peak RSS ${mib(r.rssMax)}`
+    : `peak RSS ≤ ${mib(r.rssMax)} (target ≤ ${rssMiB} MiB)`;
   console.log(
-    `- ${name}: ${x.toFixed(2)}× bare deno (target ≤ ${ratio}×), peak RSS ≤ ${
+    `- ${name}: ${x.toFixed(2)}× bare deno (target ≤ ${ratio}×), ${rss} → ${
+      ok ? "met" : "**not met**"
+    }`,
+  );
+}
+/** Prints whether a batch scenario meets a runs-per-second and peak-RSS target. */
+function throughput(name: string, perSecond: number, rssMiB: number): void {
+  const r = rows.find((x) => x.name === name);
+  if (!r) return;
+  const rate = 1e6 / r.perRun;
+  const ok = rate >= perSecond && (r.rssMax ?? Infinity) <= rssMiB * 1024;
+  console.log(
+    `- ${name}: ${rate.toFixed(0)} runs/s (target ≥ ${perSecond}), peak RSS ≤ ${
       mib(r.rssMax)
     } (target ≤ ${rssMiB} MiB) → ${ok ? "met" : "**not met**"}`,
   );
 }
 if (bare) {
   console.log(`\nTargets (bare deno ${bare.median.toFixed(1)} ms, ${mib(bare.rss)}):`);
+  target("start-up: import mod.ts (the library)", 1.3, Infinity);
   for (const { label } of VARIANTS) {
+    throughput(`${label}run --batch 2000 register --no-png`, 1000, 150);
     target(`${label}run club --no-png`, 1.6, 60);
     target(`${label}run club (with PNG)`, 2.5, 100);
     target(`${label}run register --no-png`, 1.6, 60);

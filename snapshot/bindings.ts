@@ -5,7 +5,17 @@
  *
  * @module
  */
-import { JSONPath } from "jsonpath-plus";
+import type { JSONPath as JsonPathApi } from "jsonpath-plus";
+
+let jsonPath: typeof JsonPathApi | undefined;
+
+/**
+ * Loads the path parser (jsonpath-plus) once. Only compiling parses paths, so it loads
+ * with the compiler, not with the library: `compileWorkflow` awaits it first.
+ */
+export async function loadPathParser(): Promise<void> {
+  jsonPath ??= (await import("jsonpath-plus")).JSONPath;
+}
 
 /** A compiled binding expression. */
 export type Binding =
@@ -108,7 +118,8 @@ export function compilePath(
   }
   let segs: (string | number)[];
   try {
-    segs = JSONPath.toPathArray(text).slice();
+    if (!jsonPath) throw new Error("the path parser is not loaded: await loadPathParser() first");
+    segs = jsonPath.toPathArray(text).slice();
   } catch (e) {
     problems.push({
       at,

@@ -7,7 +7,13 @@
  */
 import { CompileError, type CompileProblem, ErrorCode, UsageError } from "../errors.ts";
 import type { StoreRef, ViewFormat } from "../storage/store.ts";
-import { type Binding, type BindingProblem, compileBinding, compileCondition } from "./bindings.ts";
+import {
+  type Binding,
+  type BindingProblem,
+  compileBinding,
+  compileCondition,
+  loadPathParser,
+} from "./bindings.ts";
 import { canonicalJson, sha256Hex } from "./canonical.ts";
 import {
   type Admission,
@@ -97,6 +103,7 @@ export async function compileWorkflow(
     throw new UsageError("Invalid options: expected createCapabilityRegistry(...).compileOptions");
   }
   parseFqdn(workflow);
+  await loadPathParser();
   if (!(await snapshot.get("WF", workflow))) {
     throw new UsageError(
       `Unknown workflow "${workflow}": no file protocol_snapshot/artifacts/workflows/` +

@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { ErrorCode, SnapshotError, UsageError } from "../errors.ts";
 import { sha256Hex } from "./canonical.ts";
 import { artifactFile, ArtifactKind, type Fqdn, isSafeFqdn, parseFqdn } from "./resolve.ts";
-import { ctIr, envelope, KIND_SCHEMAS } from "./schema.ts";
+import type { ctIr, KIND_SCHEMAS } from "./schema.ts";
 import { checkSeal } from "./seal.ts";
 
 /** A loaded, verified artifact (content hash, seal, artifact type and schema checked). */
@@ -179,6 +179,8 @@ async function readArtifact(
       { file, jsonPath: "$" },
     );
   }
+  // The schema library loads with the first artifact read, not with the module.
+  const { ctIr, envelope, KIND_SCHEMAS } = await import("./schema.ts");
   const env = check(envelope, json, file, "$");
   if (sha256Hex(env.content) !== env.content_hash) {
     throw new SnapshotError(

@@ -26,7 +26,6 @@ import type { FileViews, ViewFlushStats } from "./views.ts";
 import type {
   BatchOutcome,
   KvStore,
-  StateTxn,
   StoreStats,
   TraceCommit,
   TraceInfo,

@@ -13,7 +13,8 @@ import {
   NO_TRANSITION_STATE,
   workflowMachineConfig,
 } from "../../actors/machine.ts";
-import { createWorkflowInput, machineOf } from "../../actors/run_machine.ts";
+import { machineOf } from "../../actors/run_machine.ts";
+import { createWorkflowInput } from "../../actors/workflow_machine.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
 import { cli } from "../_support/cli.ts";

@@ -15,6 +15,10 @@ import type {
   Route,
 } from "../../snapshot/graph.ts";
 import { openMemoryStore } from "../../storage/memory_store.ts";
+import { loadPathParser } from "../../snapshot/bindings.ts";
+
+// The compiler loads the path parser; these tests call the binding compiler directly.
+await loadPathParser();
 
 const CT = "t::CT_ECHO_V0";
 const CS = "t::CS_SAY_V0";

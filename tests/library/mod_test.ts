@@ -291,8 +291,8 @@ Deno.test("workflowMachine() is the cached XState machine of the root or a reach
     WF,
     createCapabilityRegistry().compileOptions,
   );
-  const machine = workflowMachine(compiled);
-  assert.equal(machine, workflowMachine(compiled, { workflow: WF }));
+  const machine = await workflowMachine(compiled);
+  assert.equal(machine, await workflowMachine(compiled, { workflow: WF }));
   assert.equal(machine.id, WF);
   assert.equal(machine.config.initial, "IN_MEMBER_APPLIED_V0");
   assert.deepEqual(Object.keys(machine.config.states ?? {}), [
@@ -307,7 +307,7 @@ Deno.test("workflowMachine() is the cached XState machine of the root or a reach
     register.onDone.find((t) => t.guard?.params.is === "ALREADY_EXISTS")?.target,
     "JOURNAL_SEEN_AGAIN",
   );
-  assert.throws(() => workflowMachine(compiled, { workflow: "club::WF_OTHER_V0" }), (e) => {
+  await assert.rejects(workflowMachine(compiled, { workflow: "club::WF_OTHER_V0" }), (e) => {
     assert.ok(e instanceof UsageError);
     assert.equal(e.code, ErrorCode.WORKFLOW_NAME);
     assert.equal(e.message, `Unknown workflow "club::WF_OTHER_V0": expected one of ${WF}`);
@@ -321,7 +321,7 @@ Deno.test("workflowMachine() + createWorkflowInput() run under XState's own crea
     WF,
     createCapabilityRegistry().compileOptions,
   );
-  const machine = workflowMachine(compiled);
+  const machine = await workflowMachine(compiled);
   // The IN node refuses the payload before any CS step needs state.
   const input = lib.createWorkflowInput(compiled, { member: { name: "Ada", email: "nope" } }, {
     seed: FIXED.seed,

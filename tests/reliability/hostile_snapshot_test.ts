@@ -20,6 +20,10 @@ import {
   WF_ITEM,
   writeArtifact,
 } from "../testdata/reliability/fixture_workspace.ts";
+import { loadPathParser } from "../../snapshot/bindings.ts";
+
+// The compiler loads the path parser; these tests call the binding compiler directly.
+await loadPathParser();
 
 type Fixture = Awaited<ReturnType<typeof tempFixture>>;
 // deno-lint-ignore no-explicit-any

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { evaluateCondition, resolveBinding } from "../../actors/inputs.ts";
 import { type BindingProblem, compileBinding, compileCondition } from "../../snapshot/bindings.ts";
+import { loadPathParser } from "../../snapshot/bindings.ts";
+
+// The compiler loads the path parser; these tests call the binding compiler directly.
+await loadPathParser();
 
 const NOW = "2026-01-01T00:00:00.000Z";
 

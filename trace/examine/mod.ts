@@ -17,7 +17,7 @@ import { TraceError } from "../../errors.ts";
 import { verifyTrace } from "../jsonl.ts";
 import type { HeaderRecord, ResultRecord } from "../record.ts";
 import { collectPaths } from "../run_path.ts";
-import { validateRecord } from "../schema.ts";
+import type { validateRecord } from "../schema.ts";
 import { keyIdOf, verifySeal } from "../seal.ts";
 import { crossCheck } from "./cross_check.ts";
 import { diagnose } from "./diagnose.ts";
@@ -52,7 +52,9 @@ export async function examineTrace(
   }
   const verified = verifyTrace(text);
   const { records, lines, seal, version } = verified;
-  let problems = [...verified.problems, ...schemaProblems(lines, version)];
+  // The schema library loads with the first examination, not with the module.
+  const { validateRecord } = await import("../schema.ts");
+  let problems = [...verified.problems, ...schemaProblems(lines, version, validateRecord)];
   if (problems.length === 0) problems = crossCheck(records);
   if (options.stored !== undefined) problems.push(...storeProblems(lines, options.stored));
   let signature: ExamineReport["signature"] = "unsealed";
@@ -144,7 +146,11 @@ function storeProblems(lines: readonly string[], stored: readonly string[] | nul
 }
 
 /** Schema problems with true line numbers (verifyTrace skips lines that do not parse). */
-function schemaProblems(lines: readonly string[], version: 1 | 2): string[] {
+function schemaProblems(
+  lines: readonly string[],
+  version: 1 | 2,
+  validate: typeof validateRecord,
+): string[] {
   const out: string[] = [];
   for (const [i, line] of lines.entries()) {
     let value: unknown;
@@ -154,7 +160,7 @@ function schemaProblems(lines: readonly string[], version: 1 | 2): string[] {
       continue; // verifyTrace already reports it
     }
     try {
-      out.push(...validateRecord(value, i + 1, version));
+      out.push(...validate(value, i + 1, version));
     } catch {
       out.push(`line ${i + 1}: not a trace record (cannot be validated)`);
     }
