@@ -112,6 +112,8 @@ export {
 export {
   createWorkflowInput,
   type GraphOutcome,
+  type WorkflowContext,
+  type WorkflowEvent,
   type WorkflowInput,
   type WorkflowInputOptions,
   type WorkflowMachine,

@@ -99,7 +99,10 @@ export interface ContractVisit {
 export interface WorkflowContext {
   /** The run payload. */
   readonly payload: JsonObject;
-  /** The run's resources. */
+  /**
+   * The run's resources (internal).
+   * @ignore
+   */
   readonly scope: RunScope;
   /** CC surfaces by node key (one object per run, updated in place: long runs stay linear). */
   readonly results: Record<string, JsonObject>;
@@ -109,7 +112,10 @@ export interface WorkflowContext {
   status: string | null;
   /** Node the last outcome came from. */
   lastNode: string | null;
-  /** The CC visit in progress. */
+  /**
+   * The CC visit in progress (internal).
+   * @ignore
+   */
   cc: ContractVisit | null;
   /** Error that halted the run, and where. */
   fault: { readonly error: unknown; readonly node: string | null } | null;

@@ -99,6 +99,7 @@ function registryOf(custom: CustomCapabilities | undefined) {
 }
 
 export type { GraphOutcome, WorkflowInput } from "./children.ts";
+export type { WorkflowContext, WorkflowEvent } from "./machine.ts";
 
 /** Options of {@link createWorkflowInput}. */
 export interface WorkflowInputOptions {

@@ -56,11 +56,14 @@ for (const f of ["club/registry/members.json", "club/events/member_events.jsonl"
   console.log(`--- ${dataRoot}/${f}`);
   console.log((await Deno.readTextFile(`${dataRoot}/${f}`)).trimEnd());
 }
-console.log(`\n$ deno run -A cli.ts examine <run 2 trace>`);
-await main(["examine", jsonl[1]]);
-console.log(`\nexamine a trace:  deno run -A cli.ts examine ${jsonl[1]}`);
-console.log(`replay it:        deno run -A cli.ts replay ${jsonl[1]} --workspace ${workspace}`);
-console.log(`read the summary: ${jsonl[1].replace(/\.jsonl$/, ".md")}`);
+// With the data root, examine also compares the file with the committed copy and checks the
+// seal with the data root's key.
+console.log(`\n$ pgs-runtime examine <run 2 trace> --data-root ${dataRoot}`);
+await main(["examine", jsonl[1], "--data-root", dataRoot]);
+console.log(`\n$ pgs-runtime replay <run 2 trace> --workspace ${workspace}`);
+await main(["replay", jsonl[1], "--workspace", workspace]);
+console.log(`\nthe summary, with the exact commands to examine and replay from a shell:`);
+console.log(`  ${jsonl[1].replace(/\.jsonl$/, ".md")}`);
 
 async function copyDir(from: URL, to: string): Promise<void> {
   await Deno.mkdir(to, { recursive: true });
