@@ -17,7 +17,7 @@ export const ExitCode = {
   USAGE: 2,
   /** Snapshot or compile error. */
   SNAPSHOT: 3,
-  /** Run FAILED or FAULTED; internal error. */
+  /** Run FAILED or FAULTED; the commit failed (nothing applied); internal error. */
   FAILED: 4,
   /** examine: damaged or tampered trace; replay: diverged or refused. */
   TRACE_DAMAGED: 5,
@@ -31,7 +31,8 @@ Exit codes:
   2  usage or input error (bad flag, unreadable / non-object payload, bad workflow name,
      unknown workflow, invalid or used trace id, unusable data root or traces folder)
   3  snapshot or compile error (missing, tampered or invalid artifacts)
-  4  run FAILED (NO_TRANSITION, STEP_BUDGET_EXCEEDED) or FAULTED; internal error
+  4  run FAILED (NO_TRANSITION, STEP_BUDGET_EXCEEDED) or FAULTED; the run could not be
+     committed (storage failed during the commit: nothing applied); internal error
   5  examine: damaged or tampered trace; replay: diverged or refused
   run --batch exits with the highest code of its runs (0, 1 or 4); 2 or 3 when refused`;
 
@@ -59,6 +60,7 @@ export function errorText(e: unknown): string {
 export function exitCodeOfError(e: unknown): number {
   if (e instanceof SnapshotError || e instanceof CompileError) return ExitCode.SNAPSHOT;
   if (e instanceof TraceError) return ExitCode.TRACE_DAMAGED;
+  if (e instanceof PgsError && e.code === "COMMIT") return ExitCode.FAILED;
   if (e instanceof PgsError) return ExitCode.USAGE;
   return ExitCode.FAILED;
 }

@@ -19,6 +19,8 @@ export const ErrorCode = {
   COMPILE: "COMPILE",
   TRACE: "TRACE",
   STORAGE: "STORAGE",
+  /** Storage failed while a run committed: nothing of the run was applied (CLI exit 4). */
+  COMMIT: "COMMIT",
 } as const;
 /** One of {@link ErrorCode}. */
 export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
@@ -98,11 +100,17 @@ export class TraceError extends PgsError {
   }
 }
 
-/** The data root or KV endpoint cannot be used. */
+/**
+ * The data root or KV endpoint cannot be used (STORAGE, CLI exit 2), or failed while a run
+ * committed (COMMIT, CLI exit 4: nothing of the run was applied).
+ */
 export class StorageError extends PgsError {
   /** Creates a storage error. */
-  constructor(message: string, options?: ErrorOptions) {
-    super(ErrorCode.STORAGE, message, options);
+  constructor(
+    message: string,
+    options?: ErrorOptions & { readonly code?: typeof ErrorCode.STORAGE | typeof ErrorCode.COMMIT },
+  ) {
+    super(options?.code ?? ErrorCode.STORAGE, message, options);
     this.name = "StorageError";
   }
 }

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { ErrorCode, UsageError } from "../errors.ts";
+import { ErrorCode, StorageError, UsageError } from "../errors.ts";
 import { DEFAULT_BUDGET } from "../semantics.ts";
 import { compileCached } from "../snapshot/compile_cache.ts";
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
@@ -390,7 +390,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
     } catch (e) {
       png?.cancel();
       if (claimed) await releaseTraceFolder(options.workspace, traceId);
-      throw e;
+      throw commitFailure(e);
     }
     let written: TraceFiles | null = null;
     if (files) {
@@ -522,38 +522,42 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
         await claimTraceFolder(options.workspace, idOf(i), labels.traceId);
       }
     }
-    await executeBatch(p.compiled, options.payloads, {
-      store: p.store,
-      capabilities: p.registry.capabilities,
-      traceIdPrefix: prefix,
-      seed: options.seed,
-      startedAt: options.startedAt,
-      secretSeed: options.secretSeed,
-      budget: options.budget,
-      ...(options.signer !== undefined ? { signer: options.signer } : {}),
-      onCommitted: async (chunk: readonly BatchItem[], done: number, total: number) => {
-        const filesWritten: string[] = [];
-        for (const item of chunk) {
-          let out: BatchRunItem;
-          if (!item.ok) {
-            counts.ERROR = (counts.ERROR ?? 0) + 1;
-            if (files) await releaseTraceFolder(options.workspace, item.traceId);
-            out = item;
-          } else {
-            const r = item.result;
-            counts[r.classification] = (counts[r.classification] ?? 0) + 1;
-            let written: TraceFiles | null = null;
-            if (files) {
-              written = await writeTraceFiles({
-                workspace: options.workspace,
-                compiled: p.compiled,
-                traceId: r.traceId,
-                lines: r.lines,
-                records: r.records,
-                timings: r.timings,
-                png: false,
-                commands: options.traceCommands,
-              });
+    try {
+      await executeBatch(p.compiled, options.payloads, {
+        store: p.store,
+        capabilities: p.registry.capabilities,
+        traceIdPrefix: prefix,
+        seed: options.seed,
+        startedAt: options.startedAt,
+        secretSeed: options.secretSeed,
+        budget: options.budget,
+        ...(options.signer !== undefined ? { signer: options.signer } : {}),
+        onCommitted: async (chunk: readonly BatchItem[], done: number, total: number) => {
+          const filesWritten: string[] = [];
+          for (const item of chunk) {
+            let out: BatchRunItem;
+            if (!item.ok) {
+              counts.ERROR = (counts.ERROR ?? 0) + 1;
+              if (files) await releaseTraceFolder(options.workspace, item.traceId);
+              out = item;
+            } else {
+              const r = item.result;
+              counts[r.classification] = (counts[r.classification] ?? 0) + 1;
+              let written: TraceFiles | null = null;
+              if (files) {
+                written = await writeTraceFiles({
+                  workspace: options.workspace,
+                  compiled: p.compiled,
+                  traceId: r.traceId,
+                  lines: r.lines,
+                  records: r.records,
+                  timings: r.timings,
+                  png: false,
+                  commands: options.traceCommands,
+                });
+    } catch (e) {
+      throw commitFailure(e);
+    }
               for (const w of written.warnings) p.warn(w);
               if (!written.pending) {
                 filesWritten.push(r.traceId);
@@ -595,3 +599,15 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
 }
 
 export { DEFAULT_BUDGET };
+
+/**
+ * A storage failure while a run executes or commits (the endpoint went away, conflicts
+ * never settled) is not a refused input: nothing was applied, and the CLI exits 4.
+ */
+function commitFailure(e: unknown): unknown {
+  if (!(e instanceof StorageError) || e.code !== ErrorCode.STORAGE) return e;
+  return new StorageError(`Cannot commit the run, nothing of it was applied: ${e.message}`, {
+    cause: e,
+    code: ErrorCode.COMMIT,
+  });
+}
