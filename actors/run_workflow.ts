@@ -555,24 +555,24 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
                   png: false,
                   commands: options.traceCommands,
                 });
+                for (const w of written.warnings) p.warn(w);
+                if (!written.pending) {
+                  filesWritten.push(r.traceId);
+                  drawn.push({ traceId: r.traceId, records: r.records });
+                }
+              }
+              out = { ok: true, index: item.index, result: r, files: written };
+            }
+            items.push(out);
+            await options.onItem?.(out);
+          }
+          if (filesWritten.length > 0) await p.store.traceFilesWritten(filesWritten);
+          options.onProgress?.(done, total);
+        },
+      });
     } catch (e) {
       throw commitFailure(e);
     }
-              for (const w of written.warnings) p.warn(w);
-              if (!written.pending) {
-                filesWritten.push(r.traceId);
-                drawn.push({ traceId: r.traceId, records: r.records });
-              }
-            }
-            out = { ok: true, index: item.index, result: r, files: written };
-          }
-          items.push(out);
-          await options.onItem?.(out);
-        }
-        if (filesWritten.length > 0) await p.store.traceFilesWritten(filesWritten);
-        options.onProgress?.(done, total);
-      },
-    });
     if (files && options.png !== false) {
       // After every run is committed and reported: pictures never hold up a commit.
       for (const [i, d] of drawn.entries()) {
