@@ -94,6 +94,9 @@ export async function readBatchFile(
 ): Promise<Array<{ line: number; payload: Record<string, unknown> }>> {
   let bytes: Uint8Array;
   try {
+    if (file === "-") throw new Error("standard input is for --payload -; give a file");
+    // A FIFO or a device (/dev/zero) would block or never end: only regular files are read.
+    if (!(await Deno.stat(file)).isFile) throw new Error("not a regular file");
     bytes = await Deno.readFile(file);
   } catch (e) {
     throw new UsageError(

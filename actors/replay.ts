@@ -75,6 +75,13 @@ export async function replayTrace(
   if (problems.length > 0) {
     throw new TraceError(`Cannot replay a damaged trace: ${problems[0]}`);
   }
+  // A consistently re-chained file passes the chain; the schema is what tells a header
+  // whose fields were retyped (a numeric trace_id, a string budget) from a trace.
+  const { validateRecord } = await import("../trace/schema.ts");
+  for (const [i, line] of fileLines.entries()) {
+    const bad = validateRecord(JSON.parse(line), i + 1, version);
+    if (bad.length > 0) throw new TraceError(`Cannot replay a damaged trace: ${bad[0]}`);
+  }
   const header = records[0] as HeaderRecord;
   if (header.semantics_version !== SEMANTICS_VERSION) {
     throw new TraceError(
