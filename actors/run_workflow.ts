@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { ErrorCode, UsageError } from "../errors.ts";
+import { ErrorCode, quoted, UsageError } from "../errors.ts";
 import { DEFAULT_BUDGET } from "../semantics.ts";
 import { compileCached } from "../snapshot/compile_cache.ts";
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
@@ -40,6 +40,7 @@ import { createCapabilityRegistry } from "./capability_registry.ts";
 import type { BatchItem } from "./execute_batch.ts";
 import type { RunResult } from "./execute_workflow.ts";
 import { nonJsonReason } from "./inputs.ts";
+import { validateKvUrl } from "./kv_url.ts";
 import { unsafeMonotonicMs, validateClock, validateSeed, validateTraceId } from "./run_context.ts";
 
 /** What names the options carry in messages (the CLI says `--trace-id`, the library `traceId`). */
@@ -199,12 +200,32 @@ function checkCommon(options: RunCommonOptions): void {
   }
   parseFqdn(options.workflow, labels.workflow ?? "workflow");
   for (const f of ["dataRoot", "kvUrl", "seed", "startedAt", "secretSeed"]) optString(o, f);
+  // Deno KV would take a mistyped URL for a file path and create a database there.
+  if (options.kvUrl !== undefined) validateKvUrl(options.kvUrl, "kvUrl", true);
+  for (const f of ["traceFiles", "png", "healPendingFiles"]) {
+    if (o[f] !== undefined && typeof o[f] !== "boolean") {
+      throw new UsageError(`Invalid options: "${f}" must be true or false when given`);
+    }
+  }
+  for (const f of ["onWarning", "traceCommands"]) {
+    if (o[f] !== undefined && typeof o[f] !== "function") {
+      throw new UsageError(`Invalid options: "${f}" must be a function when given`);
+    }
+  }
+  if (o.labels !== undefined && (o.labels === null || typeof o.labels !== "object")) {
+    throw new UsageError(`Invalid options: "labels" must be an object when given`);
+  }
+  checkSigner(o.signer);
   const targets = [options.dataRoot, options.kvUrl].filter((x) => x !== undefined).length;
   if (options.store !== undefined) {
     if (targets > 0) {
       throw new UsageError(`Invalid options: "store" excludes "dataRoot" and "kvUrl"`);
     }
-    if (typeof (options.store as KvStore | null)?.transact !== "function") {
+    const store = options.store as unknown as Record<string, unknown> | null;
+    if (
+      store === null || typeof store !== "object" ||
+      STORE_METHODS.some((m) => typeof store[m] !== "function")
+    ) {
       throw new UsageError(`Invalid options: "store" must be an open store (from openStore)`);
     }
   } else if (targets === 0) {
@@ -216,11 +237,38 @@ function checkCommon(options: RunCommonOptions): void {
   const budget = options.budget;
   if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) {
     throw new UsageError(
-      `Invalid ${labels.budget ?? "budget"} "${budget}": expected a positive integer`,
+      `Invalid ${labels.budget ?? "budget"} ${quoted(budget)}: expected a positive integer`,
     );
   }
-  if (options.onWarning !== undefined && typeof options.onWarning !== "function") {
-    throw new UsageError(`Invalid options: "onWarning" must be a function`);
+}
+
+/** What the orchestration calls on a given store: a store of this runtime has them all. */
+const STORE_METHODS = [
+  "transact",
+  "transactBatch",
+  "readTrace",
+  "signer",
+  "pendingTraceFiles",
+  "traceFilesWritten",
+  "readCache",
+  "writeCache",
+  "flushViewsWithStats",
+  "close",
+];
+
+/** `signer`: absent, null (unsealed), or { keyId, publicKey, sign }. */
+function checkSigner(signer: unknown): void {
+  if (signer === undefined || signer === null) return;
+  const s = signer as Partial<TraceSigner>;
+  if (
+    typeof signer !== "object" || typeof s.keyId !== "string" || !/^[0-9a-f]{16}$/.test(s.keyId) ||
+    !(s.publicKey instanceof Uint8Array) || s.publicKey.length !== 32 ||
+    typeof s.sign !== "function"
+  ) {
+    throw new UsageError(
+      `Invalid options: "signer" must be null or { keyId: 16 hex digits, publicKey: 32-byte ` +
+        `Uint8Array, sign(message): Promise<Uint8Array> } (a store's signer())`,
+    );
   }
 }
 
@@ -265,7 +313,7 @@ async function prepare(options: RunCommonOptions): Promise<Prepared> {
     warnings.push(w);
     options.onWarning?.(w);
   };
-  const registry = createCapabilityRegistry(options.capabilities ?? {});
+  const registry = createCapabilityRegistry(options.capabilities);
   const open = () => openStoreOf(options);
   // checkCommon made sure a given store is one of ours (openStore returns the engine).
   let store: KvStore | null = (options.store as KvStore | undefined) ?? null;
@@ -486,16 +534,31 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
   if (!Array.isArray(options.payloads)) {
     throw new UsageError(`Invalid options: "payloads" must be an array`);
   }
+  const o = options as unknown as Record<string, unknown>;
+  if (o.traceIdPrefix !== undefined && (typeof o.traceIdPrefix !== "string" || !o.traceIdPrefix)) {
+    throw new UsageError(
+      `Invalid options: "traceIdPrefix" must be a non-empty string when given`,
+      ErrorCode.TRACE_ID,
+    );
+  }
+  for (const f of ["onItem", "onProgress", "onPngProgress"]) {
+    if (o[f] !== undefined && typeof o[f] !== "function") {
+      throw new UsageError(`Invalid options: "${f}" must be a function when given`);
+    }
+  }
+  // A sparse array's holes would be skipped by the engine's iteration: each is a payload
+  // that is not an object, failing its own item like any other.
+  const payloads = Array.from(options.payloads, (p) => p);
   const labels = options.labels ?? {};
   const files = options.traceFiles !== false;
   const { unsafeNewTraceId } = await import("./run_context.ts");
   const prefix = options.traceIdPrefix ?? unsafeNewTraceId();
   const idOf = (i: number) => `${prefix}-${String(i + 1).padStart(6, "0")}`;
   try {
-    validateTraceId(idOf(options.payloads.length), labels.traceId);
+    validateTraceId(idOf(payloads.length), labels.traceId);
   } catch {
     throw new UsageError(
-      `Invalid ${labels.traceId ?? "traceIdPrefix"} "${prefix.slice(0, 60)}": as a batch prefix ` +
+      `Invalid ${labels.traceId ?? "traceIdPrefix"} ${quoted(prefix)}: as a batch prefix ` +
         `it must leave room for "-NNNNNN" (at most 121 characters of [A-Za-z0-9_-])`,
       ErrorCode.TRACE_ID,
     );
@@ -503,7 +566,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
   if (files) {
     await checkTracesWritable(options.workspace);
     if (options.traceIdPrefix !== undefined) {
-      for (let i = 0; i < options.payloads.length; i++) {
+      for (let i = 0; i < payloads.length; i++) {
         await checkTraceIdUnused(options.workspace, idOf(i), labels.traceId);
       }
     }
@@ -518,11 +581,11 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
     if (files && options.traceIdPrefix !== undefined) {
       // A given prefix may be shared by processes on one workspace: claim every folder
       // before the first commit (a generated prefix is unique by construction).
-      for (let i = 0; i < options.payloads.length; i++) {
+      for (let i = 0; i < payloads.length; i++) {
         await claimTraceFolder(options.workspace, idOf(i), labels.traceId);
       }
     }
-    await executeBatch(p.compiled, options.payloads, {
+    await executeBatch(p.compiled, payloads, {
       store: p.store,
       capabilities: p.registry.capabilities,
       traceIdPrefix: prefix,
