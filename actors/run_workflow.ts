@@ -368,6 +368,22 @@ async function finish(p: Prepared, refused: boolean): Promise<void> {
 }
 
 /**
+ * Bookkeeping after a commit (marking trace files written, flushing views, closing): the
+ * run stands whatever happens here, so a failure is a warning, never the call's result. The
+ * next run on the data root rewrites files still marked pending and rebuilds stale views.
+ */
+async function afterCommit(p: Prepared, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    p.warn(
+      `AFTER_COMMIT_FAILED: ${e instanceof Error ? e.message.split("\n")[0] : String(e)} ` +
+        `(the run is committed; the next run on this store completes the rest)`,
+    );
+  }
+}
+
+/**
  * Runs `workflow` on `payload` and commits its effects and trace in one atomic commit,
  * then writes the trace files. An outcome (COMPLETED, REJECTED, ENDED_*, FAILED, FAULTED)
  * is a result, never an exception; only refusals before the run reject.
@@ -454,9 +470,11 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
         commands: options.traceCommands,
       });
       for (const w of written.warnings) p.warn(w);
-      if (!written.pending) await p.store.traceFilesWritten([result.traceId]);
+      if (!written.pending) {
+        await afterCommit(p, () => p.store.traceFilesWritten([result.traceId]));
+      }
     }
-    await finish(p, false);
+    await afterCommit(p, () => finish(p, false));
     return {
       ...result,
       workflow: options.workflow,
@@ -628,7 +646,9 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
           items.push(out);
           await options.onItem?.(out);
         }
-        if (filesWritten.length > 0) await p.store.traceFilesWritten(filesWritten);
+        if (filesWritten.length > 0) {
+          await afterCommit(p, () => p.store.traceFilesWritten(filesWritten));
+        }
         options.onProgress?.(done, total);
       },
     });
@@ -647,7 +667,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
     await finish(p, items.length === 0).catch(() => undefined);
     throw e;
   }
-  await finish(p, false);
+  await afterCommit(p, () => finish(p, false));
   return {
     items,
     classifications: counts,

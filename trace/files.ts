@@ -121,17 +121,19 @@ export async function writeTraceFiles(o: TraceFileOptions): Promise<TraceFiles> 
       files.warnings.push(`PNG_RENDER_FAILED: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  let md = renderMarkdown(o.records, {
-    timings: [...o.timings],
-    tracePath: files.jsonl,
-    workspace: o.workspace,
-    commands: o.commands?.(files.jsonl),
-    ...(files.png ? { pngPath: `${o.traceId}.png` } : {}),
-  });
-  if (files.warnings.length > 0) {
-    md += `\n## Rendering warnings\n\n${files.warnings.map((w) => `- ${w}`).join("\n")}\n`;
-  }
   try {
+    // Inside the try: the run is committed, so even a summary that cannot be rendered (a
+    // caller's `commands` that throws) is a warning, not the run's result.
+    let md = renderMarkdown(o.records, {
+      timings: [...o.timings],
+      tracePath: files.jsonl,
+      workspace: o.workspace,
+      commands: o.commands?.(files.jsonl),
+      ...(files.png ? { pngPath: `${o.traceId}.png` } : {}),
+    });
+    if (files.warnings.length > 0) {
+      md += `\n## Rendering warnings\n\n${files.warnings.map((w) => `- ${w}`).join("\n")}\n`;
+    }
     await writeAtomic(files.md, md);
   } catch (e) {
     files.pending = true;
