@@ -35,6 +35,7 @@ const LABELS = {
   seed: "--seed",
   startedAt: "--clock",
   budget: "--budget",
+  secretSeed: "PGS_SECRET_SEED",
 } as const;
 
 /** The flags every run takes, as orchestration options. */

@@ -70,6 +70,11 @@ export interface OptionLabels {
    * @default "budget"
    */
   readonly budget?: string;
+  /**
+   * How the `secretSeed` option is named in messages (the CLI reads it from the environment).
+   * @default "secretSeed"
+   */
+  readonly secretSeed?: string;
 }
 
 /** The state store a run uses: give exactly one. */
@@ -233,7 +238,7 @@ function checkCommon(options: RunCommonOptions): void {
   }
   if (options.seed !== undefined) validateSeed(options.seed, labels.seed);
   if (options.startedAt !== undefined) validateClock(options.startedAt, labels.startedAt);
-  if (options.secretSeed !== undefined) validateSeed(options.secretSeed, "secretSeed");
+  if (options.secretSeed !== undefined) validateSeed(options.secretSeed, labels.secretSeed ?? "secretSeed");
   const budget = options.budget;
   if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) {
     throw new UsageError(

@@ -310,3 +310,38 @@ Deno.test("a run given relative paths: the .md's examine and replay commands wor
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a malformed PGS_SECRET_SEED is refused naming the variable, before anything runs", async () => {
+  const t = await tempWorkspace();
+  try {
+    const r = await deno(
+      [
+        "run",
+        "--no-prompt",
+        "--config",
+        `${ROOT}deno.json`,
+        "-A",
+        CLI,
+        "run",
+        "--wf",
+        WF,
+        "--payload",
+        `${t.workspace}/payloads/ada.json`,
+        "--workspace",
+        t.workspace,
+        "--data-root",
+        t.dataRoot,
+      ],
+      t.dir,
+      { PGS_SECRET_SEED: "zz" },
+    );
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.err,
+      'error[USAGE]: Invalid PGS_SECRET_SEED "zz": expected an even number (2-128) of hex digits\n',
+    );
+    assert.deepEqual(await listing(t.dataRoot), []);
+  } finally {
+    await Deno.remove(t.dir, { recursive: true });
+  }
+});
