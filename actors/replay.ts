@@ -130,6 +130,15 @@ export async function replayTrace(
       budget: header.budget,
       replay: new ReplaySource(records),
       reproduce: { version, keyId: header.key_id ?? null },
+    }).catch((e) => {
+      // The run's inputs come from the header: one the engine refuses (a payload that is
+      // not an object) is a damaged trace, not the caller's usage error.
+      if (e instanceof UsageError) {
+        throw new TraceError(`Cannot replay a damaged trace: line 1 (header): ${e.message}`, {
+          cause: e,
+        });
+      }
+      throw e;
     });
     // The body is compared; a pgs.trace/2 seal signs it (examine checks the signature).
     const recorded = version === 2 ? fileLines.slice(0, -1) : fileLines;

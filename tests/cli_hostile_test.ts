@@ -240,6 +240,37 @@ Deno.test("replay of a consistently re-chained trace with retyped header fields:
   }
 });
 
+Deno.test("replay of a re-chained trace whose header payload is not an object: exit 5, not a usage error", async () => {
+  const t = await committed("T_payload");
+  try {
+    const records = (await Deno.readTextFile(t.trace)).trimEnd().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    records[0].payload = ["not", "an", "object"];
+    let prev = "0".repeat(64);
+    const body = records.map((r) => {
+      r.prev = prev;
+      const line = canonicalJson(r);
+      prev = sha256Hex(line);
+      return `${line}\n`;
+    }).join("");
+    const forged = `${t.dir}/forged.jsonl`;
+    await Deno.writeTextFile(forged, body);
+    const err: string[] = [];
+    const code = await main(["replay", forged, "--workspace", t.workspace], {
+      out: () => undefined,
+      err: (l) => err.push(l),
+    });
+    assert.equal(code, 5, err.join("\n"));
+    assert.match(
+      err[0],
+      /^error\[TRACE\]: Cannot replay ".*forged\.jsonl": a damaged trace: line 1 \(header\): Invalid payload/,
+    );
+  } finally {
+    await Deno.remove(t.dir, { recursive: true });
+  }
+});
+
 Deno.test("examine of a file that is not a trace lists its first 50 problems and counts the rest", async () => {
   const dir = await Deno.makeTempDir({ prefix: "pgs-notrace-" });
   try {
