@@ -238,7 +238,9 @@ function checkCommon(options: RunCommonOptions): void {
   }
   if (options.seed !== undefined) validateSeed(options.seed, labels.seed);
   if (options.startedAt !== undefined) validateClock(options.startedAt, labels.startedAt);
-  if (options.secretSeed !== undefined) validateSeed(options.secretSeed, labels.secretSeed ?? "secretSeed");
+  if (options.secretSeed !== undefined) {
+    validateSeed(options.secretSeed, labels.secretSeed ?? "secretSeed");
+  }
   const budget = options.budget;
   if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) {
     throw new UsageError(
