@@ -45,7 +45,7 @@ export async function replayCommand(file: string, flags: Flags, io: CliIo): Prom
     for (let i = 0; i < n; i++) {
       if (stored === null || lines[i] !== stored[i]) {
         throw new TraceError(
-          `Cannot replay "${file}": ` +
+          `Cannot replay ${quoted(file, 200)}: ` +
             (stored === null
               ? "no trace with its id is committed in the given state store"
               : `line ${i + 1} differs from the body committed in the store (the file is not ` +
@@ -132,7 +132,9 @@ async function readTraceFile(file: string): Promise<string> {
   } catch (e) {
     // An unreadable path is a usage error (exit 2), not a damaged trace (exit 5).
     throw new UsageError(
-      `Cannot read trace "${file}": ${e instanceof Error ? e.message.split("\n")[0] : e}`,
+      `Cannot read trace ${quoted(file, 200)}: ${
+        e instanceof Error ? e.message.split("\n")[0] : e
+      }`,
     );
   }
 }
@@ -147,13 +149,15 @@ async function readPublicKey(file: string): Promise<Uint8Array> {
     text = await Deno.readTextFile(file);
   } catch (e) {
     throw new UsageError(
-      `Cannot read --public-key "${file}": ${e instanceof Error ? e.message.split("\n")[0] : e}`,
+      `Cannot read --public-key ${quoted(file, 200)}: ${
+        e instanceof Error ? e.message.split("\n")[0] : e
+      }`,
     );
   }
   const key = parsePublicKey(text);
   if (!key) {
     throw new UsageError(
-      `Invalid --public-key "${file}": expected an Ed25519 public key as PEM ` +
+      `Invalid --public-key ${quoted(file, 200)}: expected an Ed25519 public key as PEM ` +
         `(as printed by public-key) or 64 hex digits`,
     );
   }

@@ -376,3 +376,40 @@ Deno.test("a malformed PGS_SECRET_SEED is refused naming the variable, before an
     await Deno.remove(t.dir, { recursive: true });
   }
 });
+
+Deno.test("file names are quoted with escapes; a bad batch line is named as the batch's, not as a --payload", async () => {
+  const t = await tempWorkspace();
+  try {
+    const odd = `${t.dir}/pay\nload.json`;
+    await Deno.writeTextFile(odd, "[1]");
+    const batch = `${t.dir}/b.jsonl`;
+    await Deno.writeTextFile(batch, '{"member":{}}\n[1]\n');
+    const run = ["run", "--wf", WF, "--workspace", t.workspace, "--data-root", t.dataRoot];
+    const cases: [string[], string][] = [
+      [
+        [...run, "--payload", odd],
+        `error[PAYLOAD]: Invalid --payload ${
+          JSON.stringify(odd)
+        }: expected a JSON object, got an array`,
+      ],
+      [
+        [...run, "--batch", batch],
+        `error[PAYLOAD]: Invalid --batch "${batch}" line 2: expected a JSON object, got an array`,
+      ],
+      [
+        ["examine", `${t.dir}/no\ntrace.jsonl`],
+        `error[USAGE]: Cannot read trace "${t.dir}/no\\ntrace.jsonl": No such file or directory`,
+      ],
+    ];
+    for (const [args, expected] of cases) {
+      const err: string[] = [];
+      const code = await main(args, { out: () => undefined, err: (l) => err.push(l) });
+      assert.equal(code, 2);
+      assert.equal(err.length, 1);
+      assert.ok(err[0].startsWith(expected), `${err[0]}\n  expected to start with\n${expected}`);
+    }
+    assert.deepEqual(await listing(t.dataRoot), []);
+  } finally {
+    await Deno.remove(t.dir, { recursive: true });
+  }
+});
