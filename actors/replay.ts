@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { TraceError, UsageError } from "../errors.ts";
+import { ErrorCode, quoted, TraceError, UsageError } from "../errors.ts";
 import type { Snapshot } from "../snapshot/load.ts";
 import { openMemoryStore } from "../storage/memory_store.ts";
 import { verifyTrace } from "../trace/jsonl.ts";
@@ -112,7 +112,19 @@ export async function replayTrace(
     import("../snapshot/compile.ts"),
     import("./execute_workflow.ts"),
   ]);
-  const compiled = await compileWorkflow(snapshot, header.workflow, registry.compileOptions);
+  const compiled = await compileWorkflow(snapshot, header.workflow, registry.compileOptions)
+    .catch((e) => {
+      // The name comes from the trace, not from the caller: a snapshot without it is simply
+      // not the one the trace was recorded on.
+      if (e instanceof UsageError && e.code === ErrorCode.WORKFLOW_NAME) {
+        throw new TraceError(
+          `Cannot replay: this snapshot has no workflow ${quoted(header.workflow, 200)} (the ` +
+            `trace was recorded on snapshot ${String(header.snapshot_digest).slice(0, 16)}…)`,
+          { cause: e },
+        );
+      }
+      throw e;
+    });
   if (compiled.digest !== header.snapshot_digest) {
     throw new TraceError(
       `Cannot replay: snapshot digest ${compiled.digest.slice(0, 16)}… differs from the ` +

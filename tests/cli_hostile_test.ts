@@ -413,3 +413,24 @@ Deno.test("file names are quoted with escapes; a bad batch line is named as the 
     await Deno.remove(t.dir, { recursive: true });
   }
 });
+
+Deno.test("replay against a workspace without the trace's workflow: refused as another snapshot (exit 5)", async () => {
+  const t = await committed("T_elsewhere");
+  const other = await Deno.makeTempDir({ prefix: "pgs-other-ws-" });
+  try {
+    await Deno.mkdir(`${other}/protocol_snapshot/artifacts/workflows`, { recursive: true });
+    const err: string[] = [];
+    const code = await main(["replay", t.trace, "--workspace", other], {
+      out: () => undefined,
+      err: (l) => err.push(l),
+    });
+    assert.equal(code, 5, err.join("\n"));
+    assert.match(
+      err[0],
+      /^error\[TRACE\]: Cannot replay ".*T_elsewhere\.jsonl": this snapshot has no workflow "club::WF_REGISTER_MEMBER_V0" \(the trace was recorded on snapshot [0-9a-f]{16}…\)$/,
+    );
+  } finally {
+    await Deno.remove(other, { recursive: true });
+    await Deno.remove(t.dir, { recursive: true });
+  }
+});
