@@ -90,7 +90,9 @@ export function parseArgs(argv: readonly string[], commands: readonly CommandSpe
     const name = a.slice(2, eq < 0 ? undefined : eq);
     const spec = command.flags.find((f) => f.name === name);
     if (!spec) {
-      throw new UsageError(`Unknown flag --${name} for ${command.name} (see ${helpOf(command)})`);
+      // A plain name as typed; anything odd (huge, control characters) quoted and cut.
+      const shown = /^[A-Za-z0-9-]{1,40}$/.test(name) ? `--${name}` : quote(`--${name}`);
+      throw new UsageError(`Unknown flag ${shown} for ${command.name} (see ${helpOf(command)})`);
     }
     if (Object.hasOwn(flags, name)) throw new UsageError(`Flag --${name} given twice`);
     if (spec.value === undefined) {

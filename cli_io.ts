@@ -97,6 +97,14 @@ export function reportError(e: unknown, io: CliIo, json: boolean): number {
  * inserted after `run`. Never throws: it falls back to `deno run <flags> <this cli.ts>`.
  */
 export function invocation(flags: readonly string[]): string[] {
+  const found = started ??= howStarted();
+  return found.binary ? [found.binary] : ["deno", "run", ...flags, found.main];
+}
+
+// Asked once per process: a batch writes one .md per run.
+let started: { binary: string | null; main: string } | undefined;
+
+function howStarted(): { binary: string | null; main: string } {
   let exec = "deno";
   try {
     exec = Deno.execPath();
@@ -104,7 +112,7 @@ export function invocation(flags: readonly string[]): string[] {
     // No read permission for the binary's path: assume deno.
   }
   const base = exec.split("/").pop() ?? "";
-  if (base !== "deno" && base !== "deno.exe") return [exec]; // a `deno compile` binary
+  if (base !== "deno" && base !== "deno.exe") return { binary: exec, main: "" }; // compiled
   let main = new URL("./cli.ts", import.meta.url).href;
   try {
     const m = Deno.mainModule;
@@ -114,7 +122,7 @@ export function invocation(flags: readonly string[]): string[] {
     // keep the default
   }
   const path = main.startsWith("file://") ? decodeURIComponent(new URL(main).pathname) : main;
-  return ["deno", "run", ...flags, path];
+  return { binary: null, main: path };
 }
 
 /** A shell word: quoted only when it needs to be. */

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ErrorCode, UsageError } from "./errors.ts";
+import { ErrorCode, quoted, UsageError } from "./errors.ts";
 
 /** Largest accepted payload, in bytes. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
@@ -33,16 +33,20 @@ export async function readPayloadFile(path: string): Promise<Record<string, unkn
   } catch (e) {
     if (e instanceof TooLarge) {
       throw new UsageError(
-        `Cannot accept --payload "${path}": ${e.size} bytes exceeds the ${MAX_PAYLOAD_BYTES}-byte limit`,
+        `Cannot accept --payload ${quoted(path, 200)}: ${e.size} bytes exceeds the ` +
+          `${MAX_PAYLOAD_BYTES}-byte limit`,
         ErrorCode.PAYLOAD,
       );
     }
     throw new UsageError(
-      `Cannot read --payload "${path}": ${e instanceof Error ? e.message.split("\n")[0] : e}`,
+      `Cannot read --payload ${quoted(path, 200)}: ${
+        e instanceof Error ? e.message.split("\n")[0] : e
+      }`,
       ErrorCode.PAYLOAD,
     );
   }
-  return parsePayload(decodePayloadText(bytes, `--payload "${path}"`), path);
+  const what = `--payload ${quoted(path, 200)}`;
+  return parsePayload(decodePayloadText(bytes, what), what);
 }
 
 /**
@@ -94,28 +98,32 @@ export async function readBatchFile(
 ): Promise<Array<{ line: number; payload: Record<string, unknown> }>> {
   let bytes: Uint8Array;
   try {
+    if (file === "-") throw new Error("standard input is for --payload -; give a file");
+    // A FIFO or a device (/dev/zero) would block or never end: only regular files are read.
+    if (!(await Deno.stat(file)).isFile) throw new Error("not a regular file");
     bytes = await Deno.readFile(file);
   } catch (e) {
     throw new UsageError(
-      `Cannot read --batch "${file}": ${e instanceof Error ? e.message.split("\n")[0] : e}`,
+      `Cannot read --batch ${quoted(file, 200)}: ${
+        e instanceof Error ? e.message.split("\n")[0] : e
+      }`,
       ErrorCode.PAYLOAD,
     );
   }
-  const text = decodePayloadText(bytes, `--batch "${file}"`);
+  const text = decodePayloadText(bytes, `--batch ${quoted(file, 200)}`);
   const payloads: Array<{ line: number; payload: Record<string, unknown> }> = [];
   for (const [i, line] of text.split("\n").entries()) {
     if (line.trim() === "") continue;
-    try {
-      payloads.push({ line: i + 1, payload: parsePayload(line, `${file}:${i + 1}`) });
-    } catch (e) {
-      throw new UsageError(
-        `Invalid --batch "${file}" line ${i + 1}: ${e instanceof Error ? e.message : e}`,
-        ErrorCode.PAYLOAD,
-      );
-    }
+    payloads.push({
+      line: i + 1,
+      payload: parsePayload(line, `--batch ${quoted(file, 200)} line ${i + 1}`),
+    });
   }
   if (payloads.length === 0) {
-    throw new UsageError(`Invalid --batch "${file}": no payload lines`, ErrorCode.PAYLOAD);
+    throw new UsageError(
+      `Invalid --batch ${quoted(file, 200)}: no payload lines`,
+      ErrorCode.PAYLOAD,
+    );
   }
   return payloads;
 }
@@ -123,19 +131,21 @@ export async function readBatchFile(
 /**
  * Parses payload text: JSON, nesting at most {@link MAX_PAYLOAD_DEPTH}, an object at the top.
  *
+ * @param name Names the input in messages, e.g. `--payload "p.json"` or
+ *   `--batch "b.jsonl" line 3`.
  * @throws {UsageError} PAYLOAD otherwise.
  */
 export function parsePayload(text: string, name = "payload"): Record<string, unknown> {
   if (text.length > MAX_PAYLOAD_BYTES) {
     throw new UsageError(
-      `Cannot accept --payload "${name}": larger than the ${MAX_PAYLOAD_BYTES}-byte limit`,
+      `Cannot accept ${name}: larger than the ${MAX_PAYLOAD_BYTES}-byte limit`,
       ErrorCode.PAYLOAD,
     );
   }
   const depth = maxDepth(text);
   if (depth > MAX_PAYLOAD_DEPTH) {
     throw new UsageError(
-      `Cannot accept --payload "${name}": nesting depth ${depth} exceeds ${MAX_PAYLOAD_DEPTH}`,
+      `Cannot accept ${name}: nesting depth ${depth} exceeds ${MAX_PAYLOAD_DEPTH}`,
       ErrorCode.PAYLOAD,
     );
   }
@@ -157,26 +167,26 @@ export function parsePayload(text: string, name = "payload"): Record<string, unk
   } catch (e) {
     if (e instanceof NonFinite) {
       throw new UsageError(
-        `Invalid --payload "${name}": a number is out of range (larger than a 64-bit float)`,
+        `Invalid ${name}: a number is out of range (larger than a 64-bit float)`,
         ErrorCode.PAYLOAD,
       );
     }
     throw new UsageError(
-      `Cannot parse --payload "${name}": not valid JSON (${(e as Error).message})`,
+      `Cannot parse ${name}: not valid JSON (${(e as Error).message})`,
       ErrorCode.PAYLOAD,
     );
   }
   if (inexact) {
     const [path, literal] = findInexact(value, "$")!;
     throw new UsageError(
-      `Invalid --payload "${name}": ${path}: the integer ${literal} is beyond 2^53 and a ` +
+      `Invalid ${name}: ${path}: the integer ${literal} is beyond 2^53 and a ` +
         `64-bit float cannot hold it exactly (write it as a string)`,
       ErrorCode.PAYLOAD,
     );
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new UsageError(
-      `Invalid --payload "${name}": expected a JSON object, got ${
+      `Invalid ${name}: expected a JSON object, got ${
         value === null ? "null" : Array.isArray(value) ? "an array" : typeof value
       }`,
       ErrorCode.PAYLOAD,

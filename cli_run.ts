@@ -25,7 +25,8 @@ import {
 } from "./cli_io.ts";
 import { readBatchFile, readPayloadFile } from "./cli_payload.ts";
 import { Progress } from "./cli_progress.ts";
-import { PgsError, UsageError } from "./errors.ts";
+import { PgsError, quoted, UsageError } from "./errors.ts";
+import { validateKvUrl } from "./actors/kv_url.ts";
 import type { TraceRecord } from "./trace/mod.ts";
 
 const LABELS = {
@@ -34,6 +35,7 @@ const LABELS = {
   seed: "--seed",
   startedAt: "--clock",
   budget: "--budget",
+  secretSeed: "PGS_SECRET_SEED",
 } as const;
 
 /** The flags every run takes, as orchestration options. */
@@ -41,9 +43,7 @@ function commonOptions(flags: Flags, io: CliIo, json: boolean) {
   const dataRoot = optional(flags, "data-root");
   const kv = optional(flags, "kv");
   if (!dataRoot && !kv) throw new UsageError("Missing --data-root <dir> (or --kv <url>)");
-  if (kv !== undefined && !/^https?:\/\/[^\s]+$/.test(kv)) {
-    throw new UsageError(`Invalid --kv "${kv}": expected an http:// or https:// KV Connect URL`);
-  }
+  if (kv !== undefined) validateKvUrl(kv, "--kv");
   const budgetText = optional(flags, "budget");
   const budget = budgetText === undefined
     ? undefined
@@ -51,7 +51,7 @@ function commonOptions(flags: Flags, io: CliIo, json: boolean) {
     ? Number(budgetText)
     : NaN;
   if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) {
-    throw new UsageError(`Invalid --budget "${budgetText}": expected a positive integer`);
+    throw new UsageError(`Invalid --budget ${quoted(budgetText)}: expected a positive integer`);
   }
   const workspace = required(flags, "workspace", "dir");
   return {
@@ -76,7 +76,9 @@ function commonOptions(flags: Flags, io: CliIo, json: boolean) {
 /** The commands the `.md` suggests: this CLI as it was started, least privilege. */
 function traceCommands(workspace: string, dataRoot: string | undefined, kv: string | undefined) {
   const abs = (p: string) => p.startsWith("/") ? p : `${Deno.cwd()}/${p}`;
-  return (trace: string) => {
+  return (tracePath: string) => {
+    // Absolute, like the rest: the .md is read (and its commands pasted) from anywhere.
+    const trace = abs(tracePath);
     const ws = abs(workspace);
     const store = kv !== undefined ? ["--kv", kv] : ["--data-root", abs(dataRoot!)];
     const kvFile = dataRoot !== undefined ? `${abs(dataRoot)}/.pgs` : null;

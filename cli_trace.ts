@@ -8,12 +8,14 @@
  */
 import { type Flags, optional, required } from "./cli_args.ts";
 import { type CliIo, ExitCode } from "./cli_io.ts";
-import { TraceError, UsageError } from "./errors.ts";
+import { quoted, TraceError, UsageError } from "./errors.ts";
+import { validateKvUrl } from "./actors/kv_url.ts";
 import { type KvStore, openKvStore } from "./storage/mod.ts";
 import { parsePublicKey, publicKeyPem } from "./trace/mod.ts";
 
 /** Runs `examine`; 0 when the trace is intact, 5 when not. */
 export async function examineCommand(file: string, flags: Flags, io: CliIo): Promise<number> {
+  storeFlags(flags);
   const text = await readTraceFile(file);
   const keyFile = optional(flags, "public-key");
   const publicKey = keyFile === undefined ? undefined : await readPublicKey(keyFile);
@@ -31,8 +33,9 @@ export async function examineCommand(file: string, flags: Flags, io: CliIo): Pro
 /** Runs `replay`; 0 when identical, 5 when it diverged or the file is not the store's copy. */
 export async function replayCommand(file: string, flags: Flags, io: CliIo): Promise<number> {
   const workspace = required(flags, "workspace", "dir");
+  const { dataRoot, kvUrl } = storeFlags(flags);
   const text = await readTraceFile(file);
-  if (optional(flags, "data-root") || optional(flags, "kv")) {
+  if (dataRoot || kvUrl) {
     const stored = await withStore(flags, async (store) => {
       const traceId = headerTraceId(text);
       return traceId ? await store!.readTrace(traceId) : null;
@@ -42,7 +45,7 @@ export async function replayCommand(file: string, flags: Flags, io: CliIo): Prom
     for (let i = 0; i < n; i++) {
       if (stored === null || lines[i] !== stored[i]) {
         throw new TraceError(
-          `Cannot replay "${file}": ` +
+          `Cannot replay ${quoted(file, 200)}: ` +
             (stored === null
               ? "no trace with its id is committed in the given state store"
               : `line ${i + 1} differs from the body committed in the store (the file is not ` +
@@ -55,7 +58,13 @@ export async function replayCommand(file: string, flags: Flags, io: CliIo): Prom
     import("./actors/mod.ts"),
     import("./snapshot/mod.ts"),
   ]);
-  const report = await replayTrace(text, await loadSnapshot(workspace), createCapabilityRegistry());
+  const snapshot = await loadSnapshot(workspace);
+  const report = await replayTrace(text, snapshot, createCapabilityRegistry()).catch((e) => {
+    // Name the file: "Cannot replay a damaged trace: …" → "Cannot replay "<file>": a damaged …".
+    if (!(e instanceof TraceError)) throw e;
+    const rest = e.message.replace(/^Cannot replay:? ?/, "");
+    throw new TraceError(`Cannot replay ${quoted(file, 200)}: ${rest}`, { cause: e });
+  });
   if (flags.json === true) io.out(JSON.stringify(report));
   else if (report.identical) io.out(`identical (${report.records} records)`);
   else {
@@ -69,8 +78,7 @@ export async function replayCommand(file: string, flags: Flags, io: CliIo): Prom
 
 /** Runs `public-key`: prints the data root's signing key (made on first use) as PEM. */
 export async function publicKeyCommand(flags: Flags, io: CliIo): Promise<number> {
-  const dataRoot = optional(flags, "data-root");
-  const kvUrl = optional(flags, "kv");
+  const { dataRoot, kvUrl } = storeFlags(flags);
   if (!dataRoot && !kvUrl) throw new UsageError("Missing --data-root <dir> (or --kv <url>)");
   const store = await openKvStore({ dataRoot, kvUrl });
   try {
@@ -92,8 +100,7 @@ export async function publicKeyCommand(flags: Flags, io: CliIo): Promise<number>
 
 /** Runs `fn` with the named state database opened to read, or with null when none is named. */
 async function withStore<T>(flags: Flags, fn: (store: KvStore | null) => Promise<T>): Promise<T> {
-  const dataRoot = optional(flags, "data-root");
-  const kvUrl = optional(flags, "kv");
+  const { dataRoot, kvUrl } = storeFlags(flags);
   if (!dataRoot && !kvUrl) return await fn(null);
   const store = await openKvStore({ dataRoot, kvUrl, readOnly: true });
   try {
@@ -101,6 +108,13 @@ async function withStore<T>(flags: Flags, fn: (store: KvStore | null) => Promise
   } finally {
     await store.close();
   }
+}
+
+/** `--data-root` and `--kv` (checked: Deno KV would take a mistyped URL for a file path). */
+function storeFlags(flags: Flags): { dataRoot?: string; kvUrl?: string } {
+  const kvUrl = optional(flags, "kv");
+  if (kvUrl !== undefined) validateKvUrl(kvUrl, "--kv");
+  return { dataRoot: optional(flags, "data-root"), kvUrl };
 }
 
 /** The trace id the first line of a body names, or null. */
@@ -112,11 +126,15 @@ function headerTraceId(text: string): string | null {
 
 async function readTraceFile(file: string): Promise<string> {
   try {
+    // A FIFO or a device (/dev/zero) would block or never end: only regular files are read.
+    if (!(await Deno.stat(file)).isFile) throw new Error("not a regular file");
     return await Deno.readTextFile(file);
   } catch (e) {
     // An unreadable path is a usage error (exit 2), not a damaged trace (exit 5).
     throw new UsageError(
-      `Cannot read trace "${file}": ${e instanceof Error ? e.message.split("\n")[0] : e}`,
+      `Cannot read trace ${quoted(file, 200)}: ${
+        e instanceof Error ? e.message.split("\n")[0] : e
+      }`,
     );
   }
 }
@@ -124,16 +142,22 @@ async function readTraceFile(file: string): Promise<string> {
 async function readPublicKey(file: string): Promise<Uint8Array> {
   let text: string;
   try {
+    const info = await Deno.stat(file);
+    if (!info.isFile) throw new Error("not a regular file");
+    // A PEM key is ~113 bytes: anything much larger is not one (and is not read whole).
+    if (info.size > 64 * 1024) throw new Error(`${info.size} bytes is too large for a key file`);
     text = await Deno.readTextFile(file);
   } catch (e) {
     throw new UsageError(
-      `Cannot read --public-key "${file}": ${e instanceof Error ? e.message.split("\n")[0] : e}`,
+      `Cannot read --public-key ${quoted(file, 200)}: ${
+        e instanceof Error ? e.message.split("\n")[0] : e
+      }`,
     );
   }
   const key = parsePublicKey(text);
   if (!key) {
     throw new UsageError(
-      `Invalid --public-key "${file}": expected an Ed25519 public key as PEM ` +
+      `Invalid --public-key ${quoted(file, 200)}: expected an Ed25519 public key as PEM ` +
         `(as printed by public-key) or 64 hex digits`,
     );
   }

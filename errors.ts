@@ -114,3 +114,17 @@ export class StorageError extends PgsError {
     this.name = "StorageError";
   }
 }
+
+/**
+ * A value as a message quotes it: a JSON string (a newline or control character in it cannot
+ * break the one-line error), cut to `max` characters.
+ */
+export function quoted(value: unknown, max = 60): string {
+  let text: string;
+  try {
+    text = String(value);
+  } catch {
+    text = `(${typeof value})`;
+  }
+  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+}

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { UsageError } from "../errors.ts";
+import { quoted, UsageError } from "../errors.ts";
 import { isSafeFqdn } from "../snapshot/resolve.ts";
 import type { ViewFormat } from "../storage/store.ts";
 import type { CompileOptions } from "../snapshot/compile.ts";
@@ -81,13 +81,28 @@ export function createCapabilityRegistry(custom: CustomCapabilities = {}): Capab
 const VIEW_FORMATS: ReadonlySet<string> = new Set(["json", "jsonl"]);
 
 function checkCapabilities(custom: CustomCapabilities): void {
-  if (custom === null || typeof custom !== "object") {
+  if (custom === null || typeof custom !== "object" || Array.isArray(custom)) {
     throw new UsageError("Invalid capabilities: expected { transforms?, sideEffects? }");
+  }
+  for (const [name, value] of Object.entries(custom)) {
+    // A misspelt group ("transform") would otherwise leave the built-ins silently in place.
+    if (name !== "transforms" && name !== "sideEffects") {
+      throw new UsageError(
+        `Invalid capabilities: unknown key ${quoted(name)} (expected transforms, sideEffects)`,
+      );
+    }
+    if (
+      value !== undefined && (value === null || typeof value !== "object" || Array.isArray(value))
+    ) {
+      throw new UsageError(
+        `Invalid capabilities.${name}: expected an object keyed by <namespace>::<CODE>`,
+      );
+    }
   }
   const key = (kind: string, fqdn: string) => {
     if (!isSafeFqdn(fqdn)) {
       throw new UsageError(
-        `Invalid capabilities.${kind} key "${fqdn.slice(0, 80)}": expected <namespace>::<CODE> ` +
+        `Invalid capabilities.${kind} key ${quoted(fqdn, 80)}: expected <namespace>::<CODE> ` +
           `with each part matching [A-Za-z0-9_.]+`,
       );
     }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { TraceError, UsageError } from "../errors.ts";
+import { ErrorCode, quoted, TraceError, UsageError } from "../errors.ts";
 import type { Snapshot } from "../snapshot/load.ts";
 import { openMemoryStore } from "../storage/memory_store.ts";
 import { verifyTrace } from "../trace/jsonl.ts";
@@ -21,6 +21,24 @@ export interface ReplayReport {
   readonly records: number;
   /** First difference: 1-based line, recorded and replayed text (null when identical). */
   readonly divergence: { line: number; recorded: string | null; replayed: string | null } | null;
+}
+
+/** Fields whose value is any JSON (the payload and the data flowing through steps). */
+const DATA_FIELDS = ["payload", "inputs", "outputs", "result", "results"];
+
+/**
+ * A record with its data objects replaced by null, for the schema check: they come from
+ * JSON.parse, so they are JSON by construction, and walking a 15 MiB payload value by
+ * value would cost replay more than the run. Scalars stay, so a field the schema types
+ * (an effect's `result` status) is still checked.
+ */
+function shape(record: unknown): unknown {
+  if (record === null || typeof record !== "object" || Array.isArray(record)) return record;
+  const out: Record<string, unknown> = { ...record };
+  for (const f of DATA_FIELDS) {
+    if (out[f] !== null && typeof out[f] === "object") out[f] = null;
+  }
+  return out;
 }
 
 /**
@@ -75,6 +93,13 @@ export async function replayTrace(
   if (problems.length > 0) {
     throw new TraceError(`Cannot replay a damaged trace: ${problems[0]}`);
   }
+  // A consistently re-chained file passes the chain; the schema is what tells a header
+  // whose fields were retyped (a numeric trace_id, a string budget) from a trace.
+  const { validateRecord } = await import("../trace/schema.ts");
+  for (const [i, line] of fileLines.entries()) {
+    const bad = validateRecord(shape(JSON.parse(line)), i + 1, version);
+    if (bad.length > 0) throw new TraceError(`Cannot replay a damaged trace: ${bad[0]}`);
+  }
   const header = records[0] as HeaderRecord;
   if (header.semantics_version !== SEMANTICS_VERSION) {
     throw new TraceError(
@@ -87,7 +112,19 @@ export async function replayTrace(
     import("../snapshot/compile.ts"),
     import("./execute_workflow.ts"),
   ]);
-  const compiled = await compileWorkflow(snapshot, header.workflow, registry.compileOptions);
+  const compiled = await compileWorkflow(snapshot, header.workflow, registry.compileOptions)
+    .catch((e) => {
+      // The name comes from the trace, not from the caller: a snapshot without it is simply
+      // not the one the trace was recorded on.
+      if (e instanceof UsageError && e.code === ErrorCode.WORKFLOW_NAME) {
+        throw new TraceError(
+          `Cannot replay: this snapshot has no workflow ${quoted(header.workflow, 200)} (the ` +
+            `trace was recorded on snapshot ${String(header.snapshot_digest).slice(0, 16)}…)`,
+          { cause: e },
+        );
+      }
+      throw e;
+    });
   if (compiled.digest !== header.snapshot_digest) {
     throw new TraceError(
       `Cannot replay: snapshot digest ${compiled.digest.slice(0, 16)}… differs from the ` +
@@ -105,6 +142,15 @@ export async function replayTrace(
       budget: header.budget,
       replay: new ReplaySource(records),
       reproduce: { version, keyId: header.key_id ?? null },
+    }).catch((e) => {
+      // The run's inputs come from the header: one the engine refuses (a payload that is
+      // not an object) is a damaged trace, not the caller's usage error.
+      if (e instanceof UsageError) {
+        throw new TraceError(`Cannot replay a damaged trace: line 1 (header): ${e.message}`, {
+          cause: e,
+        });
+      }
+      throw e;
     });
     // The body is compared; a pgs.trace/2 seal signs it (examine checks the signature).
     const recorded = version === 2 ? fileLines.slice(0, -1) : fileLines;

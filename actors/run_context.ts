@@ -7,7 +7,7 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, hexToBytes, utf8ToBytes } from "@noble/hashes/utils.js";
-import { ErrorCode, UsageError } from "../errors.ts";
+import { ErrorCode, quoted, UsageError } from "../errors.ts";
 import type { TransformContext } from "./capability.ts";
 
 /** Label of the CT entropy streams; bump the version to change the derivation. */
@@ -75,7 +75,7 @@ export function createRunContext(options: RunContextOptions = {}): RunContext {
 export function validateSeed(seed: string, label = "seed"): string {
   if (typeof seed !== "string" || !SEED_RE.test(seed) || seed.length % 2 !== 0) {
     throw new UsageError(
-      `Invalid ${label} "${String(seed).slice(0, 40)}": expected an even number (2-128) of hex ` +
+      `Invalid ${label} ${quoted(seed, 40)}: expected an even number (2-128) of hex ` +
         `digits`,
     );
   }
@@ -90,7 +90,7 @@ export function validateSeed(seed: string, label = "seed"): string {
 export function validateClock(text: string, label = "startedAt"): string {
   if (typeof text !== "string" || !isValidInstant(text)) {
     throw new UsageError(
-      `Invalid ${label} "${String(text).slice(0, 40)}": expected an RFC 3339 date-time with a ` +
+      `Invalid ${label} ${quoted(text, 40)}: expected an RFC 3339 date-time with a ` +
         `time zone (Z or ±hh:mm), e.g. 2026-01-01T00:00:00.000Z`,
     );
   }
@@ -161,7 +161,7 @@ export function unsafeNewTraceId(): string {
 export function validateTraceId(id: string, label = "traceId"): string {
   if (typeof id !== "string" || !TRACE_ID_RE.test(id)) {
     throw new UsageError(
-      `Invalid ${label} "${String(id).slice(0, 60)}": expected 1-128 characters of [A-Za-z0-9_-]`,
+      `Invalid ${label} ${quoted(id)}: expected 1-128 characters of [A-Za-z0-9_-]`,
       ErrorCode.TRACE_ID,
     );
   }

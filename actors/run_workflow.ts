@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { ErrorCode, StorageError, UsageError } from "../errors.ts";
+import { ErrorCode, quoted, StorageError, UsageError } from "../errors.ts";
 import { DEFAULT_BUDGET } from "../semantics.ts";
 import { compileCached } from "../snapshot/compile_cache.ts";
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
@@ -25,6 +25,7 @@ import {
   checkTraceIdUnused,
   checkTracesWritable,
   claimTraceFolder,
+  claimTraceFolders,
   releaseTraceFolder,
   type TraceFiles,
   writeMissingTraceFiles,
@@ -40,6 +41,7 @@ import { createCapabilityRegistry } from "./capability_registry.ts";
 import type { BatchItem } from "./execute_batch.ts";
 import type { RunResult } from "./execute_workflow.ts";
 import { nonJsonReason } from "./inputs.ts";
+import { validateKvUrl } from "./kv_url.ts";
 import { unsafeMonotonicMs, validateClock, validateSeed, validateTraceId } from "./run_context.ts";
 
 /** What names the options carry in messages (the CLI says `--trace-id`, the library `traceId`). */
@@ -69,6 +71,11 @@ export interface OptionLabels {
    * @default "budget"
    */
   readonly budget?: string;
+  /**
+   * How the `secretSeed` option is named in messages (the CLI reads it from the environment).
+   * @default "secretSeed"
+   */
+  readonly secretSeed?: string;
 }
 
 /** The state store a run uses: give exactly one. */
@@ -199,12 +206,32 @@ function checkCommon(options: RunCommonOptions): void {
   }
   parseFqdn(options.workflow, labels.workflow ?? "workflow");
   for (const f of ["dataRoot", "kvUrl", "seed", "startedAt", "secretSeed"]) optString(o, f);
+  // Deno KV would take a mistyped URL for a file path and create a database there.
+  if (options.kvUrl !== undefined) validateKvUrl(options.kvUrl, "kvUrl", true);
+  for (const f of ["traceFiles", "png", "healPendingFiles"]) {
+    if (o[f] !== undefined && typeof o[f] !== "boolean") {
+      throw new UsageError(`Invalid options: "${f}" must be true or false when given`);
+    }
+  }
+  for (const f of ["onWarning", "traceCommands"]) {
+    if (o[f] !== undefined && typeof o[f] !== "function") {
+      throw new UsageError(`Invalid options: "${f}" must be a function when given`);
+    }
+  }
+  if (o.labels !== undefined && (o.labels === null || typeof o.labels !== "object")) {
+    throw new UsageError(`Invalid options: "labels" must be an object when given`);
+  }
+  checkSigner(o.signer);
   const targets = [options.dataRoot, options.kvUrl].filter((x) => x !== undefined).length;
   if (options.store !== undefined) {
     if (targets > 0) {
       throw new UsageError(`Invalid options: "store" excludes "dataRoot" and "kvUrl"`);
     }
-    if (typeof (options.store as KvStore | null)?.transact !== "function") {
+    const store = options.store as unknown as Record<string, unknown> | null;
+    if (
+      store === null || typeof store !== "object" ||
+      STORE_METHODS.some((m) => typeof store[m] !== "function")
+    ) {
       throw new UsageError(`Invalid options: "store" must be an open store (from openStore)`);
     }
   } else if (targets === 0) {
@@ -212,15 +239,44 @@ function checkCommon(options: RunCommonOptions): void {
   }
   if (options.seed !== undefined) validateSeed(options.seed, labels.seed);
   if (options.startedAt !== undefined) validateClock(options.startedAt, labels.startedAt);
-  if (options.secretSeed !== undefined) validateSeed(options.secretSeed, "secretSeed");
+  if (options.secretSeed !== undefined) {
+    validateSeed(options.secretSeed, labels.secretSeed ?? "secretSeed");
+  }
   const budget = options.budget;
   if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) {
     throw new UsageError(
-      `Invalid ${labels.budget ?? "budget"} "${budget}": expected a positive integer`,
+      `Invalid ${labels.budget ?? "budget"} ${quoted(budget)}: expected a positive integer`,
     );
   }
-  if (options.onWarning !== undefined && typeof options.onWarning !== "function") {
-    throw new UsageError(`Invalid options: "onWarning" must be a function`);
+}
+
+/** What the orchestration calls on a given store: a store of this runtime has them all. */
+const STORE_METHODS = [
+  "transact",
+  "transactBatch",
+  "readTrace",
+  "signer",
+  "pendingTraceFiles",
+  "traceFilesWritten",
+  "readCache",
+  "writeCache",
+  "flushViewsWithStats",
+  "close",
+];
+
+/** `signer`: absent, null (unsealed), or { keyId, publicKey, sign }. */
+function checkSigner(signer: unknown): void {
+  if (signer === undefined || signer === null) return;
+  const s = signer as Partial<TraceSigner>;
+  if (
+    typeof signer !== "object" || typeof s.keyId !== "string" || !/^[0-9a-f]{16}$/.test(s.keyId) ||
+    !(s.publicKey instanceof Uint8Array) || s.publicKey.length !== 32 ||
+    typeof s.sign !== "function"
+  ) {
+    throw new UsageError(
+      `Invalid options: "signer" must be null or { keyId: 16 hex digits, publicKey: 32-byte ` +
+        `Uint8Array, sign(message): Promise<Uint8Array> } (a store's signer())`,
+    );
   }
 }
 
@@ -265,7 +321,7 @@ async function prepare(options: RunCommonOptions): Promise<Prepared> {
     warnings.push(w);
     options.onWarning?.(w);
   };
-  const registry = createCapabilityRegistry(options.capabilities ?? {});
+  const registry = createCapabilityRegistry(options.capabilities);
   const open = () => openStoreOf(options);
   // checkCommon made sure a given store is one of ours (openStore returns the engine).
   let store: KvStore | null = (options.store as KvStore | undefined) ?? null;
@@ -316,6 +372,22 @@ async function finish(p: Prepared, refused: boolean): Promise<void> {
     for (const w of stats.warnings ?? []) p.warn(w);
   } finally {
     await p.store.close();
+  }
+}
+
+/**
+ * Bookkeeping after a commit (marking trace files written, flushing views, closing): the
+ * run stands whatever happens here, so a failure is a warning, never the call's result. The
+ * next run on the data root rewrites files still marked pending and rebuilds stale views.
+ */
+async function afterCommit(p: Prepared, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    p.warn(
+      `AFTER_COMMIT_FAILED: ${e instanceof Error ? e.message.split("\n")[0] : String(e)} ` +
+        `(the run is committed; the next run on this store completes the rest)`,
+    );
   }
 }
 
@@ -406,9 +478,11 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
         commands: options.traceCommands,
       });
       for (const w of written.warnings) p.warn(w);
-      if (!written.pending) await p.store.traceFilesWritten([result.traceId]);
+      if (!written.pending) {
+        await afterCommit(p, () => p.store.traceFilesWritten([result.traceId]));
+      }
     }
-    await finish(p, false);
+    await afterCommit(p, () => finish(p, false));
     return {
       ...result,
       workflow: options.workflow,
@@ -486,16 +560,31 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
   if (!Array.isArray(options.payloads)) {
     throw new UsageError(`Invalid options: "payloads" must be an array`);
   }
+  const o = options as unknown as Record<string, unknown>;
+  if (o.traceIdPrefix !== undefined && (typeof o.traceIdPrefix !== "string" || !o.traceIdPrefix)) {
+    throw new UsageError(
+      `Invalid options: "traceIdPrefix" must be a non-empty string when given`,
+      ErrorCode.TRACE_ID,
+    );
+  }
+  for (const f of ["onItem", "onProgress", "onPngProgress"]) {
+    if (o[f] !== undefined && typeof o[f] !== "function") {
+      throw new UsageError(`Invalid options: "${f}" must be a function when given`);
+    }
+  }
+  // A sparse array's holes would be skipped by the engine's iteration: each is a payload
+  // that is not an object, failing its own item like any other.
+  const payloads = Array.from(options.payloads, (p) => p);
   const labels = options.labels ?? {};
   const files = options.traceFiles !== false;
   const { unsafeNewTraceId } = await import("./run_context.ts");
   const prefix = options.traceIdPrefix ?? unsafeNewTraceId();
   const idOf = (i: number) => `${prefix}-${String(i + 1).padStart(6, "0")}`;
   try {
-    validateTraceId(idOf(options.payloads.length), labels.traceId);
+    validateTraceId(idOf(payloads.length), labels.traceId);
   } catch {
     throw new UsageError(
-      `Invalid ${labels.traceId ?? "traceIdPrefix"} "${prefix.slice(0, 60)}": as a batch prefix ` +
+      `Invalid ${labels.traceId ?? "traceIdPrefix"} ${quoted(prefix)}: as a batch prefix ` +
         `it must leave room for "-NNNNNN" (at most 121 characters of [A-Za-z0-9_-])`,
       ErrorCode.TRACE_ID,
     );
@@ -503,7 +592,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
   if (files) {
     await checkTracesWritable(options.workspace);
     if (options.traceIdPrefix !== undefined) {
-      for (let i = 0; i < options.payloads.length; i++) {
+      for (let i = 0; i < payloads.length; i++) {
         await checkTraceIdUnused(options.workspace, idOf(i), labels.traceId);
       }
     }
@@ -518,61 +607,71 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
     if (files && options.traceIdPrefix !== undefined) {
       // A given prefix may be shared by processes on one workspace: claim every folder
       // before the first commit (a generated prefix is unique by construction).
-      for (let i = 0; i < options.payloads.length; i++) {
-        await claimTraceFolder(options.workspace, idOf(i), labels.traceId);
-      }
+      await claimTraceFolders(
+        options.workspace,
+        payloads.map((_, i) => idOf(i)),
+        labels.traceId,
+      );
     }
-    try {
-      await executeBatch(p.compiled, options.payloads, {
-        store: p.store,
-        capabilities: p.registry.capabilities,
-        traceIdPrefix: prefix,
-        seed: options.seed,
-        startedAt: options.startedAt,
-        secretSeed: options.secretSeed,
-        budget: options.budget,
-        ...(options.signer !== undefined ? { signer: options.signer } : {}),
-        onCommitted: async (chunk: readonly BatchItem[], done: number, total: number) => {
-          const filesWritten: string[] = [];
-          for (const item of chunk) {
-            let out: BatchRunItem;
-            if (!item.ok) {
-              counts.ERROR = (counts.ERROR ?? 0) + 1;
-              if (files) await releaseTraceFolder(options.workspace, item.traceId);
-              out = item;
-            } else {
-              const r = item.result;
-              counts[r.classification] = (counts[r.classification] ?? 0) + 1;
-              let written: TraceFiles | null = null;
-              if (files) {
-                written = await writeTraceFiles({
-                  workspace: options.workspace,
-                  compiled: p.compiled,
-                  traceId: r.traceId,
-                  lines: r.lines,
-                  records: r.records,
-                  timings: r.timings,
-                  png: false,
-                  commands: options.traceCommands,
-                });
-                for (const w of written.warnings) p.warn(w);
-                if (!written.pending) {
-                  filesWritten.push(r.traceId);
-                  drawn.push({ traceId: r.traceId, records: r.records });
-                }
+    // A storage failure inside the batch means the group being committed was not applied;
+    // the groups reported before it were.
+    await executeBatch(p.compiled, payloads, {
+      store: p.store,
+      capabilities: p.registry.capabilities,
+      traceIdPrefix: prefix,
+      seed: options.seed,
+      startedAt: options.startedAt,
+      secretSeed: options.secretSeed,
+      budget: options.budget,
+      ...(options.signer !== undefined ? { signer: options.signer } : {}),
+      onCommitted: async (chunk: readonly BatchItem[], done: number, total: number) => {
+        // The files of a committed group are independent: written a few at a time, so the
+        // waits on the file system overlap; reported in input order.
+        const written = files
+          ? await mapLimit(chunk, TRACE_FILE_WRITERS, (item) =>
+            item.ok
+              ? writeTraceFiles({
+                workspace: options.workspace,
+                compiled: p.compiled,
+                traceId: item.result.traceId,
+                lines: item.result.lines,
+                records: item.result.records,
+                timings: item.result.timings,
+                png: false,
+                commands: options.traceCommands,
+              })
+              : releaseTraceFolder(options.workspace, item.traceId).then(() => null))
+          : chunk.map(() => null);
+        const filesWritten: string[] = [];
+        for (const [k, item] of chunk.entries()) {
+          let out: BatchRunItem;
+          if (!item.ok) {
+            counts.ERROR = (counts.ERROR ?? 0) + 1;
+            out = item;
+          } else {
+            const r = item.result;
+            counts[r.classification] = (counts[r.classification] ?? 0) + 1;
+            const w = written[k];
+            if (w) {
+              for (const warning of w.warnings) p.warn(warning);
+              if (!w.pending) {
+                filesWritten.push(r.traceId);
+                drawn.push({ traceId: r.traceId, records: r.records });
               }
-              out = { ok: true, index: item.index, result: r, files: written };
             }
-            items.push(out);
-            await options.onItem?.(out);
+            out = { ok: true, index: item.index, result: r, files: w };
           }
-          if (filesWritten.length > 0) await p.store.traceFilesWritten(filesWritten);
-          options.onProgress?.(done, total);
-        },
-      });
-    } catch (e) {
+          items.push(out);
+          await options.onItem?.(out);
+        }
+        if (filesWritten.length > 0) {
+          await afterCommit(p, () => p.store.traceFilesWritten(filesWritten));
+        }
+        options.onProgress?.(done, total);
+      },
+    }).catch((e) => {
       throw commitFailure(e);
-    }
+    });
     if (files && options.png !== false) {
       // After every run is committed and reported: pictures never hold up a commit.
       for (const [i, d] of drawn.entries()) {
@@ -588,7 +687,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
     await finish(p, items.length === 0).catch(() => undefined);
     throw e;
   }
-  await finish(p, false);
+  await afterCommit(p, () => finish(p, false));
   return {
     items,
     classifications: counts,
@@ -602,7 +701,8 @@ export { DEFAULT_BUDGET };
 
 /**
  * A storage failure while a run executes or commits (the endpoint went away, conflicts
- * never settled) is not a refused input: nothing was applied, and the CLI exits 4.
+ * never settled) is not a refused input: nothing of the run was applied, and the CLI
+ * exits 4.
  */
 function commitFailure(e: unknown): unknown {
   if (!(e instanceof StorageError) || e.code !== ErrorCode.STORAGE) return e;
@@ -610,4 +710,25 @@ function commitFailure(e: unknown): unknown {
     cause: e,
     code: ErrorCode.COMMIT,
   });
+}
+
+/** Trace files written at once after a batch group commits. */
+const TRACE_FILE_WRITERS = 8;
+
+/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const k = next++;
+      out[k] = await fn(items[k]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }

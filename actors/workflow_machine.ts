@@ -6,13 +6,14 @@
  * @module
  */
 import type { AnyStateMachine } from "xstate";
-import { ErrorCode, UsageError } from "../errors.ts";
+import { ErrorCode, quoted, UsageError } from "../errors.ts";
 import { DEFAULT_BUDGET } from "../semantics.ts";
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
 import type { StateTxn } from "../storage/store.ts";
 import type { JsonObject } from "./capability.ts";
 import { createCapabilityRegistry, type CustomCapabilities } from "./capability_registry.ts";
 import type { WorkflowInput } from "./children.ts";
+import { nonJsonReason } from "./inputs.ts";
 import { createRunContext } from "./run_context.ts";
 
 /**
@@ -67,9 +68,8 @@ export async function workflowMachine(
   compiled: CompiledWorkflow,
   options: WorkflowMachineOptions = {},
 ): Promise<WorkflowMachine> {
-  if (compiled === null || typeof compiled !== "object" || !(compiled.graphs instanceof Map)) {
-    throw new UsageError("Invalid compiled: expected the result of compileWorkflow()");
-  }
+  checkCompiled(compiled);
+  checkOptions(options, "workflowMachine");
   const graph = options.workflow === undefined
     ? compiled.root
     : compiled.graphs.get(options.workflow);
@@ -84,6 +84,19 @@ export async function workflowMachine(
   const registry = registryOf(options.capabilities);
   const { machineOf } = await import("./run_machine.ts");
   return machineOf(graph, registry.capabilities);
+}
+
+/** Refuses what is not a compileWorkflow() result, before anything reads it. */
+function checkCompiled(compiled: CompiledWorkflow): void {
+  if (compiled === null || typeof compiled !== "object" || !(compiled.graphs instanceof Map)) {
+    throw new UsageError("Invalid compiled: expected the result of compileWorkflow()");
+  }
+}
+
+function checkOptions(options: unknown, fn: string): void {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new UsageError(`Invalid options of ${fn}: expected an object`);
+  }
 }
 
 let builtins: ReturnType<typeof createCapabilityRegistry> | undefined;
@@ -120,13 +133,34 @@ export interface WorkflowInputOptions {
  * payload and a root run scope (clock, entropy, budget, optional state). Reads the wall
  * clock and OS entropy only for values not given.
  *
- * @throws {UsageError} when `seed`, `startedAt` or `secretSeed` is malformed.
+ * @throws {UsageError} when `compiled` is not a compiled workflow, `payload` not a JSON object
+ *   (PAYLOAD), or an option (`seed`, `startedAt`, `secretSeed`, `budget`, `state`) is malformed.
  */
 export function createWorkflowInput(
   compiled: CompiledWorkflow,
   payload: JsonObject,
   options: WorkflowInputOptions = {},
 ): WorkflowInput {
+  checkCompiled(compiled);
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
+    throw new UsageError("Invalid payload: expected a JSON object", ErrorCode.PAYLOAD);
+  }
+  const notJson = nonJsonReason(payload);
+  if (notJson) {
+    throw new UsageError(`Invalid payload: expected plain JSON, but ${notJson}`, ErrorCode.PAYLOAD);
+  }
+  checkOptions(options, "createWorkflowInput");
+  const budget = options.budget;
+  if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) {
+    throw new UsageError(`Invalid budget ${quoted(budget)}: expected a positive integer`);
+  }
+  const state = options.state as unknown as Record<string, unknown> | null | undefined;
+  if (
+    state !== undefined &&
+    (state === null || typeof state !== "object" || typeof state.get !== "function")
+  ) {
+    throw new UsageError(`Invalid state: expected a store transaction (StateTxn) when given`);
+  }
   return {
     payload,
     scope: {

@@ -7,8 +7,9 @@
  *
  * @module
  */
+import { quoted, UsageError } from "../errors.ts";
 import { sha256Hex } from "./canonical.ts";
-import { ArtifactKind } from "./resolve.ts";
+import { ArtifactKind, parseFqdn } from "./resolve.ts";
 
 /** Artifact type codes (`WF`, `CC`, `CT`, `CS`, `RB`, `IN`, `STRUCTURE`). */
 export type ArtifactKindName = keyof typeof ArtifactKind;
@@ -62,6 +63,8 @@ export interface AuthorOptions {
  * assert.equal(a.file, "shop__IN_ORDER_V0.json");
  * assert.equal(a.body.content_hash, sha256Hex(a.body.content as string));
  * ```
+ * @throws {UsageError} when `kind` is not an artifact kind, `fqdn` not `<ns>::<CODE>`
+ *   (WORKFLOW_NAME), or `frontmatter` / `options` are not what they should be.
  */
 export function authorArtifact(
   kind: ArtifactKindName,
@@ -69,9 +72,41 @@ export function authorArtifact(
   frontmatter: Record<string, unknown>,
   options: AuthorOptions = {},
 ): AuthoredArtifact {
-  const [namespace, code] = fqdn.split("::");
+  if (typeof kind !== "string" || !Object.hasOwn(ArtifactKind, kind)) {
+    throw new UsageError(
+      `Invalid kind ${quoted(kind)}: expected one of ${Object.keys(ArtifactKind).join(", ")}`,
+    );
+  }
+  // The fqdn becomes a file name: the loader's rules (no "..", no separators) apply here.
+  const { namespace, code } = parseFqdn(fqdn, "fqdn");
+  if (frontmatter === null || typeof frontmatter !== "object" || Array.isArray(frontmatter)) {
+    throw new UsageError(`Invalid frontmatter of ${fqdn}: expected a JSON object`);
+  }
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new UsageError(`Invalid options of authorArtifact: expected an object`);
+  }
+  for (const f of ["summary", "layer"] as const) {
+    if (options[f] !== undefined && typeof options[f] !== "string") {
+      throw new UsageError(`Invalid options.${f} of authorArtifact: expected a string`);
+    }
+  }
+  if (
+    options.extra !== undefined &&
+    (options.extra === null || typeof options.extra !== "object" || Array.isArray(options.extra))
+  ) {
+    throw new UsageError(`Invalid options.extra of authorArtifact: expected an object`);
+  }
   const summary = options.summary ? `${options.summary}\n\n` : "";
-  const content = `# ${code}\n\n${summary}${machineBlock(frontmatter, options.pretty !== false)}`;
+  let block: string;
+  try {
+    block = machineBlock(frontmatter, options.pretty !== false);
+  } catch (e) {
+    // A BigInt or a cycle: JSON cannot hold the frontmatter.
+    throw new UsageError(
+      `Invalid frontmatter of ${fqdn}: not JSON (${e instanceof Error ? e.message : e})`,
+    );
+  }
+  const content = `# ${code}\n\n${summary}${block}`;
   const layer = options.layer ?? "AUTHORED";
   return {
     dir: ArtifactKind[kind],
@@ -132,12 +167,36 @@ export interface WriteArtifactsOptions {
 /**
  * Writes artifacts to `<workspace>/protocol_snapshot/artifacts/<dir>/<file>` (folders made
  * as needed; an existing file is replaced).
+ *
+ * @throws {UsageError} before writing anything, when an argument is not what it should be
+ *   (each artifact must be an authorArtifact() result, landing in its kind's folder).
  */
 export async function writeArtifacts(
   workspace: string,
   artifacts: readonly AuthoredArtifact[],
   options: WriteArtifactsOptions = {},
 ): Promise<void> {
+  if (typeof workspace !== "string" || workspace === "") {
+    throw new UsageError(`Invalid workspace: expected a directory path`);
+  }
+  if (!Array.isArray(artifacts)) {
+    throw new UsageError(`Invalid artifacts: expected an array of authorArtifact() results`);
+  }
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new UsageError(`Invalid options of writeArtifacts: expected an object`);
+  }
+  const dirs: ReadonlySet<string> = new Set(Object.values(ArtifactKind));
+  for (const [i, a] of artifacts.entries()) {
+    // Checked before anything is written: each must land inside its kind's folder.
+    const ok = a !== null && typeof a === "object" && dirs.has(a.dir) &&
+      typeof a.file === "string" && /^[A-Za-z0-9_.]+__[A-Za-z0-9_.]+\.json$/.test(a.file) &&
+      !a.file.includes("..") && a.body !== null && typeof a.body === "object";
+    if (!ok) {
+      throw new UsageError(
+        `Invalid artifacts[${i}]: expected an authorArtifact() result { dir, file, body }`,
+      );
+    }
+  }
   const pretty = options.pretty !== false;
   for (const a of artifacts) {
     const dir = `${workspace.replace(/\/+$/, "")}/protocol_snapshot/artifacts/${a.dir}`;

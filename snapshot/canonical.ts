@@ -6,10 +6,18 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
+import { UsageError } from "../errors.ts";
 
-/** Canonical JSON text of a JSON value; `undefined` object members are dropped. */
+/**
+ * Canonical JSON text of a JSON value; `undefined` object members are dropped.
+ *
+ * @throws {UsageError} for a BigInt (JSON has no such number).
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") {
+    if (typeof value === "bigint") {
+      throw new UsageError("Cannot encode canonical JSON: a BigInt is not a JSON value");
+    }
     const text = JSON.stringify(value);
     return text === undefined ? "null" : text;
   }
@@ -64,8 +72,15 @@ function switchToNative(): void {
   });
 }
 
-/** sha256 of the UTF-8 bytes of `text`, as 64 lowercase hex digits. */
+/**
+ * sha256 of the UTF-8 bytes of `text`, as 64 lowercase hex digits.
+ *
+ * @throws {UsageError} when `text` is neither a string nor a Uint8Array.
+ */
 export function sha256Hex(text: string | Uint8Array): string {
+  if (typeof text !== "string" && !(text instanceof Uint8Array)) {
+    throw new UsageError("Cannot hash: expected a string or a Uint8Array");
+  }
   if (!switching && ++hashed > NATIVE_AFTER) switchToNative();
   return impl(text);
 }

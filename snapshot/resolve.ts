@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ErrorCode, UsageError } from "../errors.ts";
+import { ErrorCode, quoted, UsageError } from "../errors.ts";
 
 const PART_RE = /^[A-Za-z0-9_.]+$/;
 
@@ -49,7 +49,7 @@ export function isSafeFqdn(text: string): boolean {
 export function parseFqdn(text: string, what = "workflow"): Fqdn {
   if (typeof text !== "string" || !isSafeFqdn(text)) {
     throw new UsageError(
-      `Invalid ${what} "${String(text).slice(0, 80)}${String(text).length > 80 ? "…" : ""}": ` +
+      `Invalid ${what} ${quoted(text, 80)}: ` +
         `expected <domain>::<CODE> with each part matching [A-Za-z0-9_.]+, at most ` +
         `${MAX_FQDN_LENGTH} characters`,
       ErrorCode.WORKFLOW_NAME,

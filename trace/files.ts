@@ -121,17 +121,19 @@ export async function writeTraceFiles(o: TraceFileOptions): Promise<TraceFiles> 
       files.warnings.push(`PNG_RENDER_FAILED: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  let md = renderMarkdown(o.records, {
-    timings: [...o.timings],
-    tracePath: files.jsonl,
-    workspace: o.workspace,
-    commands: o.commands?.(files.jsonl),
-    ...(files.png ? { pngPath: `${o.traceId}.png` } : {}),
-  });
-  if (files.warnings.length > 0) {
-    md += `\n## Rendering warnings\n\n${files.warnings.map((w) => `- ${w}`).join("\n")}\n`;
-  }
   try {
+    // Inside the try: the run is committed, so even a summary that cannot be rendered (a
+    // caller's `commands` that throws) is a warning, not the run's result.
+    let md = renderMarkdown(o.records, {
+      timings: [...o.timings],
+      tracePath: files.jsonl,
+      workspace: o.workspace,
+      commands: o.commands?.(files.jsonl),
+      ...(files.png ? { pngPath: `${o.traceId}.png` } : {}),
+    });
+    if (files.warnings.length > 0) {
+      md += `\n## Rendering warnings\n\n${files.warnings.map((w) => `- ${w}`).join("\n")}\n`;
+    }
     await writeAtomic(files.md, md);
   } catch (e) {
     files.pending = true;
@@ -332,6 +334,48 @@ export async function claimTraceFolder(
   // `traces/` could have been swapped for a link between the check and the mkdir.
   await checkTracesWritable(workspace);
   return dir;
+}
+
+/**
+ * Claims the folders of several trace ids (a batch with a given prefix) like
+ * {@link claimTraceFolder}, checking `traces/` once before and once after; when one is
+ * refused, the ones claimed here are given up again.
+ *
+ * @throws {UsageError} as {@link claimTraceFolder}.
+ */
+export async function claimTraceFolders(
+  workspace: string,
+  traceIds: readonly string[],
+  label = "traceId",
+): Promise<void> {
+  const traces = tracesDir(workspace);
+  await checkTracesWritable(workspace);
+  const claimed: string[] = [];
+  try {
+    await Deno.mkdir(traces).catch((e) => {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    });
+    for (const id of traceIds) {
+      const dir = `${traces}/${id}`;
+      try {
+        await Deno.mkdir(dir);
+      } catch (e) {
+        if (e instanceof Deno.errors.AlreadyExists) {
+          throw new UsageError(
+            `Invalid ${label} "${id}": "${dir}" already exists (trace ids are never reused)`,
+            ErrorCode.TRACE_ID,
+          );
+        }
+        throw new UsageError(`Cannot create trace folder "${dir}": ${errorLine(e)}`);
+      }
+      claimed.push(id);
+    }
+    // `traces/` could have been swapped for a link between the check and the mkdirs.
+    await checkTracesWritable(workspace);
+  } catch (e) {
+    for (const id of claimed) await releaseTraceFolder(workspace, id);
+    throw e;
+  }
 }
 
 /** Gives up a claim of {@link claimTraceFolder}: removes the folder while it is empty. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { TraceError } from "../errors.ts";
 import { canonicalJson, sha256Hex } from "../snapshot/canonical.ts";
 import {
   GENESIS_PREV,
@@ -50,8 +51,15 @@ export function splitTraceLines(text: string): { lines: string[]; truncated: boo
   return { lines, truncated: lines.length > 0 };
 }
 
-/** Parses and verifies a trace body (the file's text). */
+/**
+ * Parses and verifies a trace body (the file's text).
+ *
+ * @throws {TraceError} TRACE when `text` is not a string.
+ */
 export function verifyTrace(text: string): TraceVerification {
+  if (typeof text !== "string") {
+    throw new TraceError("Cannot verify trace: expected the .jsonl text as a string");
+  }
   const problems: string[] = [];
   const parsed: Array<Record<string, unknown>> = [];
   const { lines, truncated } = splitTraceLines(text);
@@ -164,7 +172,14 @@ export function nestingDepth(text: string): number {
   return max;
 }
 
-/** The file text of a trace body. */
+/**
+ * The file text of a trace body.
+ *
+ * @throws {TraceError} TRACE when `lines` is not an array of strings (a run's `lines`).
+ */
 export function traceText(lines: readonly string[]): string {
+  if (!Array.isArray(lines) || lines.some((l) => typeof l !== "string")) {
+    throw new TraceError("Cannot write trace text: expected the lines of a body (strings)");
+  }
   return lines.map((l) => `${l}\n`).join("");
 }

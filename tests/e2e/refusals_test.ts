@@ -45,7 +45,7 @@ Deno.test("refusals: zone-less or impossible --clock, out-of-range numbers, reus
     ],
     [
       ["--batch", `${t.dir}/b.jsonl`, "--trace-id", "x".repeat(125)],
-      /^error\[TRACE_ID\]: Invalid --trace-id "x+": as a batch prefix it must leave room/,
+      /^error\[TRACE_ID\]: Invalid --trace-id "x+…?": as a batch prefix it must leave room/,
     ],
     [
       [...ada, "--budget", "0x10"],

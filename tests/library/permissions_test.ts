@@ -157,3 +157,57 @@ Deno.test("runWorkflow() checks <ws>/traces before running: UsageError, nothing 
   await assert.rejects(Deno.stat(`${data}/.pgs`), Deno.errors.NotFound);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("examine/replay --data-root and public-key work with exactly the DEPLOY.md grants, and write nothing", async () => {
+  const { dir, ws, data } = await outsideWorkspace();
+  try {
+    const run = await cli(dir, runFlags(ws, data), [
+      ...runArgs(ws, ["--data-root", data]),
+      "--trace-id",
+      "T_audit",
+      "--no-png",
+    ]);
+    assert.equal(run.code, 0, run.err);
+    const trace = `${ws}/traces/T_audit/T_audit.jsonl`;
+    const files = async () => {
+      const out: Record<string, string> = {};
+      for await (const e of Deno.readDir(`${data}/.pgs`)) {
+        out[e.name] = String((await Deno.readFile(`${data}/.pgs/${e.name}`)).length);
+      }
+      return out;
+    };
+    const before = await files();
+    const store = [`--allow-read=${trace},${ws},${data}/.pgs`, `--allow-write=${data}/.pgs`];
+    const examine = await cli(dir, store, ["examine", trace, "--data-root", data]);
+    assert.equal(examine.code, 0, examine.err);
+    assert.match(examine.out, /equal to the body committed in the state store; seal verified/);
+    const replay = await cli(dir, store, [
+      "replay",
+      trace,
+      "--workspace",
+      ws,
+      "--data-root",
+      data,
+    ]);
+    assert.equal(replay.code, 0, replay.err);
+    assert.deepEqual(await files(), before, "the store is only read");
+    // Read access alone is not enough for Deno KV: one line saying which grant is missing.
+    const readOnly = await cli(dir, [`--allow-read=${trace},${data}`], [
+      "examine",
+      trace,
+      "--data-root",
+      data,
+    ]);
+    assert.equal(readOnly.code, 2);
+    assert.match(readOnly.err, /^error\[STORAGE\]: .*Requires write access to .*\.pgs/);
+    const key = await cli(dir, [`--allow-read=${data}`, `--allow-write=${data}`], [
+      "public-key",
+      "--data-root",
+      data,
+    ]);
+    assert.equal(key.code, 0, key.err);
+    assert.match(key.out, /^-----BEGIN PUBLIC KEY-----\n/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -3,11 +3,25 @@
  *
  * @module
  */
+import { TraceError } from "../../errors.ts";
 import { ROOT_RUN } from "../run_path.ts";
 import type { ExamineReport } from "./types.ts";
 
-/** The human form of a report: a few lines (newline-separated) for an auditor. */
+/** Most problems the human form lists; the rest are counted. */
+const MAX_PROBLEM_LINES = 50;
+
+/**
+ * The human form of a report: a few lines (newline-separated) for an auditor.
+ *
+ * @throws {TraceError} TRACE when `report` is not an examineTrace() report.
+ */
 export function formatExamine(report: ExamineReport): string {
+  if (
+    report === null || typeof report !== "object" || typeof report.intact !== "boolean" ||
+    !Array.isArray(report.problems)
+  ) {
+    throw new TraceError("Cannot format: expected the report of examineTrace()");
+  }
   return formatLines(report).join("\n");
 }
 
@@ -27,9 +41,14 @@ function checks(report: ExamineReport): string {
 function formatLines(report: ExamineReport): string[] {
   const id = report.trace_id ?? "(unknown id)";
   if (!report.intact) {
+    // A file that is not a trace at all (a log, a binary) has a problem per line: the first
+    // ones say what it is; a million more would only bury them.
+    const shown = report.problems.slice(0, MAX_PROBLEM_LINES);
+    const more = report.problems.length - shown.length;
     return [
       `trace ${id}: DAMAGED, ${report.problems.length} problem(s); do not trust its content`,
-      ...report.problems.map((p) => `  ${p}`),
+      ...shown.map((p) => `  ${p}`),
+      ...(more > 0 ? [`  … and ${more} more (examine --json lists them all)`] : []),
     ];
   }
   const out = [

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { TraceError } from "../../errors.ts";
+import { TraceError, UsageError } from "../../errors.ts";
 import { verifyTrace } from "../jsonl.ts";
 import type { HeaderRecord, ResultRecord } from "../record.ts";
 import { collectPaths } from "../run_path.ts";
@@ -42,6 +42,7 @@ export interface ExamineOptions {
  *
  * @returns The report; `intact` is false when any check failed.
  * @throws {TraceError} TRACE when `text` is not a string.
+ * @throws {UsageError} USAGE when `stored` or `publicKey` is not what they should be.
  */
 export async function examineTrace(
   text: string,
@@ -50,6 +51,7 @@ export async function examineTrace(
   if (typeof text !== "string") {
     throw new TraceError("Cannot examine trace: expected the .jsonl text as a string");
   }
+  checkOptions(options);
   const verified = verifyTrace(text);
   const { records, lines, seal, version } = verified;
   // The schema library loads with the first examination, not with the module.
@@ -124,6 +126,29 @@ export async function examineTrace(
   }));
   report.diagnosis = diagnose(records, paths, report.warnings);
   return report;
+}
+
+/** Refuses options the checks would misread (a wrong `stored` would pass for "not in store"). */
+function checkOptions(options: ExamineOptions): void {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new UsageError("Invalid examine options: expected { stored?, publicKey? }");
+  }
+  const { stored, publicKey } = options;
+  if (
+    stored !== undefined && stored !== null &&
+    !(Array.isArray(stored) && stored.every((l) => typeof l === "string"))
+  ) {
+    throw new UsageError(
+      `Invalid examine option "stored": expected the committed body's lines (store.readTrace()) ` +
+        `or null`,
+    );
+  }
+  if (publicKey !== undefined && !(publicKey instanceof Uint8Array && publicKey.length === 32)) {
+    throw new UsageError(
+      `Invalid examine option "publicKey": expected the raw 32-byte Ed25519 key as a Uint8Array ` +
+        `(store.publicKey())`,
+    );
+  }
 }
 
 /** Differences between the file and the body the store committed. */

@@ -1,0 +1,317 @@
+// deno-lint-ignore-file no-explicit-any -- misuse means passing what the types forbid
+/**
+ * The library misused (found by the misuse campaign): every exported function given wrong
+ * types, shapes or options answers with a PgsError whose code and message name the
+ * argument; promise-returning functions reject (never throw synchronously), and nothing is
+ * created or written before the refusal.
+ */
+import assert from "node:assert/strict";
+import * as lib from "../../mod.ts";
+import { EXAMPLE_WORKSPACE } from "../_support/workspace.ts";
+
+const WF = "club::WF_REGISTER_MEMBER_V0";
+const ADA = { member: { name: "Ada", email: "ada@example.org" } };
+const BASE = {
+  workspace: EXAMPLE_WORKSPACE,
+  workflow: WF,
+  payload: ADA,
+  kvUrl: ":memory:",
+  traceFiles: false,
+};
+
+type ErrorClass = new (...args: any[]) => lib.PgsError;
+
+/** `fn()` must return a promise (no synchronous throw) that rejects with `cls`, `code`, `message`. */
+async function rejects(
+  what: string,
+  fn: () => unknown,
+  cls: ErrorClass,
+  code: string,
+  message: RegExp,
+): Promise<void> {
+  let p: unknown;
+  try {
+    p = fn();
+  } catch (e) {
+    assert.fail(`${what}: threw synchronously: ${e}`);
+  }
+  assert.ok(p instanceof Promise, `${what}: expected a promise`);
+  await assert.rejects(p, (e) => {
+    assert.ok(e instanceof cls, `${what}: ${e instanceof Error ? e.stack : e}`);
+    assert.equal((e as lib.PgsError).code, code, what);
+    assert.match((e as Error).message, message, what);
+    return true;
+  });
+}
+
+/** `fn()` must throw `cls` with `code` and `message` (a synchronous function). */
+function throws(what: string, fn: () => unknown, cls: ErrorClass, code: string, message: RegExp) {
+  assert.throws(fn, (e) => {
+    assert.ok(e instanceof cls, `${what}: ${e instanceof Error ? e.stack : e}`);
+    assert.equal((e as lib.PgsError).code, code, what);
+    assert.match((e as Error).message, message, what);
+    return true;
+  });
+}
+
+Deno.test("runWorkflow(): a kvUrl that is not a URL is refused, and no database file appears", async () => {
+  const name = `pgs-misuse-kv-${crypto.randomUUID()}`;
+  await rejects(
+    "kvUrl",
+    () => lib.runWorkflow({ ...BASE, kvUrl: name }),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid kvUrl "pgs-misuse-kv-[^"]+": expected an http:\/\/ or https:\/\/ KV Connect URL or ":memory:"$/,
+  );
+  await rejects(
+    "kvUrl ftp",
+    () => lib.runBatch({ ...BASE, payloads: [ADA], kvUrl: "ftp://kv.example" }),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid kvUrl "ftp:\/\/kv\.example"/,
+  );
+  // Deno.openKv would have made a SQLite database of that name in the working directory.
+  await assert.rejects(Deno.lstat(name), Deno.errors.NotFound);
+});
+
+Deno.test("runWorkflow(): wrong option types name the option (USAGE), before anything runs", async () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ signer: 5 }, /^Invalid options: "signer" must be null or \{ keyId/],
+    [{ signer: {} }, /"signer" must be null or/],
+    [{ signer: { keyId: "0123456789abcdef", publicKey: new Uint8Array(32), sign: 5 } }, /"signer"/],
+    [{ traceFiles: "no" }, /^Invalid options: "traceFiles" must be true or false when given$/],
+    [{ png: 0 }, /^Invalid options: "png" must be true or false when given$/],
+    [{ healPendingFiles: "yes" }, /"healPendingFiles" must be true or false/],
+    [{ traceCommands: "x" }, /^Invalid options: "traceCommands" must be a function when given$/],
+    [{ labels: 5 }, /^Invalid options: "labels" must be an object when given$/],
+    [{ capabilities: null }, /^Invalid capabilities: expected \{ transforms\?, sideEffects\? \}$/],
+    [{ capabilities: [] }, /^Invalid capabilities: expected/],
+    [{ capabilities: { transform: {} } }, /^Invalid capabilities: unknown key "transform"/],
+    [{ capabilities: { transforms: [] } }, /^Invalid capabilities\.transforms: expected an object/],
+    [{ capabilities: { sideEffects: null } }, /^Invalid capabilities\.sideEffects: expected/],
+    [{ kvUrl: undefined, store: { transact() {} } }, /"store" must be an open store/],
+  ];
+  for (const [patch, message] of cases) {
+    await rejects(
+      JSON.stringify(patch),
+      () => lib.runWorkflow({ ...BASE, ...patch } as any),
+      lib.UsageError,
+      "USAGE",
+      message,
+    );
+  }
+});
+
+Deno.test("runBatch(): wrong prefix or callbacks are refused; a sparse payload list fails only its holes", async () => {
+  const batch = { ...BASE, payloads: [ADA] };
+  for (const v of [null, 5, "", []]) {
+    await rejects(
+      `traceIdPrefix ${JSON.stringify(v)}`,
+      () => lib.runBatch({ ...batch, traceIdPrefix: v } as any),
+      lib.UsageError,
+      "TRACE_ID",
+      /^Invalid options: "traceIdPrefix" must be a non-empty string when given$/,
+    );
+  }
+  for (const f of ["onItem", "onProgress", "onPngProgress"]) {
+    await rejects(
+      f,
+      () => lib.runBatch({ ...batch, [f]: 5 } as any),
+      lib.UsageError,
+      "USAGE",
+      new RegExp(`^Invalid options: "${f}" must be a function when given$`),
+    );
+  }
+  const sparse: any[] = [];
+  sparse[2] = ADA; // holes at 0 and 1
+  const r = await lib.runBatch({ ...BASE, payloads: sparse, seed: "01" });
+  assert.deepEqual(r.items.map((i) => [i.index, i.ok]), [[0, false], [1, false], [2, true]]);
+  assert.deepEqual(r.classifications, { ERROR: 2, COMPLETED: 1 });
+});
+
+Deno.test("the machine API: wrong compiled, payload or options are UsageErrors, not TypeErrors", async () => {
+  const compiled = await lib.compileWorkflow(
+    await lib.loadSnapshot(EXAMPLE_WORKSPACE),
+    WF,
+    lib.createCapabilityRegistry().compileOptions,
+  );
+  await rejects(
+    "workflowMachine options null",
+    () => lib.workflowMachine(compiled, null as any),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid options of workflowMachine: expected an object$/,
+  );
+  const input = (c: unknown, p: unknown, o?: unknown) => () =>
+    lib.createWorkflowInput(c as any, p as any, o as any);
+  throws("compiled", input({}, ADA), lib.UsageError, "USAGE", /^Invalid compiled/);
+  throws("payload", input(compiled, []), lib.UsageError, "PAYLOAD", /^Invalid payload/);
+  throws(
+    "payload fn",
+    input(compiled, { f: () => 1 }),
+    lib.UsageError,
+    "PAYLOAD",
+    /\$\.f is a function/,
+  );
+  throws(
+    "options",
+    input(compiled, ADA, null),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid options of createWorkflowInput/,
+  );
+  throws(
+    "budget",
+    input(compiled, ADA, { budget: -1 }),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid budget "-1"/,
+  );
+  throws("state", input(compiled, ADA, { state: 5 }), lib.UsageError, "USAGE", /^Invalid state/);
+  throws(
+    "capabilities",
+    () => lib.createCapabilityRegistry([] as any),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid capabilities/,
+  );
+});
+
+Deno.test("trace functions: wrong text, lines, options or report are PgsErrors naming them", async () => {
+  const run = await lib.runWorkflow({ ...BASE, seed: "01" });
+  const text = lib.traceText(run.lines);
+  throws(
+    "verifyTrace",
+    () => lib.verifyTrace(5 as any),
+    lib.TraceError,
+    "TRACE",
+    /expected the \.jsonl text/,
+  );
+  throws(
+    "traceText",
+    () => lib.traceText("x" as any),
+    lib.TraceError,
+    "TRACE",
+    /expected the lines/,
+  );
+  throws(
+    "traceText numbers",
+    () => lib.traceText([1, 2] as any),
+    lib.TraceError,
+    "TRACE",
+    /expected the lines/,
+  );
+  throws(
+    "formatExamine",
+    () => lib.formatExamine({} as any),
+    lib.TraceError,
+    "TRACE",
+    /examineTrace\(\)/,
+  );
+  const examine = (o: unknown) => () => lib.examineTrace(text, o as any);
+  await rejects("options null", examine(null), lib.UsageError, "USAGE", /^Invalid examine options/);
+  await rejects("stored 5", examine({ stored: 5 }), lib.UsageError, "USAGE", /"stored"/);
+  await rejects("stored [1]", examine({ stored: [1] }), lib.UsageError, "USAGE", /"stored"/);
+  await rejects(
+    "publicKey hex",
+    examine({ publicKey: "ab".repeat(32) }),
+    lib.UsageError,
+    "USAGE",
+    /"publicKey"/,
+  );
+  await rejects(
+    "publicKey short",
+    examine({ publicKey: new Uint8Array(3) }),
+    lib.UsageError,
+    "USAGE",
+    /32-byte/,
+  );
+  assert.equal((await lib.examineTrace(text, { stored: null })).intact, false);
+});
+
+Deno.test("authoring: a bad kind, an fqdn that would leave its folder, or a non-artifact is refused before writing", async () => {
+  throws(
+    "kind",
+    () => lib.authorArtifact("workflow" as any, "a::B", {}),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid kind "workflow": expected one of WF, CC/,
+  );
+  throws(
+    "fqdn",
+    () => lib.authorArtifact("WF", 5 as any, {}),
+    lib.UsageError,
+    "WORKFLOW_NAME",
+    /^Invalid fqdn "5"/,
+  );
+  throws(
+    "traversal",
+    () => lib.authorArtifact("WF", "../../../tmp/x::Y", {}),
+    lib.UsageError,
+    "WORKFLOW_NAME",
+    /^Invalid fqdn/,
+  );
+  throws(
+    "frontmatter",
+    () => lib.authorArtifact("WF", "a::B", null as any),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid frontmatter of a::B/,
+  );
+  throws(
+    "bigint",
+    () => lib.authorArtifact("WF", "a::B", { n: 1n }),
+    lib.UsageError,
+    "USAGE",
+    /not JSON/,
+  );
+  throws(
+    "options",
+    () => lib.authorArtifact("WF", "a::B", {}, null as any),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid options of authorArtifact/,
+  );
+  throws(
+    "layer",
+    () => lib.authorArtifact("WF", "a::B", {}, { layer: 5 as any }),
+    lib.UsageError,
+    "USAGE",
+    /options\.layer/,
+  );
+  const ws = await Deno.makeTempDir({ prefix: "pgs-author-" });
+  try {
+    const good = lib.authorArtifact("WF", "a::WF_B_V0", { artifact_type: "WF" });
+    const bad: [unknown, unknown, RegExp][] = [
+      [ws, 5, /^Invalid artifacts: expected an array/],
+      [5, [good], /^Invalid workspace/],
+      [ws, [good, {}], /^Invalid artifacts\[1\]/],
+      [ws, [good, { ...good, file: "../../x__y.json" }], /^Invalid artifacts\[1\]/],
+      [ws, [good, { ...good, dir: "../.." }], /^Invalid artifacts\[1\]/],
+    ];
+    for (const [w, a, message] of bad) {
+      await rejects(
+        String(a),
+        () => lib.writeArtifacts(w as any, a as any),
+        lib.UsageError,
+        "USAGE",
+        message,
+      );
+    }
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(ws)), [], "nothing written");
+    await lib.writeArtifacts(ws, [good]);
+    assert.ok(
+      (await Deno.stat(`${ws}/protocol_snapshot/artifacts/workflows/a__WF_B_V0.json`)).isFile,
+    );
+  } finally {
+    await Deno.remove(ws, { recursive: true });
+  }
+  throws("canonicalJson", () => lib.canonicalJson({ n: 1n }), lib.UsageError, "USAGE", /BigInt/);
+  throws(
+    "sha256Hex",
+    () => lib.sha256Hex(5 as any),
+    lib.UsageError,
+    "USAGE",
+    /string or a Uint8Array/,
+  );
+});
