@@ -505,7 +505,11 @@ export interface RunBatchOptions extends RunCommonOptions {
    * @default a new time-based id
    */
   readonly traceIdPrefix?: string;
-  /** Called as each run is committed and its files written, in order. */
+  /**
+   * Called as each run is committed and its files written, in order. If it throws, the
+   * batch stops there and rejects with that error: the runs already committed stay
+   * committed (their trace files are written), the rest are not run.
+   */
   readonly onItem?: (item: BatchRunItem) => void | Promise<void>;
   /** Called after each group commit with the runs done so far. */
   readonly onProgress?: (done: number, total: number) => void;
