@@ -28,6 +28,7 @@
 import { StorageError } from "../errors.ts";
 import { type CommitLimits, LOCAL_LIMITS, REMOTE_LIMITS } from "./_commit.ts";
 import { createEngine, type KvStore } from "./_engine.ts";
+import { DEFAULT_CACHE_BYTES } from "./_cache.ts";
 import { type BackoffOptions, DEFAULT_BACKOFF } from "./_retry.ts";
 import type { StateStore } from "./store.ts";
 import { FileViews } from "./views.ts";
@@ -108,6 +109,11 @@ export interface KvStoreOptions {
    * @default false
    */
   readonly readOnly?: boolean;
+  /**
+   * Budget of the read cache in bytes: committed store state kept across runs so later
+   * runs need not read it again (see `_cache.ts`); 0 turns it off. @default 32 MiB
+   */
+  readonly cacheBytes?: number;
 }
 
 /**
@@ -146,6 +152,10 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
   const maxAttempts = options.maxAttempts ?? 50;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new StorageError(`Cannot open store: "maxAttempts" must be a positive integer`);
+  }
+  const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+  if (typeof cacheBytes !== "number" || !(cacheBytes >= 0) || !Number.isFinite(cacheBytes)) {
+    throw new StorageError(`Cannot open store: "cacheBytes" must be a non-negative number`);
   }
   const readOnly = options.readOnly === true;
   if (dataRoot !== undefined && !readOnly) await prepareDataRoot(dataRoot);
@@ -197,6 +207,9 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
     epoch: limits.maxChecks < LOCAL_LIMITS.maxChecks,
     maxAttempts,
     backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+    cacheBytes,
+    // Only this handle reaches an in-memory database: cached store versions are current.
+    exclusive: memory,
   });
   // A new in-memory database has nothing to recover.
   if (!memory) {
