@@ -27,7 +27,6 @@ import type { FileViews, ViewFlushStats } from "./views.ts";
 import type {
   BatchOutcome,
   KvStore,
-  StateTxn,
   StoreStats,
   TraceCommit,
   TraceInfo,
