@@ -25,10 +25,10 @@
  *    is absent without a read. A store created by this engine is complete from the start.
  *    Another store is listed whole once the per-key reads it caused would have paid for it:
  *    after {@link MIN_MISSES} misses, a listing of at most {@link ENTRIES_PER_MISS} entries
- *    per miss so far, doubling the misses needed after each listing that hit its limit. A
- *    listed entry costs about as much as an eighth of a read (5.5 µs against 40–180 µs on
- *    a local file), so loading never costs more than the reads it replaces, and a process
- *    that makes a few runs (the CLI) never loads.
+ *    per miss so far, doubling the misses needed after each listing. A listed entry costs
+ *    about an eighth of a read (5.5 µs against 40–180 µs on a local file), so listings
+ *    never cost more than the reads they replace, and a process that makes a few runs
+ *    (the CLI) never lists.
  * 5. **Bound**: entries are accounted in bytes (keys, values, log records, per-key
  *    overhead) against `maxBytes`. Over it, the least recently used entries first shed
  *    their values and logs, keeping what they know of their keys as a filter, then are
@@ -211,11 +211,17 @@ export class ReadCache {
     return limit;
   }
 
-  /** Records a listing's outcome: the store was listed whole, or was larger than `limit`. */
+  /**
+   * Records a listing's outcome: the store was listed whole, or was larger than its limit.
+   * Misses count again from zero after a whole listing, but the next listing still needs
+   * twice as many: a store whose entry keeps being dropped (another process writing it) is
+   * listed ever more rarely, so listings stay a bounded share of the reads they replace.
+   */
   listed(path: string, whole: boolean): void {
     if (whole) {
       this.counters.loads++;
-      this.#misses.delete(path);
+      const m = this.#misses.get(path);
+      if (m !== undefined) m.count = 0;
     } else {
       this.counters.loadsTooLarge++;
     }

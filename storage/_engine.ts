@@ -498,6 +498,7 @@ class KvEngine implements KvStore {
       if (options?.flushViews !== false) await this.flushViews();
     } finally {
       this.#closed = true;
+      this.#cache?.clear();
       this.#o.kv.close();
     }
   }
