@@ -23,6 +23,14 @@
  * ≤ 60 KiB) behind a small header and reassembled on read; keys longer than KV allows
  * (≈ 2 KiB minus the store path) are refused with a StorageError.
  *
+ * Read cache (see `_cache.ts`): a handle keeps what its runs read and committed, per store
+ * and per version of the store's meta, so later runs skip those KV reads; a store it created
+ * or listed whole answers absent keys without a read. It changes no guarantee above: every
+ * run still reads each store's meta (except on `:memory:`, which no other handle reaches)
+ * and commits with a check on it, a cached version is used only when that meta read finds
+ * exactly it, and what a run read joins the cache only once its commit proved it current.
+ * It is bounded by `cacheBytes` (32 MiB by default; 0 turns it off).
+ *
  * @module
  */
 import { StorageError } from "../errors.ts";

@@ -5,7 +5,7 @@ import { openKvStore, openMemoryStore } from "../../storage/mod.ts";
 import type { StateTxn, StoreRef, TxnBody } from "../../storage/mod.ts";
 import { readCacheOf } from "../../storage/_engine.ts";
 import { MIN_MISSES } from "../../storage/_cache.ts";
-import { mapPrefix } from "../../storage/keys.ts";
+import { mapPrefix, storeMetaKey } from "../../storage/keys.ts";
 import { EVENTS, REG, register } from "./_register_body.ts";
 
 const MAP: StoreRef = { path: "state/map.json", format: "json" };
@@ -276,3 +276,51 @@ Deno.test("a log is served from the cache once read, with the appends that follo
 function plain<T>(fn: (txn: StateTxn) => T | Promise<T>): TxnBody<T> {
   return async (txn) => ({ value: await fn(txn), trace: null });
 }
+
+Deno.test("after each commit, single or through the commit epoch, every entry is at its store's meta version", async () => {
+  await withRoot(async (dir) => {
+    // Five checks per commit: a run over eight stores commits through the commit epoch.
+    const a = await openKvStore({ dataRoot: dir, limits: { maxChecks: 5 } });
+    const b = await openKvStore({ dataRoot: dir, limits: { maxChecks: 5 } });
+    const raw = await Deno.openKv(`${dir}/.pgs/state.kv`);
+    const stores = Array.from({ length: 8 }, (_, i) => ({
+      path: `wide/s${i}.json`,
+      format: "json" as const,
+    }));
+    const assertCurrent = async () => {
+      for (const s of stores) {
+        const e = readCacheOf(a)!.peek(s.path);
+        if (e === null) continue;
+        assert.equal(e.stamp, (await raw.get(storeMetaKey(s.path))).versionstamp, s.path);
+      }
+    };
+    try {
+      await a.transact(plain((txn) => stores.forEach((s, i) => txn.set(s, "k", i))));
+      assert.equal(a.stats().epochCommits, 1);
+      await assertCurrent();
+      await a.transact(plain((txn) => txn.set(stores[0], "k", "narrow")));
+      await assertCurrent();
+      // A wide run that reads all eight and writes two.
+      await a.transact(plain(async (txn) => {
+        for (const s of stores) await txn.get(s, "k");
+        txn.set(stores[1], "k", "w1");
+        txn.set(stores[7], "k", "w7");
+      }));
+      assert.equal(a.stats().epochCommits, 2);
+      await assertCurrent();
+      await b.transact(plain((txn) => txn.set(stores[3], "k", "from b")));
+      const r = await a.transact(plain(async (txn) => {
+        const out = [];
+        for (const s of stores) out.push(await txn.get(s, "k"));
+        return out;
+      }));
+      assert.deepEqual(r.value, ["narrow", "w1", 2, "from b", 4, 5, 6, "w7"]);
+      assert.equal(r.attempts, 1);
+      await assertCurrent();
+    } finally {
+      raw.close();
+      await a.close();
+      await b.close();
+    }
+  });
+});
