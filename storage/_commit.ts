@@ -5,7 +5,7 @@
  * @module
  */
 import { StorageError } from "../errors.ts";
-import { chunk, encodeJson, utf8 } from "./_codec.ts";
+import { chunk, encodeJson, type StoreMeta, utf8 } from "./_codec.ts";
 import {
   CHUNK_BYTES,
   keyBytes,
@@ -167,6 +167,8 @@ export interface CommitPlan {
   readonly traceBodies: readonly Op[];
   /** Traces (their final metas are built by the committer). */
   readonly traces: readonly EncodedTrace[];
+  /** The store metas `head` sets, by path (the read cache moves to them). */
+  readonly metas: ReadonlyMap<string, StoreMeta>;
 }
 
 /**

@@ -21,6 +21,7 @@ import { buildPlan, GroupBudget } from "./_plan.ts";
 import { listTraceMetas, type ReadEnv, readStoredTraceMeta, readTraceChunks } from "./_reads.ts";
 import { backoff, type BackoffOptions, isLockedError, retryLocked } from "./_retry.ts";
 import { BodyTxn, TxnGroup } from "./_txn.ts";
+import { DEFAULT_CACHE_BYTES, ReadCache } from "./_cache.ts";
 import { traceFilesPendingKey, traceFilesPendingPrefix, traceMetaKey } from "./keys.ts";
 import type { FileViews, ViewFlushStats } from "./views.ts";
 import type {
@@ -58,11 +59,28 @@ export interface EngineOptions {
   readonly maxAttempts: number;
   /** Backoff between attempts. */
   readonly backoff: BackoffOptions;
+  /**
+   * Read-cache budget in bytes (see `_cache.ts`); 0 turns the cache off.
+   * @default DEFAULT_CACHE_BYTES (32 MiB)
+   */
+  readonly cacheBytes?: number;
+  /**
+   * No other handle can write the database (`:memory:`): groups take store versions from
+   * the read cache without reading them. @default false
+   */
+  readonly exclusive?: boolean;
 }
 
 /** Creates the Store over an open KV handle. */
 export function createEngine(options: EngineOptions): KvStore {
   return new KvEngine(options);
+}
+
+const caches = new WeakMap<KvStore, ReadCache>();
+
+/** The read cache of a store made by {@link createEngine}, or null (tests inspect it). */
+export function readCacheOf(store: KvStore): ReadCache | null {
+  return caches.get(store) ?? null;
 }
 
 interface Member<T> {
@@ -91,12 +109,19 @@ class KvEngine implements KvStore {
     chunkedRuns: 0,
     epochCommits: 0,
     bodyRuns: 0,
+    cacheLoads: 0,
   };
   readonly #env: ReadEnv & { dataRoot: string | null; epoch: boolean };
+  readonly #cache: ReadCache | null;
   #closed = false;
 
   constructor(options: EngineOptions) {
     this.#o = options;
+    const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    this.#cache = cacheBytes > 0
+      ? new ReadCache({ maxBytes: cacheBytes, exclusive: options.exclusive === true })
+      : null;
+    if (this.#cache !== null) caches.set(this, this.#cache);
     this.#env = {
       kv: options.kv,
       dataRoot: options.dataRoot,
@@ -128,7 +153,7 @@ class KvEngine implements KvStore {
     let i = 0;
     while (i < bodies.length) {
       for (let attempt = 1;; attempt++) {
-        const group = new TxnGroup(this.#env);
+        const group = new TxnGroup(this.#env, this.#cache);
         const { members, next } = await this.#fill(group, state, i);
         const fail = (error: unknown) => {
           for (const m of members) {
@@ -141,6 +166,8 @@ class KvEngine implements KvStore {
             await sealMembers(members);
             status = await this.#commit(group, members.flatMap((m) => (m.trace ? [m.trace] : [])));
           } catch (err) {
+            // Whether it committed is unknown (a lost connection): trust nothing it used.
+            this.#forget(group);
             if (single) throw err;
             fail(err);
           }
@@ -272,6 +299,8 @@ class KvEngine implements KvStore {
     }
     const viaEpoch = validate ? 1 : 0;
     if (commit === null) {
+      // The cache learns nothing from a staged commit: its writes land after its commit point.
+      this.#forget(group);
       const staged = await commitStaged(this.#env, plan, limits, validate);
       this.#stats.commits += staged.commits;
       if (staged.status === "locked") this.#stats.lockedRetries++;
@@ -290,22 +319,39 @@ class KvEngine implements KvStore {
         this.#stats.lockedRetries++;
         return "locked";
       }
-      if (checks === null) return "conflict";
+      if (checks === null) {
+        this.#cache?.rejected(group.stores());
+        return "conflict";
+      }
       commit = { checks, ops: commit.ops };
     }
     if (commit.checks.length === 0 && commit.ops.length === 0) {
       return "ok"; // touched nothing: no commit needed
     }
+    let result: Deno.KvCommitResult | Deno.KvCommitError;
     try {
-      if (!(await this.#atomic(commit)).ok) return "conflict";
+      result = await this.#atomic(commit);
     } catch (err) {
       if (!isLockedError(err)) throw commitError(err);
       this.#stats.lockedRetries++;
       return "locked";
     }
+    if (!result.ok) {
+      this.#cache?.rejected(group.stores());
+      return "conflict";
+    }
+    // Checked at every store's stamp (or at the epoch after validating them): the group's
+    // reads were current at its commit, and the stores it wrote are at this commit's stamp.
+    this.#cache?.committed(group.stores(), group.layers, plan.metas, result.versionstamp);
     this.#stats.commits++;
     this.#stats.epochCommits += viaEpoch;
     return "ok";
+  }
+
+  /** Drops the cache entries of every store `group` opened. */
+  #forget(group: TxnGroup): void {
+    if (this.#cache === null) return;
+    for (const path of group.bases.keys()) this.#cache.drop(path);
   }
 
   #atomic(commit: Commit): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
@@ -430,7 +476,7 @@ class KvEngine implements KvStore {
   }
 
   stats(): StoreStats {
-    return { ...this.#stats };
+    return { ...this.#stats, cacheLoads: this.#cache?.counters.loads ?? 0 };
   }
 
   recoverStages(): Promise<number> {
@@ -452,6 +498,7 @@ class KvEngine implements KvStore {
       if (options?.flushViews !== false) await this.flushViews();
     } finally {
       this.#closed = true;
+      this.#cache?.clear();
       this.#o.kv.close();
     }
   }

@@ -80,7 +80,7 @@ export async function buildPlan(
     if (emitted.has(id)) continue;
     emitted.add(id);
     const value = layer.writes.get(entry.key)!;
-    const oldParts = base.values.get(entry.key)?.parts ?? 0;
+    const oldParts = group.known(base, entry.key)?.parts ?? 0;
     const partKey = (p: number) => mapPartKey(path, entry.key, p);
     let newParts = 0;
     if (value === null) {
@@ -92,11 +92,14 @@ export async function buildPlan(
     const delta = (newParts > 0 ? 1 : 0) - (oldParts > 0 ? 1 : 0);
     splitDelta.set(path, (splitDelta.get(path) ?? 0) + delta);
   }
+  const metas = new Map<string, StoreMeta>();
   for (const base of group.bases.values()) {
     const path = base.ref.path;
     const layer = group.layers.get(path);
     if (!layer) continue;
-    head.push({ key: storeMetaKey(path), value: encodeJson(nextMeta(group, base), "store meta") });
+    const meta = nextMeta(group, base);
+    metas.set(path, meta);
+    head.push({ key: storeMetaKey(path), value: encodeJson(meta, "store meta") });
   }
   const traceBodies: Op[] = [];
   for (const t of traces) {
@@ -110,6 +113,7 @@ export async function buildPlan(
     effects,
     traceBodies,
     traces,
+    metas,
   };
 
   function nextMeta(group: TxnGroup, base: StoreBase): StoreMeta {

@@ -22,6 +22,7 @@ import {
 import type { ImportedStore } from "./import.ts";
 import { settleStage } from "./_stage.ts";
 import type { StoredTraceMeta } from "./_codec.ts";
+import { KeyFilter } from "./_key_filter.ts";
 
 /** Anything that can run KV reads with lock retries. */
 export interface ReadEnv {
@@ -152,6 +153,61 @@ export async function readCommittedMap(
     );
   }
   return out;
+}
+
+/** A store's key map listed whole by {@link listCommittedMap}. */
+export interface ListedMap {
+  /** Every value (null when they did not fit `keepBytes`: only `present` is known then). */
+  readonly values: Map<string, CommittedValue> | null;
+  /** Every key, when `values` is null. */
+  readonly present: KeyFilter | null;
+}
+
+/**
+ * The whole committed key map if it has at most `limit` keys, else null (having listed
+ * `limit + 1`). Values are kept while their bytes stay within `keepBytes`; beyond that only
+ * a filter of the keys is, so memory stays bounded whatever the limit.
+ */
+export async function listCommittedMap(
+  env: ReadEnv,
+  path: string,
+  limit: number,
+  keepBytes: number,
+): Promise<ListedMap | null> {
+  const listed = await env.read(`list store "${path}"`, async () => {
+    let heads: Array<[string, Uint8Array]> | null = [];
+    let present: KeyFilter | null = null;
+    let bytes = 0;
+    let n = 0;
+    const selector = { prefix: mapPrefix(path) };
+    const iter = env.kv.list<Uint8Array>(selector, { limit: limit + 1, batchSize: LIST_BATCH });
+    for await (const e of iter) {
+      if (++n > limit) return null;
+      const key = e.key[e.key.length - 1] as string;
+      if (heads !== null) {
+        heads.push([key, e.value]);
+        bytes += key.length + e.value.length;
+        if (bytes > keepBytes) {
+          present = new KeyFilter(heads.length * 2);
+          for (const [k] of heads) present.add(k);
+          heads = null;
+        }
+      } else {
+        present!.add(key);
+      }
+    }
+    return { heads, present };
+  });
+  if (listed === null) return null;
+  if (listed.heads === null) return { values: null, present: listed.present };
+  const values = new Map<string, CommittedValue>();
+  for (const [key, head] of listed.heads) {
+    values.set(
+      key,
+      await assemble(env, head, mapPartPrefix(path, key), `key "${key}" of "${path}"`),
+    );
+  }
+  return { values, present: null };
 }
 
 /**

@@ -9,6 +9,7 @@
 import { StorageError } from "../errors.ts";
 import {
   type CommittedValue,
+  listCommittedMap,
   readCommittedKeys,
   readCommittedLog,
   readCommittedMap,
@@ -16,6 +17,8 @@ import {
   readStoreMeta,
   readStoreMetaWith,
 } from "./_reads.ts";
+import type { CacheEntry, GroupStore, ReadCache } from "./_cache.ts";
+import type { KeyFilter } from "./_key_filter.ts";
 import { decodeJson, encodeJson, type StoreMeta } from "./_codec.ts";
 import { keyBytes, KV_LIMITS, mapPartKey, maxUserKeyBytes } from "./keys.ts";
 import { importStoreFile } from "./import.ts";
@@ -42,13 +45,22 @@ export interface StoreBase {
   readonly stamp: string | null;
   /** The committed meta, or null. */
   readonly meta: StoreMeta | null;
-  /** Committed key-map values read so far (null = absent). */
+  /** Committed key-map values this group read from KV (null = absent). */
   readonly values: Map<string, CommittedValue | null>;
-  /** True when `values` holds the whole committed key map. */
-  complete: boolean;
+  /** The read-cache entry at `stamp` the group started from (see `_cache.ts`), or null. */
+  readonly seed: CacheEntry | null;
+  /** True when `values` holds the whole committed key map (store absent, or listed whole). */
+  loaded: boolean;
+  /** Every committed key is in this filter (a listing too large to keep whole), or null. */
+  present: KeyFilter | null;
   /** The committed log, once read. */
   log: Uint8Array[] | null;
+  /** The group read the log (the cache keeps only logs that something reads). */
+  logRead: boolean;
 }
+
+/** Committed keys a complete store lists from memory rather than by a range read. */
+const SCAN_MAX = 2048;
 
 /** Buffered writes to one store. */
 export class StoreLayer {
@@ -81,10 +93,12 @@ export class TxnGroup {
   /** Absorbed writes in the order they were made. */
   readonly order: OrderEntry[] = [];
   readonly #opening = new Map<string, Promise<StoreBase>>();
+  readonly #cache: ReadCache | null;
 
-  /** Creates an empty group. */
-  constructor(env: TxnEnv) {
+  /** Creates an empty group, seeded from `cache` when given. */
+  constructor(env: TxnEnv, cache: ReadCache | null = null) {
     this.env = env;
+    this.#cache = cache;
   }
 
   /** Opens a store for this group: reads its meta (or imports its file) once. */
@@ -101,28 +115,55 @@ export class TxnGroup {
   }
 
   async #open(ref: StoreRef, prefetch: string | undefined): Promise<StoreBase> {
-    // The first access of a run is usually get(): fetch the meta and that key together.
-    let { stamp, meta, head } = prefetch === undefined
+    const cache = this.#cache;
+    const cached = cache?.peek(ref.path) ?? null;
+    // Nobody else writes the database: the cached version is current unless this
+    // engine's own commit refutes it (then the commit's check fails and drops it). An
+    // absent store is read again: a store file may have appeared to import.
+    if (cache !== null && cache.exclusive && cached !== null && cached.stamp !== null) {
+      cache.lookup(ref.path, cached.stamp);
+      return this.#made(ref, cached.stamp, cached.meta, cached, undefined, undefined);
+    }
+    // The first access of a run is usually get(): fetch the meta and that key together,
+    // unless the cache is likely to answer the key.
+    const withKey = cached === null ? prefetch : undefined;
+    let { stamp, meta, head } = withKey === undefined
       ? { ...(await readStoreMeta(this.env, ref.path)), head: undefined }
-      : await readStoreMetaWith(this.env, ref.path, prefetch);
+      : await readStoreMetaWith(this.env, ref.path, withKey);
     if (meta === null && this.env.dataRoot !== null) {
       // An existing PGS file becomes the store in commits of its own (see
       // _import_commit.ts), never as part of a run's commit.
       const file = await importStoreFile(this.env.dataRoot, ref);
       if (file) {
         await commitImport(this.env, ref, file);
+        cache?.drop(ref.path);
         ({ stamp, meta } = await readStoreMeta(this.env, ref.path));
         head = undefined;
       }
     }
+    const seed = cache === null ? null : cache.lookup(ref.path, stamp);
+    return this.#made(ref, stamp, meta, seed, withKey, head);
+  }
+
+  #made(
+    ref: StoreRef,
+    stamp: string | null,
+    meta: StoreMeta | null,
+    seed: CacheEntry | null,
+    prefetch: string | undefined,
+    head: CommittedValue | null | undefined,
+  ): StoreBase {
     const values = new Map<string, CommittedValue | null>();
     const base: StoreBase = {
       ref: { path: ref.path, format: meta?.format ?? ref.format },
       stamp,
       meta,
       values,
-      complete: meta === null,
+      seed,
+      loaded: meta === null,
+      present: null,
       log: meta === null ? [] : null,
+      logRead: false,
     };
     if (meta !== null && prefetch !== undefined && head !== undefined) values.set(prefetch, head);
     this.bases.set(ref.path, base);
@@ -146,13 +187,52 @@ export class TxnGroup {
     return base.meta?.logLength ?? 0;
   }
 
+  /** The committed value of `key` if this group already knows it (null: absent), else undefined. */
+  known(base: StoreBase, key: string): CommittedValue | null | undefined {
+    const own = base.values.get(key);
+    if (own !== undefined) return own;
+    if (base.loaded) return null;
+    if (base.present !== null && !base.present.has(key)) return null;
+    const seed = seedOf(base);
+    if (seed === null) return undefined;
+    const cached = seed.values.get(key);
+    if (cached !== undefined) return cached;
+    if (seed.complete || (seed.present !== null && !seed.present.has(key))) return null;
+    return undefined;
+  }
+
   /** A committed key-map value, cached. */
   async committedValue(base: StoreBase, key: string): Promise<CommittedValue | null> {
-    if (base.values.has(key)) return base.values.get(key)!;
-    if (base.complete) return null;
+    const known = this.known(base, key);
+    if (known !== undefined) return known;
+    if (this.#cache !== null && !knowsKeys(base)) {
+      const limit = this.#cache.miss(base.ref.path);
+      if (limit > 0 && await this.#list(base, limit)) return this.known(base, key) ?? null;
+    }
     const value = await readCommittedValue(this.env, base.ref.path, key);
     base.values.set(key, value);
     return value;
+  }
+
+  /** Lists the store whole when it has at most `limit` keys; true when it did. */
+  async #list(base: StoreBase, limit: number): Promise<boolean> {
+    const cache = this.#cache!;
+    const listed = await listCommittedMap(
+      this.env,
+      base.ref.path,
+      limit,
+      cache.maxListedBytes,
+    );
+    cache.listed(base.ref.path, listed !== null);
+    if (listed === null) return false;
+    if (listed.values !== null) {
+      base.values.clear();
+      for (const [k, v] of listed.values) base.values.set(k, v);
+      base.loaded = true;
+    } else {
+      base.present = listed.present;
+    }
+    return true;
   }
 
   /** Committed keys with a prefix (not cached: an index range is small and read rarely). */
@@ -160,23 +240,67 @@ export class TxnGroup {
     return readCommittedKeys(this.env, base.ref.path, prefix, limit);
   }
 
-  /** The whole committed key map, cached. */
-  async committedMap(base: StoreBase): Promise<Map<string, CommittedValue | null>> {
-    if (!base.complete) {
-      const all = await readCommittedMap(this.env, base.ref.path);
-      base.values.clear();
-      for (const [k, v] of all) base.values.set(k, v);
-      base.complete = true;
+  /**
+   * Committed keys with a prefix, sorted, when the group knows the whole key map and it is
+   * small enough to scan; else null (read the range instead).
+   */
+  scanKeys(base: StoreBase, prefix: string): string[] | null {
+    const seed = base.loaded ? null : seedOf(base);
+    if (!base.loaded && !seed?.complete) return null;
+    if (base.values.size + (seed?.values.size ?? 0) > SCAN_MAX) return null;
+    const out: string[] = [];
+    for (const [k, v] of base.values) if (v !== null && k.startsWith(prefix)) out.push(k);
+    if (seed !== null) {
+      for (const [k, v] of seed.values) {
+        if (v !== null && k.startsWith(prefix) && !base.values.has(k)) out.push(k);
+      }
     }
+    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** The whole committed key map (null values: absent keys). */
+  async committedMap(base: StoreBase): Promise<Map<string, CommittedValue | null>> {
+    if (base.loaded) return base.values;
+    const seed = seedOf(base);
+    if (seed?.complete) {
+      const merged = new Map(seed.values);
+      for (const [k, v] of base.values) merged.set(k, v);
+      return merged;
+    }
+    const all = await readCommittedMap(this.env, base.ref.path);
+    base.values.clear();
+    for (const [k, v] of all) base.values.set(k, v);
+    base.loaded = true;
     return base.values;
   }
 
   /** The committed log, cached. */
   async committedLog(base: StoreBase): Promise<Uint8Array[]> {
     if (base.log === null) {
-      base.log = await readCommittedLog(this.env, base.ref.path, base.meta?.logLength ?? 0);
+      base.log = seedOf(base)?.log ??
+        await readCommittedLog(this.env, base.ref.path, base.meta?.logLength ?? 0);
     }
+    base.logRead = true;
     return base.log;
+  }
+
+  /** What the read cache needs of every store the group opened (see `_cache.ts`). */
+  stores(): GroupStore[] {
+    const out: GroupStore[] = [];
+    for (const b of this.bases.values()) {
+      out.push({
+        path: b.ref.path,
+        format: b.ref.format,
+        stamp: b.stamp,
+        meta: b.meta,
+        seed: b.seed,
+        values: b.values,
+        loaded: b.loaded,
+        present: b.present,
+        log: b.logRead ? b.log : null,
+      });
+    }
+    return out;
   }
 
   /** Buffered layer of a store (created on demand). */
@@ -260,8 +384,9 @@ export class BodyTxn implements StateTxn {
     checkRef(store);
     const base = await this.#open(store);
     const merged = new Map<string, boolean>();
-    if (base.complete) {
-      for (const [k, v] of base.values) if (k.startsWith(prefix)) merged.set(k, v !== null);
+    const scanned = this.#group.scanKeys(base, prefix);
+    if (scanned !== null) {
+      for (const k of scanned) merged.set(k, true);
     } else {
       // Ask for enough committed keys that buffered deletes cannot starve the limit.
       const pending = this.#pendingDeletes(store.path, prefix);
@@ -393,6 +518,19 @@ function checkKey(store: StoreRef, key: string): void {
       } fit a KV key`,
     );
   }
+}
+
+/** True when the group can tell an absent key without reading it. */
+function knowsKeys(base: StoreBase): boolean {
+  if (base.loaded || base.present !== null) return true;
+  const seed = seedOf(base);
+  return seed !== null && (seed.complete || seed.present !== null);
+}
+
+/** The base's seed entry while it is still at the base's stamp (see `_cache.ts`). */
+function seedOf(base: StoreBase): CacheEntry | null {
+  const seed = base.seed;
+  return seed !== null && seed.stamp === base.stamp ? seed : null;
 }
 
 function checkFormat(base: StoreBase, ref: StoreRef): StoreBase {

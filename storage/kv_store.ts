@@ -23,11 +23,20 @@
  * ≤ 60 KiB) behind a small header and reassembled on read; keys longer than KV allows
  * (≈ 2 KiB minus the store path) are refused with a StorageError.
  *
+ * Read cache (see `_cache.ts`): a handle keeps what its runs read and committed, per store
+ * and per version of the store's meta, so later runs skip those KV reads; a store it created
+ * or listed whole answers absent keys without a read. It changes no guarantee above: every
+ * run still reads each store's meta (except on `:memory:`, which no other handle reaches)
+ * and commits with a check on it, a cached version is used only when that meta read finds
+ * exactly it, and what a run read joins the cache only once its commit proved it current.
+ * It is bounded by `cacheBytes` (32 MiB by default; 0 turns it off).
+ *
  * @module
  */
 import { StorageError } from "../errors.ts";
 import { type CommitLimits, LOCAL_LIMITS, REMOTE_LIMITS } from "./_commit.ts";
 import { createEngine, type KvStore } from "./_engine.ts";
+import { DEFAULT_CACHE_BYTES } from "./_cache.ts";
 import { type BackoffOptions, DEFAULT_BACKOFF } from "./_retry.ts";
 import type { StateStore } from "./store.ts";
 import { FileViews } from "./views.ts";
@@ -108,6 +117,11 @@ export interface KvStoreOptions {
    * @default false
    */
   readonly readOnly?: boolean;
+  /**
+   * Budget of the read cache in bytes: committed store state kept across runs so later
+   * runs need not read it again (see `_cache.ts`); 0 turns it off. @default 32 MiB
+   */
+  readonly cacheBytes?: number;
 }
 
 /**
@@ -146,6 +160,10 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
   const maxAttempts = options.maxAttempts ?? 50;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new StorageError(`Cannot open store: "maxAttempts" must be a positive integer`);
+  }
+  const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+  if (typeof cacheBytes !== "number" || !(cacheBytes >= 0) || !Number.isFinite(cacheBytes)) {
+    throw new StorageError(`Cannot open store: "cacheBytes" must be a non-negative number`);
   }
   const readOnly = options.readOnly === true;
   if (dataRoot !== undefined && !readOnly) await prepareDataRoot(dataRoot);
@@ -197,6 +215,9 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
     epoch: limits.maxChecks < LOCAL_LIMITS.maxChecks,
     maxAttempts,
     backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+    cacheBytes,
+    // Only this handle reaches an in-memory database: cached store versions are current.
+    exclusive: memory,
   });
   // A new in-memory database has nothing to recover.
   if (!memory) {

@@ -225,6 +225,8 @@ export interface StoreStats {
   epochCommits: number;
   /** Body executions, re-runs included. */
   bodyRuns: number;
+  /** Stores listed whole into the read cache once their key reads had paid for it. */
+  cacheLoads: number;
 }
 
 /** The Store contract plus group commit, trace listing and counters. */
