@@ -26,7 +26,7 @@ import {
 import { readBatchFile, readPayloadFile } from "./cli_payload.ts";
 import { Progress } from "./cli_progress.ts";
 import { PgsError, quoted, UsageError } from "./errors.ts";
-import { validateKvUrl } from "./actors/kv_url.ts";
+import { validateKvUrl } from "./storage/kv_url.ts";
 import type { TraceRecord } from "./trace/mod.ts";
 
 const LABELS = {

@@ -9,7 +9,7 @@
 import { type Flags, optional, required } from "./cli_args.ts";
 import { type CliIo, ExitCode } from "./cli_io.ts";
 import { quoted, TraceError, UsageError } from "./errors.ts";
-import { validateKvUrl } from "./actors/kv_url.ts";
+import { validateKvUrl } from "./storage/kv_url.ts";
 import { type KvStore, openKvStore } from "./storage/mod.ts";
 import { parsePublicKey, publicKeyPem } from "./trace/mod.ts";
 

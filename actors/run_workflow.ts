@@ -41,7 +41,7 @@ import { createCapabilityRegistry } from "./capability_registry.ts";
 import type { BatchItem } from "./execute_batch.ts";
 import type { RunResult } from "./execute_workflow.ts";
 import { nonJsonReason } from "./inputs.ts";
-import { validateKvUrl } from "./kv_url.ts";
+import { validateKvUrl } from "../storage/kv_url.ts";
 import { unsafeMonotonicMs, validateClock, validateSeed, validateTraceId } from "./run_context.ts";
 
 /** What names the options carry in messages (the CLI says `--trace-id`, the library `traceId`). */

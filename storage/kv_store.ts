@@ -33,7 +33,8 @@
  *
  * @module
  */
-import { StorageError } from "../errors.ts";
+import { StorageError, UsageError } from "../errors.ts";
+import { validateKvUrl } from "./kv_url.ts";
 import { type CommitLimits, LOCAL_LIMITS, REMOTE_LIMITS } from "./_commit.ts";
 import { createEngine, type KvStore } from "./_engine.ts";
 import { DEFAULT_CACHE_BYTES } from "./_cache.ts";
@@ -77,10 +78,16 @@ export interface OpenStoreOptions {
  * @throws {StorageError} STORAGE when the data root is not a writable directory (or, with
  *   `readOnly`, holds no database), the database cannot be opened, or Deno KV is not
  *   enabled (`--unstable-kv`).
+ * @throws {UsageError} USAGE when an option is malformed (e.g. a `kvUrl` that is neither an
+ *   http(s) URL nor `":memory:"`).
  */
 export async function openStore(options: OpenStoreOptions): Promise<StateStore> {
   if (options === null || typeof options !== "object") {
-    throw new StorageError(`Cannot open store: expected options { dataRoot?, kvUrl?, readOnly? }`);
+    throw new UsageError(`Invalid options: expected { dataRoot?, kvUrl?, readOnly? }`);
+  }
+  if (options.kvUrl !== undefined) validateKvUrl(options.kvUrl, "kvUrl", true);
+  if (options.readOnly !== undefined && typeof options.readOnly !== "boolean") {
+    throw new UsageError(`Invalid options: "readOnly" must be a boolean when given`);
   }
   return await openKvStore({
     dataRoot: options.dataRoot,
@@ -248,6 +255,11 @@ export async function prepareDataRoot(dataRoot: string): Promise<void> {
   }
   if (info !== null && !info.isDirectory) {
     throw new StorageError(`Cannot use data root "${dataRoot}": not a directory`);
+  }
+  if (info === null && (await Deno.lstat(dataRoot).catch(() => null))?.isSymlink) {
+    throw new StorageError(
+      `Cannot use data root "${dataRoot}": it is a symbolic link to a path that does not exist`,
+    );
   }
   // The state database and the view watermark are never reached through a link.
   for (const name of [".pgs", ".pgs/state.kv", ".pgs/state.kv-wal", ".pgs/state.kv-shm"]) {

@@ -315,3 +315,36 @@ Deno.test("authoring: a bad kind, an fqdn that would leave its folder, or a non-
     /string or a Uint8Array/,
   );
 });
+
+Deno.test("openStore(): a kvUrl that is not a URL, a non-boolean readOnly, a dangling link as data root", async () => {
+  const name = `pgs-misuse-store-${crypto.randomUUID()}`;
+  await rejects(
+    "openStore kvUrl",
+    () => lib.openStore({ kvUrl: name }),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid kvUrl "pgs-misuse-store-[^"]+": expected an http:\/\/ or https:\/\/ KV Connect URL or ":memory:"$/,
+  );
+  await assert.rejects(Deno.lstat(name), Deno.errors.NotFound);
+  await rejects(
+    "openStore readOnly",
+    () => lib.openStore({ kvUrl: ":memory:", readOnly: "yes" as never }),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid options: "readOnly" must be a boolean when given$/,
+  );
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.symlink(`${dir}/missing`, `${dir}/root`);
+    await rejects(
+      "openStore dangling data root",
+      () => lib.openStore({ dataRoot: `${dir}/root` }),
+      lib.StorageError,
+      "STORAGE",
+      /^Cannot use data root ".*\/root": it is a symbolic link to a path that does not exist$/,
+    );
+    await assert.rejects(Deno.lstat(`${dir}/missing`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
