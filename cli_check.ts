@@ -8,7 +8,7 @@ import { createCapabilityRegistry, machineConfigJson } from "./actors/mod.ts";
 import { type Flags, optional, required } from "./cli_args.ts";
 import { type CliIo, ExitCode } from "./cli_io.ts";
 import { CompileError, SnapshotError, UsageError } from "./errors.ts";
-import { compileWorkflow, loadSnapshot, parseFqdn } from "./snapshot/mod.ts";
+import { compileWorkflow, loadSnapshot, parseFqdn, StoreFormats } from "./snapshot/mod.ts";
 
 /** Runs `check`; returns the exit code (3 when any problem was found). */
 export async function checkCommand(flags: Flags, io: CliIo): Promise<number> {
@@ -31,10 +31,11 @@ export async function checkCommand(flags: Flags, io: CliIo): Promise<number> {
     workflow: string;
     problems: { file: string; jsonPath: string; message: string }[];
   }[] = [];
+  const stores = new StoreFormats();
   for (const w of workflows) {
     try {
-      await compileWorkflow(snapshot, w, options);
-      report.push({ workflow: w, problems: [] });
+      const compiled = await compileWorkflow(snapshot, w, options);
+      report.push({ workflow: w, problems: stores.add(compiled) });
     } catch (e) {
       if (e instanceof CompileError) report.push({ workflow: w, problems: [...e.problems] });
       else if (e instanceof SnapshotError) {

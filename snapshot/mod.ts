@@ -55,3 +55,4 @@ export {
   writeArtifacts,
   type WriteArtifactsOptions,
 } from "./author.ts";
+export { StoreFormats } from "./store_formats.ts";

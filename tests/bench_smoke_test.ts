@@ -132,3 +132,31 @@ Deno.test("bench harness: median, min and p90", () => {
   assert.deepEqual(summarize([5, 1, 3, 2, 4]), { n: 5, median: 3, min: 1, p90: 5 });
   assert.deepEqual(summarize([4, 1, 3, 2]), { n: 4, median: 2.5, min: 1, p90: 4 });
 });
+
+Deno.test("bench/ab.ts compares two checkouts (here the same one) and prints the ratio table", async () => {
+  const root = new URL("..", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "bench/ab.ts",
+      ".",
+      ".",
+      "--rounds",
+      "1",
+      "--demos",
+      "register",
+      "--kinds",
+      "memory",
+      "--mode",
+      "single",
+    ],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.match(text, /^\| register \| memory \| single \| \d+ \| \d+ \| \d+\.\d\d \|$/m);
+  assert.match(text, /^load average /m);
+});
