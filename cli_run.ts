@@ -176,6 +176,8 @@ async function batchCommand(
       ...common,
       payloads: lines.map((l) => l.payload),
       traceIdPrefix: optional(flags, "trace-id"),
+      // Each run is printed or counted as it commits; none is kept in memory.
+      keepItems: false,
       onItem: (item: BatchRunItem) => {
         const line = lines[item.index].line;
         if (item.ok) {
@@ -217,12 +219,12 @@ async function batchCommand(
   progress.close();
   const summary = {
     workflow: common.workflow,
-    runs: result.items.length,
+    runs: result.runs,
     classifications: result.classifications,
     rejected_lines: rejected,
     failed_lines: failed,
     seconds: Number(result.seconds.toFixed(3)),
-    runs_per_second: Number((result.items.length / Math.max(result.seconds, 1e-9)).toFixed(1)),
+    runs_per_second: Number((result.runs / Math.max(result.seconds, 1e-9)).toFixed(1)),
     trace_id_prefix: result.traceIdPrefix,
     traces: `${common.workspace.replace(/\/+$/, "")}/traces`,
     warnings: result.warnings,

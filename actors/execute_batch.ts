@@ -23,6 +23,12 @@ export interface BatchOptions extends Omit<ExecuteOptions, "store" | "traceId"> 
   chunkSize?: number;
   /** Called after each chunk is committed, with the chunk's outcomes. */
   onCommitted?: (items: readonly BatchItem[], done: number, total: number) => Promise<void> | void;
+  /**
+   * Return every outcome (false: an empty list; `onCommitted` sees each chunk, and no
+   * finished trace stays in memory).
+   * @default true
+   */
+  keepItems?: boolean;
 }
 
 /** Outcome of one payload of a batch. */
@@ -50,6 +56,7 @@ export async function executeBatch(
   const chunk = options.chunkSize ?? 500;
   const signer = options.signer !== undefined ? options.signer : await options.store.signer();
   const items: BatchItem[] = [];
+  let finished = 0;
   for (let from = 0; from < payloads.length; from += chunk) {
     const slice = payloads.slice(from, from + chunk);
     const prepared = slice.map((p, k) => {
@@ -71,8 +78,9 @@ export async function executeBatch(
         ? { ok: true, index, result: withSeal(o.value, o.attempts, o.seal) }
         : { ok: false, index, traceId: p.traceId, error: o.error };
     });
-    items.push(...done);
-    await options.onCommitted?.(done, items.length, payloads.length);
+    finished += done.length;
+    if (options.keepItems !== false) items.push(...done);
+    await options.onCommitted?.(done, finished, payloads.length);
   }
   return items;
 }

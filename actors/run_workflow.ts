@@ -515,6 +515,12 @@ export interface RunBatchOptions extends RunCommonOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Called while the pictures are drawn after the runs (when `png`). */
   readonly onPngProgress?: (done: number, total: number) => void;
+  /**
+   * Keep every run in the result's `items`. With false, `items` stays empty and only
+   * `onItem` sees each run, so a batch of any length holds no finished trace in memory.
+   * @default true
+   */
+  readonly keepItems?: boolean;
 }
 
 /** One run of a batch, as {@link runBatch} reports it. */
@@ -537,8 +543,10 @@ export type BatchRunItem =
 
 /** What {@link runBatch} returns. */
 export interface RunBatchResult {
-  /** Every run, in payload order. */
+  /** Every run, in payload order (empty with `keepItems: false`). */
   readonly items: readonly BatchRunItem[];
+  /** Number of runs reported (committed, or refused as items). */
+  readonly runs: number;
   /** Runs per classification (`ERROR`: runs that could not run). */
   readonly classifications: Readonly<Record<string, number>>;
   /** Wall time of the runs, their trace files and the pictures, in seconds. */
@@ -570,6 +578,9 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
       `Invalid options: "traceIdPrefix" must be a non-empty string when given`,
       ErrorCode.TRACE_ID,
     );
+  }
+  if (o.keepItems !== undefined && typeof o.keepItems !== "boolean") {
+    throw new UsageError(`Invalid options: "keepItems" must be a boolean when given`);
   }
   for (const f of ["onItem", "onProgress", "onPngProgress"]) {
     if (o[f] !== undefined && typeof o[f] !== "function") {
@@ -605,6 +616,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
   const p = await prepare(options);
   const counts: Record<string, number> = {};
   const items: BatchRunItem[] = [];
+  let reported = 0;
   const drawn: { traceId: string; records: readonly TraceRecord[] }[] = [];
   try {
     const { executeBatch } = await import("./execute_batch.ts");
@@ -620,6 +632,10 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
     // A storage failure inside the batch means the group being committed was not applied;
     // the groups reported before it were.
     await executeBatch(p.compiled, payloads, {
+      keepItems: false,
+      // Results are reported (and their trace files written) every 100 runs: what is held
+      // in memory at once, and how often progress moves.
+      chunkSize: 100,
       store: p.store,
       capabilities: p.registry.capabilities,
       traceIdPrefix: prefix,
@@ -660,12 +676,14 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
               for (const warning of w.warnings) p.warn(warning);
               if (!w.pending) {
                 filesWritten.push(r.traceId);
-                drawn.push({ traceId: r.traceId, records: r.records });
+                // Only kept when pictures are drawn after the runs.
+                if (options.png !== false) drawn.push({ traceId: r.traceId, records: r.records });
               }
             }
             out = { ok: true, index: item.index, result: r, files: w };
           }
-          items.push(out);
+          reported++;
+          if (options.keepItems !== false) items.push(out);
           await options.onItem?.(out);
         }
         if (filesWritten.length > 0) {
@@ -688,12 +706,13 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
       }
     }
   } catch (e) {
-    await finish(p, items.length === 0).catch(() => undefined);
+    await finish(p, reported === 0).catch(() => undefined);
     throw e;
   }
   await afterCommit(p, () => finish(p, false));
   return {
     items,
+    runs: reported,
     classifications: counts,
     seconds: (unsafeMonotonicMs() - t0) / 1000,
     traceIdPrefix: prefix,
