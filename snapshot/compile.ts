@@ -200,6 +200,8 @@ async function compileGraph(
   const children = new Set<string>();
   const nodes: Record<string, GraphNode> = {};
   const nodeKeys = Object.keys(core.nodes);
+  // Once per graph, not per node: a 10,000-node workflow must compile in linear time.
+  const ccKeys: ReadonlySet<string> = new Set(nodeKeys.filter((k) => core.nodes[k].type === "CC"));
   if (!core.nodes[core.start_node]) {
     problems.push({
       file,
@@ -249,13 +251,7 @@ async function compileGraph(
     } else {
       const bp: BindingProblem[] = [];
       const inputs = compileBinding(node.inputs ?? {}, ["payload", "results"], bp, `${at}.inputs`);
-      checkResultRefs(
-        inputs,
-        nodeKeys.filter((k) => core.nodes[k].type === "CC"),
-        "CC node",
-        bp,
-        `${at}.inputs`,
-      );
+      checkResultRefs(inputs, ccKeys, "CC node", bp, `${at}.inputs`);
       collect(problems, file, bp);
       const artifact = await get("CC", node.fqdn_id, file, `${at}.fqdn_id`);
       if (!artifact) continue;
@@ -338,7 +334,7 @@ async function compileContract(
     const at = `$.frontmatter.core.pipeline[${i}]`;
     const bp: BindingProblem[] = [];
     const inputs = compileBinding(st.inputs ?? {}, ["inputs", "results"], bp, `${at}.inputs`);
-    checkResultRefs(inputs, [...stepIndex.keys()], "pipeline step", bp, `${at}.inputs`);
+    checkResultRefs(inputs, new Set(stepIndex.keys()), "pipeline step", bp, `${at}.inputs`);
     const outputs = Object.entries(st.outputs ?? {}).map(([name, v]) =>
       [
         name,
@@ -538,16 +534,16 @@ function checkCtIr(
 /** Flags `$.results.<name>` paths whose head is not one of `names` (a typo would be null). */
 function checkResultRefs(
   b: Binding,
-  names: readonly string[],
+  names: ReadonlySet<string>,
   what: string,
   problems: BindingProblem[],
   at: string,
 ): void {
-  if (b.k === "path" && b.root === "results" && !names.includes(String(b.segs[0]))) {
+  if (b.k === "path" && b.root === "results" && !names.has(String(b.segs[0]))) {
     problems.push({
       at,
       message: `binding path "${b.text}" names ${what} "${b.segs[0]}", which does not exist ` +
-        `(${names.join(", ") || "none"})`,
+        `(${[...names].join(", ") || "none"})`,
     });
   } else if (b.k === "arith") checkResultRefs(b.path, names, what, problems, at);
   else if (b.k === "obj") {
