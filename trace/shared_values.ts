@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { canonicalJson } from "../snapshot/canonical.ts";
 
 /** Smallest canonical JSON text (in UTF-16 code units) a shared value has. */
 export const SHARE_MIN_CHARS = 128;
@@ -57,22 +58,29 @@ export class ValueTable {
   encode(record: object, seq: number): string {
     const rec = record as Readonly<Record<string, unknown>>;
     const w: Walk = { refs: [], adds: [] };
-    const parts = new Map<string, string>();
+    // Walked in the record's own key order (it decides which copy later records refer to),
+    // written in sorted order.
+    const names: string[] = [];
+    const texts: string[] = [];
     for (const k of Object.keys(rec)) {
       const v = rec[k];
       if (v === undefined) continue;
-      parts.set(k, SHAREABLE_FIELDS.has(k) ? this.#walk(v, `/${escapeSegment(k)}`, w) : canon(v));
+      names.push(k);
+      texts.push(
+        SHAREABLE_FIELDS.has(k) ? this.#walk(v, `/${escapeSegment(k)}`, w) : canonicalJson(v),
+      );
     }
     if (w.refs.length > 0) {
       const shared: Record<string, SharedRef> = {};
       for (const [ptr, ref] of w.refs) shared[ptr] = ref;
-      parts.set("shared", canon(shared));
+      names.push("shared");
+      texts.push(canonicalJson(shared));
     }
-    const keys = [...parts.keys()].sort();
+    const order = names.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : 1));
     let out = "{";
-    for (let i = 0; i < keys.length; i++) {
+    for (let i = 0; i < order.length; i++) {
       if (i > 0) out += ",";
-      out += JSON.stringify(keys[i]) + ":" + parts.get(keys[i]);
+      out += JSON.stringify(names[order[i]]) + ":" + texts[order[i]];
     }
     out += "}";
     for (const [text, ptr] of w.adds) {
@@ -116,13 +124,26 @@ export class ValueTable {
     let out: string | null = null;
     const path = this.#path;
     if (Array.isArray(v)) {
+      if (allInline(v)) {
+        // Nothing inside can be shared: the native encoder writes the same text.
+        text = JSON.stringify(v);
+        this.#out = text;
+        if (text.length >= SHARE_MIN_CHARS) this.#share(text, w, refs0, adds0);
+        return text;
+      }
       text = "[";
       for (let i = 0; i < v.length; i++) {
         const sep = i > 0 ? "," : "";
-        path.push(String(i));
-        const ct = this.#node(v[i], w);
-        path.pop();
-        const co = this.#out;
+        const x = v[i];
+        let ct: string;
+        let co: string;
+        if (inline(x)) ct = co = JSON.stringify(x);
+        else {
+          path.push(String(i));
+          ct = this.#node(x, w);
+          path.pop();
+          co = this.#out;
+        }
         if (out === null && co !== ct) out = text;
         text += sep + ct;
         if (out !== null) out += sep + co;
@@ -137,10 +158,15 @@ export class ValueTable {
       for (const k of keys) {
         const x = obj[k];
         if (x === undefined) continue;
-        path.push(escapeSegment(k));
-        const ct = this.#node(x, w);
-        path.pop();
-        const co = this.#out;
+        let ct: string;
+        let co: string;
+        if (inline(x)) ct = co = JSON.stringify(x);
+        else {
+          path.push(escapeSegment(k));
+          ct = this.#node(x, w);
+          path.pop();
+          co = this.#out;
+        }
         const name = (first ? "" : ",") + JSON.stringify(k) + ":";
         first = false;
         if (out === null && co !== ct) out = text;
@@ -170,12 +196,24 @@ export class ValueTable {
   }
 }
 
-function canon(v: unknown): string {
-  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
-  if (Array.isArray(v)) return `[${v.map(canon).join(",")}]`;
-  const obj = v as Record<string, unknown>;
-  const keys = Object.keys(obj).sort().filter((k) => obj[k] !== undefined);
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canon(obj[k])}`).join(",")}}`;
+/**
+ * Longest string whose JSON text is surely shorter than {@link SHARE_MIN_CHARS}: an escape
+ * writes at most 6 characters for one.
+ */
+const INLINE_MAX_STRING = Math.floor((SHARE_MIN_CHARS - 3) / 6);
+
+/**
+ * A value written as its own JSON text, never shared and with nothing inside to share: a
+ * number, boolean, null or short string. (`undefined` is not: an array writes it as null.)
+ */
+function inline(x: unknown): x is number | boolean | null | string {
+  return x === null || typeof x === "number" || typeof x === "boolean" ||
+    (typeof x === "string" && x.length <= INLINE_MAX_STRING);
+}
+
+function allInline(v: readonly unknown[]): boolean {
+  for (let i = 0; i < v.length; i++) if (!inline(v[i])) return false;
+  return true;
 }
 
 /** The segments of a JSON pointer, or null when it is not one. */

@@ -5,6 +5,7 @@ import { verifyTrace } from "../../trace/jsonl.ts";
 import type { UnchainedRecord } from "../../trace/record.ts";
 import { chainRecords } from "../../trace/recorder.ts";
 import { sealLine } from "../../trace/seal.ts";
+import { canonicalJson } from "../../snapshot/canonical.ts";
 import { resolveShared, SHARE_MIN_CHARS, ValueTable } from "../../trace/shared_values.ts";
 import { cli, runPayload } from "../_support/cli.ts";
 import { tempWorkspace } from "../_support/workspace.ts";
@@ -130,6 +131,45 @@ Deno.test("verifyTrace() resolves shared values back to the records that were wr
       assert.deepEqual(plain, JSON.parse(JSON.stringify(records)));
     }),
     { numRuns: 300 },
+  );
+});
+
+Deno.test("a short string whose escapes make its text long enough is shared like any other", () => {
+  const escaped = "\u0001".repeat(21); // 21 characters, 128 of JSON text
+  assert.equal(JSON.stringify(escaped).length, SHARE_MIN_CHARS);
+  const table = new ValueTable();
+  table.encode({ type: "node", inputs: { list: [escaped, 1] } }, 0);
+  const later = JSON.parse(table.encode({ type: "step", outputs: [escaped] }, 1));
+  assert.deepEqual(later.shared, { "/outputs/0": [0, "/inputs/list/0"] });
+  assert.deepEqual(later.outputs, [null]);
+});
+
+Deno.test("a first record is written as its canonical JSON, whatever its strings hold (property)", () => {
+  // Short strings and arrays of them take the encoder's native path; escapes can make a
+  // 20-character string's JSON text 122 characters, just under the sharing threshold.
+  const text = fc.oneof(
+    fc.string({ unit: "binary", maxLength: 24 }),
+    fc.string({ unit: fc.constantFrom("\u0001", '"', "\\", "a", "\u2028"), maxLength: 30 }),
+    fc.string({ minLength: SHARE_MIN_CHARS - 4, maxLength: SHARE_MIN_CHARS + 4 }),
+  );
+  const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      text,
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie("value"), { maxLength: 6 }),
+      fc.array(fc.oneof(text, fc.integer(), fc.constant(null)), { maxLength: 40 }),
+      fc.dictionary(text, tie("value"), { maxKeys: 5 }),
+    ),
+  })).value;
+  fc.assert(
+    fc.property(json, json, (inputs, outputs) => {
+      const record = { type: "step", run: "root", inputs, outputs, result: [inputs, outputs] };
+      assert.equal(new ValueTable().encode(record, 0), canonicalJson(record));
+    }),
+    { numRuns: 500 },
   );
 });
 
