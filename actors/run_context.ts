@@ -54,14 +54,20 @@ export function createRunContext(options: RunContextOptions = {}): RunContext {
     throw new UsageError("Invalid secret seed: expected an even number (2-128) of hex digits");
   }
   const secretBytes = hexToBytes(secret.toLowerCase());
+  const now = new Date(startedAt).toISOString();
   return {
-    startedAt: new Date(startedAt).toISOString(),
+    startedAt: now,
     seed: seed.toLowerCase(),
     transformContext(scope: string): TransformContext {
+      // Every step gets a context and few draw from it: the streams start on first use.
+      let random: ((n: number) => Uint8Array) | undefined;
+      let secret: ((n: number) => Uint8Array) | undefined;
       return {
-        now: new Date(startedAt).toISOString(),
-        randomBytes: entropyStream(seedBytes, `${CT_ENTROPY_LABEL}\0${scope}`),
-        secretBytes: entropyStream(secretBytes, `${CT_SECRET_LABEL}\0${scope}`),
+        now,
+        randomBytes: (n) =>
+          (random ??= entropyStream(seedBytes, `${CT_ENTROPY_LABEL}\0${scope}`))(n),
+        secretBytes: (n) =>
+          (secret ??= entropyStream(secretBytes, `${CT_SECRET_LABEL}\0${scope}`))(n),
       };
     },
   };

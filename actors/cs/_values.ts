@@ -5,6 +5,7 @@
  * @module
  */
 import type { JsonObject } from "../capability.ts";
+import { pyDeepCopy } from "../ct/_python.ts";
 
 /** True for a JSON object (not null, not an array). */
 export function isObject(value: unknown): value is JsonObject {
@@ -54,9 +55,12 @@ function numeric(value: unknown): number | null {
   return null;
 }
 
-/** A deep copy, so state never aliases the engine's input or output objects. */
+/**
+ * A deep copy, so state never aliases the engine's input or output objects. The values are
+ * JSON: a plain walk is several times faster than `structuredClone` on what a step passes.
+ */
 export function copy<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value);
+  return pyDeepCopy(value);
 }
 
 /** Python truthiness of a JSON value (`None`, `False`, `0`, `""`, `[]`, `{}` are false). */

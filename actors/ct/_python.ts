@@ -171,7 +171,7 @@ export function pyDeepCopy<T>(v: T): T {
   if (v instanceof Uint8Array) return v.slice() as T;
   if (typeof v === "object" && v !== null) {
     const out: JsonObject = {};
-    for (const [k, x] of Object.entries(v)) setKey(out, k, pyDeepCopy(x));
+    for (const k of Object.keys(v)) setKey(out, k, pyDeepCopy((v as JsonObject)[k]));
     return out as T;
   }
   return v;
@@ -179,5 +179,14 @@ export function pyDeepCopy<T>(v: T): T {
 
 /** `obj[key] = value` that also works for the key `__proto__` (a plain data key in Python). */
 export function setKey(obj: JsonObject, key: string, value: unknown): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  // Only `__proto__` is an accessor on the way (Object.prototype's): plain assignment
+  // creates every other key as an own property, and faster.
+  if (key === "__proto__") {
+    Object.defineProperty(obj, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else obj[key] = value;
 }
