@@ -83,7 +83,11 @@ async function listing(snapshotRoot: string, kind: ArtifactKind): Promise<string
   return out.sort();
 }
 
-/** True when every file and listing the entry was compiled from is unchanged. */
+/**
+ * True when every file and listing the entry was compiled from is unchanged. A file or
+ * folder that cannot be read (no permission, not a directory) is a miss: the full load
+ * then names it as the snapshot problem it is.
+ */
 async function stillValid(wsRoot: string, entry: Entry): Promise<boolean> {
   const snapshotRoot = `${wsRoot}/protocol_snapshot`;
   const checks = Object.entries(entry.files).map(async ([rel, sum]) =>
@@ -92,7 +96,11 @@ async function stillValid(wsRoot: string, entry: Entry): Promise<boolean> {
   const lists = Object.entries(entry.lists).map(async ([kind, names]) =>
     canonicalJson(await listing(snapshotRoot, kind as ArtifactKind)) === canonicalJson(names)
   );
-  return (await Promise.all([...checks, ...lists])).every(Boolean);
+  try {
+    return (await Promise.all([...checks, ...lists])).every(Boolean);
+  } catch {
+    return false;
+  }
 }
 
 /** A snapshot that notes every folder it lists (the files it reads, it notes itself). */

@@ -9,6 +9,7 @@ import { main } from "../cli.ts";
 import { canonicalJson, sha256Hex } from "../snapshot/canonical.ts";
 import { deno, outsideWorkspace, ROOT, runFlags } from "./library/_subprocess.ts";
 import { tempWorkspace } from "./_support/workspace.ts";
+import { tempDir } from "./_support/tmp.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
 const CLI = `${ROOT}cli.ts`;
@@ -62,7 +63,7 @@ async function listing(dir: string): Promise<string[]> {
 
 Deno.test("--kv that is not a KV Connect URL: every command refuses it (exit 2) and creates no file", async () => {
   const t = await committed();
-  const cwd = await Deno.makeTempDir({ prefix: "pgs-kv-cwd-" });
+  const cwd = await tempDir("pgs-kv-cwd-");
   try {
     const before = await listing(cwd);
     const cases: string[][] = [
@@ -272,7 +273,7 @@ Deno.test("replay of a re-chained trace whose header payload is not an object: e
 });
 
 Deno.test("examine of a file that is not a trace lists its first 50 problems and counts the rest", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-notrace-" });
+  const dir = await tempDir("pgs-notrace-");
   try {
     const file = `${dir}/log.jsonl`;
     await Deno.writeTextFile(file, "{}\n".repeat(2_000));
@@ -326,7 +327,7 @@ Deno.test("a run given relative paths: the .md's examine and replay commands wor
     assert.equal(r.code, 0, r.err);
     const md = await Deno.readTextFile(`${dir}/ws/traces/T_rel/T_rel.md`);
     const fence = md.slice(md.indexOf("```sh\n") + 6, md.indexOf("\n```", md.indexOf("```sh")));
-    const elsewhere = await Deno.makeTempDir({ prefix: "pgs-elsewhere-" });
+    const elsewhere = await tempDir("pgs-elsewhere-");
     try {
       for (const command of fence.split("\n")) {
         assert.ok(!/ ws\//.test(command), `relative path in: ${command}`);
@@ -416,7 +417,7 @@ Deno.test("file names are quoted with escapes; a bad batch line is named as the 
 
 Deno.test("replay against a workspace without the trace's workflow: refused as another snapshot (exit 5)", async () => {
   const t = await committed("T_elsewhere");
-  const other = await Deno.makeTempDir({ prefix: "pgs-other-ws-" });
+  const other = await tempDir("pgs-other-ws-");
   try {
     await Deno.mkdir(`${other}/protocol_snapshot/artifacts/workflows`, { recursive: true });
     const err: string[] = [];

@@ -10,6 +10,7 @@ import { main } from "../../cli.ts";
 import { verifyTrace } from "../../trace/jsonl.ts";
 import { shareSigningKey } from "./signing.ts";
 import { copyDir } from "./workspace.ts";
+import { tempDir } from "./tmp.ts";
 
 // The suite fixes the secret (key material) seed so that runs generating keys are
 // byte-identical on their twin run; production never sets it.
@@ -48,7 +49,7 @@ export async function cli(...args: string[]): Promise<CliRun> {
     if (!flag(args, "--clock")) args.push("--clock", "2026-01-01T00:00:00.000Z");
     if (!flag(args, "--trace-id")) args.push("--trace-id", `T_test_${Date.now()}_${++counter}`);
     const dataRoot = flag(args, "--data-root")!;
-    const tmp = await Deno.makeTempDir({ prefix: "pgs-twin-" });
+    const tmp = await tempDir("pgs-twin-");
     copy = { dataRoot: `${tmp}/data`, workspace: `${tmp}/ws` };
     await copyDir(dataRoot, copy.dataRoot).catch((e) => {
       if (!(e instanceof Deno.errors.NotFound)) throw e;

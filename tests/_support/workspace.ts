@@ -2,6 +2,7 @@
 /** Test helpers: temp copies of the example and the real (read-only) workspace. */
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { resealArtifact } from "../../snapshot/author.ts";
+import { tempDir } from "./tmp.ts";
 
 /** The real PGS workspace beside the project (read-only). */
 export const SHARED_WORKSPACE = fromFileUrl(
@@ -23,7 +24,7 @@ export async function copyDir(from: string, to: string): Promise<void> {
 export async function tempWorkspace(
   source: string = EXAMPLE_WORKSPACE,
 ): Promise<{ dir: string; workspace: string; dataRoot: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-test-" });
+  const dir = await tempDir("pgs-test-");
   const workspace = `${dir}/workspace`;
   await copyDir(
     `${source}/protocol_snapshot/artifacts`,

@@ -17,6 +17,7 @@ import { main } from "../../cli.ts";
 import { cli, type CliRun, readRecords } from "../_support/cli.ts";
 import { copyDir, SHARED_WORKSPACE, tempWorkspace } from "../_support/workspace.ts";
 import { shareSigningKey } from "../_support/signing.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 /** A temp copy of the real workspace plus an empty data root. */
 export type Ws = Awaited<ReturnType<typeof tempWorkspace>>;
@@ -85,7 +86,7 @@ export async function runWfWithoutReplay(
   const file = `${t.dir}/payload_${++payloadCounter}.json`;
   await Deno.writeTextFile(file, JSON.stringify(payload));
   const traceId = `T_noreplay_${payloadCounter}`;
-  const twin = await Deno.makeTempDir({ prefix: "pgs-twin-" });
+  const twin = await tempDir("pgs-twin-");
   await copyDir(t.dataRoot, `${twin}/data`);
   await Deno.mkdir(`${twin}/ws/protocol_snapshot`, { recursive: true });
   await copyDir(

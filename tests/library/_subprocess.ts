@@ -1,6 +1,7 @@
 /** Helpers for tests that run the CLI (source or bundle) as a user would: a subprocess. */
 import { fileURLToPath } from "node:url";
 import { copyDir, EXAMPLE_WORKSPACE } from "../_support/workspace.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -38,7 +39,7 @@ export async function deno(
  * artifacts and payloads) and room for `data/`.
  */
 export async function outsideWorkspace(): Promise<{ dir: string; ws: string; data: string }> {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "pgs-outside-" }));
+  const dir = await Deno.realPath(await tempDir("pgs-outside-"));
   if (dir.startsWith(ROOT)) throw new Error(`temp dir ${dir} is inside the repository`);
   await copyDir(`${EXAMPLE_WORKSPACE}/protocol_snapshot`, `${dir}/ws/protocol_snapshot`);
   await copyDir(`${EXAMPLE_WORKSPACE}/payloads`, `${dir}/ws/payloads`);

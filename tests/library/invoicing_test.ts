@@ -14,6 +14,7 @@ import {
   SAMPLE_ORDER,
   writeInvoiceWorkspace,
 } from "../../examples/invoicing/workspace.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CTX = createRunContext({ seed: "00", startedAt: "2026-01-01T00:00:00.000Z" })
@@ -51,7 +52,7 @@ Deno.test("the consumer project imports nothing but @pgs/runtime and its own fil
 });
 
 Deno.test("examples/invoicing issues an invoice, refuses the duplicate, and replays identically", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-invoicing-test-" });
+  const dir = await tempDir("pgs-invoicing-test-");
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["task", "start", dir],
     cwd: PROJECT,
@@ -109,7 +110,7 @@ Deno.test("examples/invoicing issues an invoice, refuses the duplicate, and repl
 });
 
 Deno.test("the invoicing workspace does not compile without the application's capabilities", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-invoicing-test-" });
+  const dir = await tempDir("pgs-invoicing-test-");
   await writeInvoiceWorkspace(dir);
   await assert.rejects(
     runWorkflow({

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import * as lib from "../../mod.ts";
 import { EXAMPLE_WORKSPACE } from "../_support/workspace.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
 const ADA = { member: { name: "Ada", email: "ada@example.org" } };
@@ -279,7 +280,7 @@ Deno.test("authoring: a bad kind, an fqdn that would leave its folder, or a non-
     "USAGE",
     /options\.layer/,
   );
-  const ws = await Deno.makeTempDir({ prefix: "pgs-author-" });
+  const ws = await tempDir("pgs-author-");
   try {
     const good = lib.authorArtifact("WF", "a::WF_B_V0", { artifact_type: "WF" });
     const bad: [unknown, unknown, RegExp][] = [
@@ -333,7 +334,7 @@ Deno.test("openStore(): a kvUrl that is not a URL, a non-boolean readOnly, a dan
     "USAGE",
     /^Invalid options: "readOnly" must be a boolean when given$/,
   );
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   try {
     await Deno.symlink(`${dir}/missing`, `${dir}/root`);
     await rejects(

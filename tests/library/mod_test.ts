@@ -21,6 +21,7 @@ import {
 import { createActor, toPromise } from "xstate";
 import { seedSigningKey } from "../_support/signing.ts";
 import { editArtifact, EXAMPLE_WORKSPACE, tempWorkspace } from "../_support/workspace.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
 const ADA = { member: { name: "Ada", email: "ada@example.org" } };
@@ -385,7 +386,7 @@ Deno.test("runBatch(): one result per payload in order, a bad payload fails only
 });
 
 Deno.test("without --unstable-kv, opening a store names the flag", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-nokv-" });
+  const dir = await tempDir("pgs-nokv-");
   try {
     const config = JSON.parse(
       await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),

@@ -24,6 +24,7 @@ import {
   SPREAD_STORES,
   spreadStore,
 } from "../testdata/remote/large_runs.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const TOKEN = "pgs-epoch-test-token";
 const EPOCH = encodeKey(...(epochKey() as string[]));
@@ -40,7 +41,7 @@ interface Env {
 
 async function withServer(fn: (env: Env) => Promise<void>): Promise<void> {
   const server = startKvConnectServer(TOKEN);
-  const dir = await Deno.makeTempDir({ prefix: "pgs-kv-epoch-" });
+  const dir = await tempDir("pgs-kv-epoch-");
   const ws = `${dir}/ws`;
   await writeArtifacts(ws, largeRunArtifacts());
   try {

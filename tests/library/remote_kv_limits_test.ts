@@ -20,6 +20,7 @@ import {
 } from "./_kv_connect_server.ts";
 import { deno, ROOT } from "./_subprocess.ts";
 import { largeRunArtifacts, NS, SPREAD_STORES } from "../testdata/remote/large_runs.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const TOKEN = "pgs-limits-test-token";
 
@@ -34,7 +35,7 @@ interface Env {
 
 async function withServer(fn: (env: Env) => Promise<void>): Promise<void> {
   const server = startKvConnectServer(TOKEN);
-  const dir = await Deno.makeTempDir({ prefix: "pgs-kv-limits-" });
+  const dir = await tempDir("pgs-kv-limits-");
   const ws = `${dir}/ws`;
   await writeArtifacts(ws, largeRunArtifacts());
   try {

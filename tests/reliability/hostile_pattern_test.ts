@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { authorArtifact, writeArtifacts } from "../../snapshot/author.ts";
 import { SHARED_WORKSPACE } from "../_support/workspace.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CT = "capability_transforms::CT_PURE_VALIDATE_RECORD_STRUCTURE_V0";
@@ -14,7 +15,7 @@ const HOSTILE = "(a+)+b";
 
 /** A workspace whose one CC validates `name` against `schema` (literal, or from the payload). */
 async function hostileWorkspace(schema: unknown): Promise<{ dir: string; ws: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-pattern-" });
+  const dir = await tempDir("pgs-pattern-");
   const ws = `${dir}/ws`;
   const step = {
     step: "check_name",

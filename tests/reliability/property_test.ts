@@ -16,6 +16,7 @@ import { openMemoryStore } from "../../storage/memory_store.ts";
 import { verifyTrace } from "../../trace/jsonl.ts";
 import { EXAMPLE_WORKSPACE, SHARED_WORKSPACE, tempWorkspace } from "../_support/workspace.ts";
 import { WF_BATCH, writeFixtureWorkspace } from "../testdata/reliability/fixture_workspace.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const CLASSIFICATION = /^(COMPLETED|REJECTED|FAILED|FAULTED|ENDED_[A-Z0-9_]+)$/;
 const SEED = Number(Deno.env.get("PGS_PROPERTY_SEED") ?? 424242);
@@ -503,7 +504,7 @@ Deno.test("property: random mutations of the example workspace are refused or ru
 });
 
 Deno.test("property: random mutations of a looping workflow (CS_WORKFLOW_LOOP_V0) are refused or run to a classification", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-rel-src-" });
+  const dir = await tempDir("pgs-rel-src-");
   try {
     await writeFixtureWorkspace(dir);
     const outcomes = await mutationProperty(

@@ -83,3 +83,24 @@ Deno.test("compileCached(): a valid edit, other capabilities or another runtime 
   );
   await assert.rejects(compileCached(workspace, WF, options, cache, "1.0.0"));
 });
+
+Deno.test("compileCached(): an artifact that cannot be read after a kept compile is the loader's refusal", async () => {
+  const { workspace } = await tempWorkspace();
+  const cache = memoryCache();
+  await compileCached(workspace, WF, options, cache, "1.0.0");
+  // Not missing but unreadable (a folder where the file was): the check of the kept entry
+  // must not fail with the raw read error.
+  const file =
+    `${workspace}/protocol_snapshot/artifacts/capability_contracts/club__CC_APPEND_MEMBER_EVENT_V0.json`;
+  await Deno.remove(file);
+  await Deno.mkdir(file);
+  await assert.rejects(
+    compileCached(workspace, WF, options, cache, "1.0.0"),
+    (e) => e instanceof SnapshotError,
+  );
+  // A workspace that is a file: the same.
+  await assert.rejects(
+    compileCached(`${file}/../../../../payloads/ada.json`, WF, options, cache, "1.0.0"),
+    (e) => e instanceof SnapshotError,
+  );
+});

@@ -5,6 +5,7 @@ import { createCapabilityRegistry } from "../../actors/capability_registry.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
 import { editArtifact, tempWorkspace } from "../_support/workspace.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
 const WF_FILE = "workflows/club__WF_REGISTER_MEMBER_V0.json";
@@ -238,7 +239,7 @@ Deno.test("loadSnapshot()/compile refuse tampered content, malformed JSON and wr
 });
 
 Deno.test("loadSnapshot() refuses a workspace without a snapshot", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const err = await loadSnapshot(dir).then(() => null, (e) => e);
   assert.ok(err instanceof SnapshotError);
   assert.match(err.message, /expected a directory protocol_snapshot\/artifacts/);

@@ -1,6 +1,7 @@
 /** storage/_paths.ts: the path helpers that replace node:path, and lstat-only inspection. */
 import assert from "node:assert/strict";
 import { dirnameOf, inspectPath, joinPath } from "../../storage/_paths.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 Deno.test("joinPath()/dirnameOf(): single separators, a root kept, no normalisation surprises", () => {
   assert.equal(joinPath("/data", "club/registry/members.json"), "/data/club/registry/members.json");
@@ -14,7 +15,7 @@ Deno.test("joinPath()/dirnameOf(): single separators, a root kept, no normalisat
 });
 
 Deno.test("inspectPath(): a link anywhere on the way is named, never followed", async () => {
-  const root = await Deno.makeTempDir();
+  const root = await tempDir();
   try {
     await Deno.mkdir(`${root}/outside`);
     await Deno.symlink(`${root}/outside`, `${root}/club`);

@@ -13,6 +13,7 @@ import { LOCAL_LIMITS, REMOTE_LIMITS } from "../../storage/_commit.ts";
 import { createEngine, type KvStore } from "../../storage/_engine.ts";
 import { epochKey, ROOT } from "../../storage/keys.ts";
 import { openKvStore, type StateTxn, type StoreRef } from "../../storage/mod.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const JOURNAL: StoreRef = { path: "j/journal.jsonl", format: "jsonl" };
 const OTHER: StoreRef = { path: "o/other.json", format: "json" };
@@ -62,7 +63,7 @@ interface Pair {
 
 /** Two engines on one database file, keeping the epoch with KV Connect's limits. */
 async function pair(epoch = true, limits = REMOTE_LIMITS, maxAttempts = 5): Promise<Pair> {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-epoch-" });
+  const dir = await tempDir("pgs-epoch-");
   const hooks: Hooks = {};
   const engine = (kv: Deno.Kv) =>
     createEngine({
@@ -282,7 +283,7 @@ Deno.test("epoch: store-writing commits rewrite the epoch, others leave it; a lo
     await p.close();
   }
   // A data root (local KV, 100 checks) keeps no epoch: its commits carry no extra write.
-  const dataRoot = await Deno.makeTempDir({ prefix: "pgs-epoch-local-" });
+  const dataRoot = await tempDir("pgs-epoch-local-");
   try {
     const store = await openKvStore({ dataRoot });
     await store.transact(wide("L"));
@@ -312,7 +313,7 @@ Deno.test("epoch: without an epoch, a run over the check limit is refused whole 
 });
 
 Deno.test("epoch: an import that makes a store visible rewrites the epoch", async () => {
-  const dataRoot = await Deno.makeTempDir({ prefix: "pgs-epoch-import-" });
+  const dataRoot = await tempDir("pgs-epoch-import-");
   try {
     await Deno.mkdir(`${dataRoot}/j`, { recursive: true });
     await Deno.writeTextFile(`${dataRoot}/${JOURNAL.path}`, '{"seq":1,"tag":"F"}\n');

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { openKvStore } from "../../storage/kv_store.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 Deno.test("a large PGS file being imported is never seen half-imported by another handle", async () => {
   const reg = { path: "reg/actors.jsonl", format: "jsonl" } as const;
-  const root = await Deno.makeTempDir();
+  const root = await tempDir();
   await Deno.mkdir(`${root}/reg`);
   const lines = Array.from(
     { length: 3000 },

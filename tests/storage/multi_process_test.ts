@@ -2,12 +2,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { openKvStore } from "../../storage/mod.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const WORKERS = 4;
 const EACH = 100;
 
 Deno.test("openKvStore(): 4 processes × 100 transactions on one data root lose nothing", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-mp-" });
+  const dir = await tempDir("pgs-mp-");
   try {
     const worker = new URL("./_multi_process_worker.ts", import.meta.url).pathname;
     const config = new URL("../../deno.json", import.meta.url).pathname;

@@ -7,6 +7,7 @@ import { readCacheOf } from "../../storage/_engine.ts";
 import { MIN_MISSES } from "../../storage/_cache.ts";
 import { mapPrefix, storeMetaKey } from "../../storage/keys.ts";
 import { EVENTS, REG, register } from "./_register_body.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const MAP: StoreRef = { path: "state/map.json", format: "json" };
 
@@ -41,7 +42,7 @@ async function countReads<R>(
 }
 
 async function withRoot(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-cache-" });
+  const dir = await tempDir("pgs-cache-");
   try {
     await fn(dir);
   } finally {

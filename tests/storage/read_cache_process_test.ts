@@ -5,6 +5,7 @@ import { openKvStore } from "../../storage/mod.ts";
 import type { KvStore, StateTxn } from "../../storage/mod.ts";
 import { readCacheOf } from "../../storage/_engine.ts";
 import { EVENTS, REG, register } from "./_register_body.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const worker = new URL("./_read_cache_worker.ts", import.meta.url).pathname;
 const config = new URL("../../deno.json", import.meta.url).pathname;
@@ -62,7 +63,7 @@ function assertConsistent(state: Awaited<ReturnType<typeof committed>>, expected
 }
 
 async function withRoot(fn: (dir: string, store: KvStore) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-cache-mp-" });
+  const dir = await tempDir("pgs-cache-mp-");
   const store = await openKvStore({ dataRoot: dir });
   try {
     await fn(dir, store);

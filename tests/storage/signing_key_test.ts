@@ -9,9 +9,10 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { openKvStore } from "../../storage/kv_store.ts";
 import { seedSigningKey } from "../_support/signing.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 Deno.test("signer(): made on first use, then the same key for every handle of the data root", async () => {
-  const dataRoot = await Deno.makeTempDir();
+  const dataRoot = await tempDir();
   try {
     const a = await openKvStore({ dataRoot });
     assert.equal(await a.signer({ create: false }), null);
@@ -30,7 +31,7 @@ Deno.test("signer(): made on first use, then the same key for every handle of th
 });
 
 Deno.test("signer(): WebCrypto signatures equal @noble/curves' Ed25519 for the same seed", async () => {
-  const dataRoot = await Deno.makeTempDir();
+  const dataRoot = await tempDir();
   try {
     await seedSigningKey(dataRoot, 7);
     const store = await openKvStore({ dataRoot });
@@ -50,7 +51,7 @@ Deno.test("signer(): WebCrypto signatures equal @noble/curves' Ed25519 for the s
 });
 
 Deno.test("signer(): a malformed stored key is refused, never used", async () => {
-  const dataRoot = await Deno.makeTempDir();
+  const dataRoot = await tempDir();
   try {
     await Deno.mkdir(`${dataRoot}/.pgs`);
     const kv = await Deno.openKv(`${dataRoot}/.pgs/state.kv`);

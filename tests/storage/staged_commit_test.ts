@@ -6,6 +6,7 @@ import { LOCAL_LIMITS } from "../../storage/_commit.ts";
 import { createEngine, type KvStore } from "../../storage/_engine.ts";
 import { ROOT } from "../../storage/keys.ts";
 import { openKvStore, type StateTxn, type StoreRef } from "../../storage/mod.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const LOG: StoreRef = { path: "events/log.jsonl", format: "jsonl" };
 const MAP: StoreRef = { path: "state/map.json", format: "json" };
@@ -107,7 +108,7 @@ async function assertAllOrNothing(store: KvStore): Promise<"none" | "all"> {
 }
 
 Deno.test("a run too large for one commit is all-or-nothing after a crash at every one of its commits", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-stage-" });
+  const dir = await tempDir("pgs-stage-");
   try {
     // Count the commits of an uninterrupted run first.
     await Deno.mkdir(`${dir}/full`);
@@ -153,12 +154,12 @@ Deno.test("a run too large for one commit is all-or-nothing after a crash at eve
 });
 
 Deno.test("a live reader that meets a published but unapplied run applies it before reading", async () => {
-  const root = await Deno.makeTempDir({ prefix: "pgs-stage-" });
+  const root = await tempDir("pgs-stage-");
   try {
     await seed(root);
     const reader = await openKvStore({ dataRoot: root });
     // Count an uninterrupted twin to find the publish commit.
-    const twin = await Deno.makeTempDir({ prefix: "pgs-stage-" });
+    const twin = await tempDir("pgs-stage-");
     await seed(twin);
     const probe = await openKvStore({ dataRoot: twin });
     await probe.transact(bigBody);
@@ -180,7 +181,7 @@ Deno.test("a live reader that meets a published but unapplied run applies it bef
 });
 
 Deno.test("a staging stage is removed by the second open that sees it unchanged, not the first", async () => {
-  const root = await Deno.makeTempDir({ prefix: "pgs-stage-" });
+  const root = await tempDir("pgs-stage-");
   try {
     await seed(root);
     const raw = await Deno.openKv(`${root}/.pgs/state.kv`);
@@ -204,7 +205,7 @@ Deno.test("a staging stage is removed by the second open that sees it unchanged,
 });
 
 Deno.test("an owner whose stage was judged stale re-runs its body and commits once", async () => {
-  const root = await Deno.makeTempDir({ prefix: "pgs-stage-" });
+  const root = await tempDir("pgs-stage-");
   try {
     await seed(root);
     const raw = await Deno.openKv(`${root}/.pgs/state.kv`);
@@ -246,7 +247,7 @@ Deno.test("an owner whose stage was judged stale re-runs its body and commits on
 });
 
 Deno.test("two processes staging runs on one store: one publishes first, the other re-runs after it", async () => {
-  const root = await Deno.makeTempDir({ prefix: "pgs-stage-" });
+  const root = await tempDir("pgs-stage-");
   try {
     const a = await openKvStore({ dataRoot: root });
     const b = await openKvStore({ dataRoot: root });

@@ -10,6 +10,7 @@ import type {
   StoreRef,
   TraceCommit,
 } from "../../storage/mod.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 /** Opens a store on a data root. */
 export type StoreFactory = (
@@ -41,7 +42,7 @@ async function withStore(
   options?: Omit<KvStoreOptions, "dataRoot" | "kvUrl">,
   prepare?: (dir: string) => Promise<void>,
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-store-" });
+  const dir = await tempDir("pgs-store-");
   try {
     if (prepare) await prepare(dir);
     const store = await factory(dir, options);
@@ -371,7 +372,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
   });
 
   test("close() flushes views", async () => {
-    const dir = await Deno.makeTempDir({ prefix: "pgs-store-" });
+    const dir = await tempDir("pgs-store-");
     try {
       const store = await factory(dir);
       await store.transact(plain((txn) => txn.set(MAP, "k", "v")));

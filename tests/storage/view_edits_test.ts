@@ -3,12 +3,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { openKvStore, type StoreRef } from "../../storage/mod.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const LOG: StoreRef = { path: "events/log.jsonl", format: "jsonl" };
 const MAP: StoreRef = { path: "state/map.json", format: "json" };
 
 async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
-  const root = await Deno.makeTempDir({ prefix: "pgs-views-" });
+  const root = await tempDir("pgs-views-");
   try {
     await fn(root);
   } finally {

@@ -5,11 +5,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ErrorCode, StorageError, UsageError } from "../../errors.ts";
 import { openKvStore, type StoreRef } from "../../storage/mod.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const LOG: StoreRef = { path: "rel/events/item_events.jsonl", format: "jsonl" };
 
 async function withDirs(fn: (root: string, outside: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-links-" });
+  const dir = await tempDir("pgs-links-");
   try {
     await Deno.mkdir(`${dir}/data`);
     await Deno.mkdir(`${dir}/outside`);

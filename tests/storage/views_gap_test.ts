@@ -3,13 +3,14 @@ import assert from "node:assert/strict";
 import { LOCAL_LIMITS } from "../../storage/_commit.ts";
 import { createEngine } from "../../storage/_engine.ts";
 import { openKvStore } from "../../storage/kv_store.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 Deno.test({
   name: "a jsonl view never loses a record of another writer's staged commit still in flight",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const root = await Deno.makeTempDir();
+    const root = await tempDir();
     const ev = { path: "ev.jsonl", format: "jsonl" } as const;
     const b = await openKvStore({ dataRoot: root });
     const kvA = await Deno.openKv(`${root}/.pgs/state.kv`);

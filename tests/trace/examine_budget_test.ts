@@ -19,6 +19,7 @@ import { collectPaths } from "../../trace/run_path.ts";
 import type { TraceRecord } from "../../trace/record.ts";
 import { golden } from "../testdata/golden/mod.ts";
 import { GOLDEN_CAPABILITIES, goldenArtifacts, NS, WF } from "../testdata/golden/workspace.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const CS_CONCURRENT = "capability_side_effects::CS_CONCURRENT_WORKFLOWS_V0";
 const WF_FAN = `${NS}::WF_FAN_V0`;
@@ -91,7 +92,7 @@ async function writeWorkspace(dir: string): Promise<void> {
   await writeArtifacts(dir, artifacts);
 }
 
-const workspace = await Deno.makeTempDir({ prefix: "pgs-examine-budget-" });
+const workspace = await tempDir("pgs-examine-budget-");
 await writeWorkspace(workspace);
 globalThis.addEventListener("unload", () => Deno.removeSync(workspace, { recursive: true }));
 

@@ -18,6 +18,7 @@ import {
   GOLDEN_CAPABILITIES,
   writeGoldenWorkspace,
 } from "../testdata/golden/workspace.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 const CC = "protocol_snapshot/artifacts/capability_contracts";
 const WFS = "protocol_snapshot/artifacts/workflows";
@@ -513,7 +514,7 @@ Deno.test("examineTrace() cross-checks the result against the recorded path", as
 
 Deno.test("examineTrace() accepts every classification real runs end with (classify() of semantics.ts)", async () => {
   // Real runs: a CC answers each status and the workflow routes it to an EXIT of each reason.
-  const workspace = await Deno.makeTempDir({ prefix: "pgs-classify-" });
+  const workspace = await tempDir("pgs-classify-");
   try {
     await writeGoldenWorkspace(workspace);
     const seen = new Set<string>();

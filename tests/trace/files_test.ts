@@ -3,6 +3,7 @@ import type { CompiledWorkflow, ExecutionGraph } from "../../snapshot/graph.ts";
 import { writeTraceFiles } from "../../trace/files.ts";
 import { verifyTrace } from "../../trace/jsonl.ts";
 import { golden } from "../testdata/golden/mod.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 Deno.test("writeTraceFiles() keeps the .jsonl and .md and reports a warning when the PNG cannot render", async () => {
   const { lines, records, traceId, text } = golden("completed");
@@ -16,7 +17,7 @@ Deno.test("writeTraceFiles() keeps the .jsonl and .md and reports a warning when
     children: [],
   } as unknown as ExecutionGraph;
   const compiled = { root: graph, graphs: new Map(), digest: "0".repeat(64) } as CompiledWorkflow;
-  const ws = await Deno.makeTempDir();
+  const ws = await tempDir();
   const files = await writeTraceFiles({
     workspace: ws,
     compiled,

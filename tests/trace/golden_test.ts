@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { generateGolden } from "../testdata/golden/generate.ts";
 import { GOLDEN_DIR, GOLDEN_NAMES } from "../testdata/golden/mod.ts";
+import { tempDir } from "../_support/tmp.ts";
 
 async function jsonlFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -22,7 +23,7 @@ async function jsonlFiles(dir: string): Promise<string[]> {
 
 Deno.test("the committed golden traces are byte-identical to fresh runs", async () => {
   const update = Deno.env.get("PGS_UPDATE_GOLDEN") === "1";
-  const dir = await Deno.makeTempDir({ prefix: "pgs-golden-test-" });
+  const dir = await tempDir("pgs-golden-test-");
   try {
     const written = await generateGolden(dir);
     assert.deepEqual(written, GOLDEN_NAMES.map((n) => `${n}.jsonl`).sort());

@@ -6,6 +6,7 @@ import type { JsonObject, SideEffectResult } from "../../../actors/capability.ts
 import { BUILTIN_SIDE_EFFECTS, deriveRegistryAddress } from "../../../actors/cs/mod.ts";
 import { CS_APPENDONLY_JSONL, CS_MUTABLE_JSON, CS_REGISTRY } from "../../../actors/cs/constants.ts";
 import { makeCall, NOW } from "./_fake_txn.ts";
+import { tempDir } from "../../_support/tmp.ts";
 
 const REG: StoreRef = { path: "reg/actors.json", format: "jsonl" };
 const EVENTS: StoreRef = { path: "events/e.jsonl", format: "jsonl" };
@@ -22,7 +23,7 @@ function call(
 }
 
 Deno.test("CS kinds on the memory store: imported Python registry, fresh stores, views", async () => {
-  const root = await Deno.makeTempDir();
+  const root = await tempDir();
   try {
     await Deno.mkdir(join(root, "reg"), { recursive: true });
     await Deno.writeTextFile(

@@ -9,6 +9,7 @@
  * @module
  */
 import { type ArtifactKindName, authorArtifact } from "../../../snapshot/author.ts";
+import { tempDir } from "../../_support/tmp.ts";
 
 type Json = Record<string, unknown>;
 
@@ -397,7 +398,7 @@ export async function writeFixtureWorkspace(workspace: string): Promise<void> {
 
 /** A temp dir holding the fixture workspace and an empty data root. */
 export async function tempFixture(): Promise<{ dir: string; workspace: string; dataRoot: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "pgs-rel-" });
+  const dir = await tempDir("pgs-rel-");
   const workspace = `${dir}/workspace`;
   await writeFixtureWorkspace(workspace);
   await Deno.mkdir(`${dir}/data`);
