@@ -64,6 +64,11 @@ export interface ExecuteOptions {
    * the recorded one; replay never signs).
    */
   reproduce?: { readonly version: 1 | 2; readonly keyId: string | null };
+  /**
+   * The workspace (absolute path) whose `traces/` folder gets the trace files: the commit
+   * marks them pending there until they are written. Absent: no files are wanted.
+   */
+  traceFilesIn?: string;
 }
 
 /** What a run produced. */
@@ -220,6 +225,7 @@ export function prepareRun(
         },
         // pgs.trace/2 ends with a seal the store adds at commit (one signature per commit).
         ...(version === 2 ? { seal: { head, sealer: sealerOf(signer) } } : {}),
+        ...(options.traceFilesIn === undefined ? {} : { filesIn: options.traceFilesIn }),
       },
       // A FAULTED run applies nothing: its trace is committed, its state is not.
       discardState: o.classification === "FAULTED",

@@ -34,6 +34,7 @@ import {
 } from "../trace/files.ts";
 import { startPngRender } from "../trace/png.ts";
 import type { TraceRecord } from "../trace/record.ts";
+import { keyIdOf, verifyingSigner } from "../trace/seal.ts";
 import meta from "../deno.json" with { type: "json" };
 import type { JsonObject } from "./capability.ts";
 import type { CapabilityRegistry, CustomCapabilities } from "./capability_registry.ts";
@@ -234,6 +235,12 @@ function checkCommon(options: RunCommonOptions): void {
     ) {
       throw new UsageError(`Invalid options: "store" must be an open store (from openStore)`);
     }
+    if (store.readOnly === true) {
+      throw new UsageError(
+        `Invalid options: "store" was opened with readOnly: true; a run commits its effects ` +
+          `and trace (open it without readOnly)`,
+      );
+    }
   } else if (targets === 0) {
     throw new UsageError(`Invalid options: one of "dataRoot", "kvUrl" or "store" is required`);
   }
@@ -264,6 +271,11 @@ const STORE_METHODS = [
   "close",
 ];
 
+/** A caller's signer, its signatures checked before they are committed. */
+function callerSigner(signer: TraceSigner | null): TraceSigner | null {
+  return signer === null ? null : verifyingSigner(signer);
+}
+
 /** `signer`: absent, null (unsealed), or { keyId, publicKey, sign }. */
 function checkSigner(signer: unknown): void {
   if (signer === undefined || signer === null) return;
@@ -276,6 +288,12 @@ function checkSigner(signer: unknown): void {
     throw new UsageError(
       `Invalid options: "signer" must be null or { keyId: 16 hex digits, publicKey: 32-byte ` +
         `Uint8Array, sign(message): Promise<Uint8Array> } (a store's signer())`,
+    );
+  }
+  if (s.keyId !== keyIdOf(s.publicKey!)) {
+    throw new UsageError(
+      `Invalid options: "signer" key id ${s.keyId} is not the id of its public key ` +
+        `(${keyIdOf(s.publicKey!)})`,
     );
   }
 }
@@ -457,7 +475,8 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
         startedAt: options.startedAt,
         secretSeed: options.secretSeed,
         budget: options.budget,
-        ...(options.signer !== undefined ? { signer: options.signer } : {}),
+        ...(options.signer !== undefined ? { signer: callerSigner(options.signer) } : {}),
+        ...(files ? { traceFilesIn: await Deno.realPath(options.workspace) } : {}),
       });
     } catch (e) {
       png?.cancel();
@@ -643,7 +662,8 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
       startedAt: options.startedAt,
       secretSeed: options.secretSeed,
       budget: options.budget,
-      ...(options.signer !== undefined ? { signer: options.signer } : {}),
+      ...(options.signer !== undefined ? { signer: callerSigner(options.signer) } : {}),
+      ...(files ? { traceFilesIn: await Deno.realPath(options.workspace) } : {}),
       onCommitted: async (chunk: readonly BatchItem[], done: number, total: number) => {
         // The files of a committed group are independent: written a few at a time, so the
         // waits on the file system overlap; reported in input order.

@@ -24,10 +24,13 @@ import {
   CtViolation,
   type JsonObject,
   type SideEffectFn,
+  type SideEffectResult,
   type TransformContext,
   type TransformFn,
 } from "./capability.ts";
 import { runCtIr } from "./ct/mod.ts";
+import { BUILTIN_SIDE_EFFECTS } from "./cs/mod.ts";
+import { stepState } from "./step_state.ts";
 import { BudgetExceeded, CapabilityFault } from "./faults.ts";
 import { nonJsonReason } from "./inputs.ts";
 import type { RunScope } from "./run_scope.ts";
@@ -370,11 +373,15 @@ export type SpawnChild = (
   label: string,
 ) => Promise<ChildRunResult>;
 
+/** The built-in CS kinds: trusted to keep to the stores their declarations name. */
+const BUILTIN_KINDS: ReadonlySet<SideEffectFn> = new Set(Object.values(BUILTIN_SIDE_EFFECTS));
+
 /** Actor logic of a CS step: awaits the side-effect function on the run's transaction. */
 export function sideEffectStepLogic(
   fn: SideEffectFn,
   spawnChild: SpawnChild,
 ): ActorLogic<StepSnapshot<StepOutput>, StepEvent, StepInput> {
+  const builtin = BUILTIN_KINDS.has(fn);
   return stepLogic<StepInput, StepOutput>((input, self) =>
     runStep(input, self, async (inp, ctx, me) => {
       const { step, scope } = inp;
@@ -384,16 +391,24 @@ export function sideEffectStepLogic(
             `or provide an actor for it`,
         );
       }
-      const r = await fn({
-        capability: step.capability,
-        op: step.op ?? "",
-        inputs: inp.inputs,
-        store: step.store,
-        policy: step.policy,
-        state: scope.txn,
-        ctx,
-        runChild: (wf, payload, label) => spawnChild(me, inp, wf, payload, label),
-      });
+      const handle = builtin
+        ? stepState(scope.txn, step.capability, step.name)
+        : stepState(scope.txn, step.capability, step.name, step.store?.path ?? null);
+      let r: SideEffectResult;
+      try {
+        r = await fn({
+          capability: step.capability,
+          op: step.op ?? "",
+          inputs: inp.inputs,
+          store: step.store,
+          policy: step.policy,
+          state: handle.state,
+          ctx,
+          runChild: (wf, payload, label) => spawnChild(me, inp, wf, payload, label),
+        });
+      } finally {
+        handle.end();
+      }
       if (typeof r?.status !== "string") {
         throw new TypeError(`${step.capability} returned no string status`);
       }

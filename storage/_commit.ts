@@ -107,6 +107,8 @@ export interface EncodedTrace {
   readonly meta: Record<string, unknown>;
   /** A seal line is still to be appended at commit (its size is reserved in the cost). */
   readonly sealPending: boolean;
+  /** The workspace whose files the commit marks pending, or null (no files wanted). */
+  readonly filesIn: string | null;
 }
 
 /**
@@ -138,6 +140,11 @@ export function encodeTrace(trace: TraceCommit): EncodedTrace {
       );
     }
   }
+  if (trace.filesIn !== undefined && (typeof trace.filesIn !== "string" || trace.filesIn === "")) {
+    throw new StorageError(
+      `Cannot commit trace "${trace.traceId}": "filesIn" must be a non-empty path`,
+    );
+  }
   const meta = trace.meta ?? {};
   if (encodeJson(meta, `meta of trace "${trace.traceId}"`).length > CHUNK_BYTES - 1024) {
     throw new StorageError(`Cannot commit trace "${trace.traceId}": "meta" exceeds 59 KiB`);
@@ -148,6 +155,7 @@ export function encodeTrace(trace: TraceCommit): EncodedTrace {
     chunks: chunk(utf8(trace.lines.join("\n"))),
     meta,
     sealPending: trace.seal !== undefined,
+    filesIn: trace.filesIn ?? null,
   };
 }
 
@@ -188,15 +196,30 @@ export function traceFinalOp(t: EncodedTrace, chunked?: number, redo?: string): 
 }
 
 /**
- * The final ops of a trace: its meta, and the marker that its files are still to be
- * written (removed by whoever writes them; a crash in between leaves the marker, so the
- * next process can write the missing files).
+ * The final ops of a trace: its meta, and when files are wanted the marker that they are
+ * still to be written, naming their workspace (removed by whoever writes them; a crash in
+ * between leaves the marker, so the next run in that workspace writes the missing files).
  */
 export function traceFinalOps(t: EncodedTrace, chunked?: number, redo?: string): Op[] {
-  return [traceFinalOp(t, chunked, redo), { key: traceFilesPendingKey(t.id), value: PENDING_MARK }];
+  const final = traceFinalOp(t, chunked, redo);
+  if (t.filesIn === null) return [final];
+  const mark = encodeJson({ workspace: t.filesIn }, `files marker of trace "${t.id}"`);
+  return [final, { key: traceFilesPendingKey(t.id), value: mark }];
 }
 
-const PENDING_MARK = new Uint8Array([1]);
+/**
+ * The workspace a files marker names; null for a marker of an earlier release (one byte,
+ * no workspace), whose files any workspace's run writes as before.
+ */
+export function markedWorkspace(value: unknown): string | null {
+  if (!(value instanceof Uint8Array) || value.length < 2) return null;
+  try {
+    const v = JSON.parse(new TextDecoder().decode(value));
+    return typeof v?.workspace === "string" ? v.workspace : null;
+  } catch {
+    return null;
+  }
+}
 
 /** One atomic commit to run. */
 export interface Commit {

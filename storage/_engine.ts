@@ -13,6 +13,7 @@ import {
   type CommitLimits,
   type EncodedTrace,
   encodeTrace,
+  markedWorkspace,
   singleCommit,
 } from "./_commit.ts";
 import { commitStaged, recoverStages } from "./_stage.ts";
@@ -69,6 +70,8 @@ export interface EngineOptions {
    * the read cache without reading them. @default false
    */
   readonly exclusive?: boolean;
+  /** Opened only to read: commits are refused, nothing is recovered, made or cached. */
+  readonly readOnly?: boolean;
 }
 
 /** Creates the Store over an open KV handle. */
@@ -144,6 +147,7 @@ class KvEngine implements KvStore {
 
   async #run<T>(bodies: ReadonlyArray<TxnBody<T>>, single: boolean): Promise<BatchOutcome<T>[]> {
     this.#open();
+    this.#writable("commit");
     const state: RunState<T> = {
       bodies,
       single,
@@ -377,14 +381,16 @@ class KvEngine implements KvStore {
     return out;
   }
 
-  async pendingTraceFiles(): Promise<string[]> {
+  async pendingTraceFiles(workspace?: string): Promise<string[]> {
     this.#open();
     const ids: string[] = [];
     await this.#env.read("list pending trace files", async () => {
       ids.length = 0;
       for await (const e of this.#o.kv.list({ prefix: traceFilesPendingPrefix() })) {
         const id = e.key[e.key.length - 1];
-        if (typeof id === "string") ids.push(id);
+        if (typeof id !== "string") continue;
+        const marked = workspace === undefined ? null : markedWorkspace(e.value);
+        if (marked === null || marked === workspace) ids.push(id);
       }
     });
     return ids;
@@ -392,6 +398,7 @@ class KvEngine implements KvStore {
 
   async traceFilesWritten(traceIds: readonly string[]): Promise<void> {
     this.#open();
+    this.#writable("mark trace files written");
     for (let i = 0; i < traceIds.length; i += 500) {
       const slice = traceIds.slice(i, i + 500);
       await this.#env.read("mark trace files written", async () => {
@@ -406,7 +413,8 @@ class KvEngine implements KvStore {
 
   signer(options: { create?: boolean } = {}): Promise<TraceSigner | null> {
     this.#open();
-    const create = options.create ?? true;
+    // A read-only handle never makes the key: it can only find one.
+    const create = (options.create ?? true) && !this.readOnly;
     if (this.#signer) {
       return this.#signer.then((s) => s ?? (create ? this.#loadSigner(true) : null));
     }
@@ -472,6 +480,7 @@ class KvEngine implements KvStore {
 
   writeCache(name: string, bytes: Uint8Array): Promise<boolean> {
     this.#open();
+    if (this.readOnly) return Promise.resolve(false); // a lost shortcut, never an error
     return writeBlob(this.#env, name, bytes);
   }
 
@@ -481,6 +490,7 @@ class KvEngine implements KvStore {
 
   recoverStages(): Promise<number> {
     this.#open();
+    this.#writable("recover staged commits");
     return recoverStages(this.#env);
   }
 
@@ -505,6 +515,16 @@ class KvEngine implements KvStore {
 
   #open(): void {
     if (this.#closed) throw new StorageError("Cannot use store: it is closed");
+  }
+
+  get readOnly(): boolean {
+    return this.#o.readOnly === true;
+  }
+
+  #writable(what: string): void {
+    if (this.readOnly) {
+      throw new StorageError(`Cannot ${what}: the store was opened with readOnly: true`);
+    }
   }
 }
 
@@ -548,10 +568,12 @@ async function sealMembers(members: Array<Member<unknown>>): Promise<void> {
     );
     list.forEach((m, k) => {
       m.seal = lines[k];
+      const { traceId, meta, filesIn } = m.source!;
       m.trace = encodeTrace({
-        traceId: m.source!.traceId,
+        traceId,
         lines: [...m.source!.lines, lines[k]],
-        meta: m.source!.meta,
+        meta,
+        ...(filesIn === undefined ? {} : { filesIn }),
       });
     });
   }

@@ -173,7 +173,9 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
     throw new StorageError(`Cannot open store: "cacheBytes" must be a non-negative number`);
   }
   const readOnly = options.readOnly === true;
-  if (dataRoot !== undefined && !readOnly) await prepareDataRoot(dataRoot);
+  // A local database lives in the data root; with a URL the data root only holds views,
+  // made once the database answered (a refused URL creates nothing).
+  if (dataRoot !== undefined && !readOnly && kvUrl === undefined) await prepareDataRoot(dataRoot);
   const target = kvUrl ?? `${dataRoot!.replace(/\/+$/, "")}/.pgs/state.kv`;
   if (readOnly && kvUrl === undefined) {
     try {
@@ -225,9 +227,11 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
     cacheBytes,
     // Only this handle reaches an in-memory database: cached store versions are current.
     exclusive: memory,
+    readOnly,
   });
-  // A new in-memory database has nothing to recover.
-  if (!memory) {
+  // A new in-memory database has nothing to recover; a reader leaves recovery to writers
+  // (what a staged commit left unpublished is invisible to it).
+  if (!memory && !readOnly) {
     try {
       await engine.recoverStages();
     } catch (err) {
@@ -236,6 +240,14 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
         `Cannot recover staged commits in "${target}": ${err instanceof Error ? err.message : err}`,
         { cause: err },
       );
+    }
+  }
+  if (dataRoot !== undefined && !readOnly && kvUrl !== undefined) {
+    try {
+      await prepareDataRoot(dataRoot);
+    } catch (err) {
+      kv.close();
+      throw err;
     }
   }
   return engine;

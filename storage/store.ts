@@ -86,6 +86,13 @@ export interface TraceCommit {
    * and appends the line returned for each trace (`seq` = its line count).
    */
   readonly seal?: { readonly head: string; readonly sealer: TraceSealer };
+  /**
+   * The workspace (an absolute path) whose `traces/` folder is to get this trace's files:
+   * the commit marks them pending there until {@link KvStore.traceFilesWritten}, so a
+   * process dying in between leaves them for the next run in that workspace. Absent: no
+   * files are wanted and nothing is marked.
+   */
+  readonly filesIn?: string;
 }
 
 /** Makes the seal lines of the traces of one commit, in order (see {@link TraceCommit.seal}). */
@@ -119,6 +126,8 @@ export interface TraceSigner {
  * `await using`, which closes it (flushing the views) at the end of the scope.
  */
 export interface StateStore extends AsyncDisposable {
+  /** Opened with `readOnly: true`: it reads traces and keys, and refuses runs and writes. */
+  readonly readOnly: boolean;
   /** The committed trace body lines for `traceId`, or null when there is none. */
   readTrace(traceId: string): Promise<string[] | null>;
   /** Ids of committed traces, in key order. */
@@ -241,9 +250,11 @@ export interface KvStore extends Store {
   transactBatch<T>(bodies: ReadonlyArray<TxnBody<T>>): Promise<Array<BatchOutcome<T>>>;
   /**
    * Ids of committed traces whose files are not known to be written (a process died
-   * between its commit and writing them), in key order.
+   * between its commit and writing them), in key order. With `workspace` (an absolute
+   * path): only those whose files belong there (and those committed before markers named
+   * their workspace).
    */
-  pendingTraceFiles(): Promise<string[]>;
+  pendingTraceFiles(workspace?: string): Promise<string[]>;
   /** Records that the files of these traces are written. */
   traceFilesWritten(traceIds: readonly string[]): Promise<void>;
   /** Committed trace metadata, or null. */

@@ -15,11 +15,11 @@ const WF = "club::WF_REGISTER_MEMBER_V0";
 const CLI = `${ROOT}cli.ts`;
 
 /** The CLI in a subprocess, in `cwd`, killed (and failing the test) after `ms`. */
-async function cliIn(cwd: string, args: string[], ms = 20_000) {
+async function cliIn(cwd: string, args: string[], ms = 20_000, env: Record<string, string> = {}) {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--no-prompt", "--config", `${ROOT}deno.json`, "-A", CLI, ...args],
     cwd,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -88,6 +88,20 @@ Deno.test("--kv that is not a KV Connect URL: every command refuses it (exit 2) 
   } finally {
     await Deno.remove(cwd, { recursive: true });
     await Deno.remove(t.dir, { recursive: true });
+  }
+});
+
+Deno.test("--kv that cannot be reached with a new --data-root: refused (exit 2), the data root not created", async () => {
+  const t = await committed();
+  const cwd = await tempDir("pgs-kv-root-");
+  const run = ["run", "--wf", WF, "--payload", `${t.workspace}/payloads/ada.json`, "--workspace"]
+    .concat([t.workspace, "--data-root", "views", "--no-png"]);
+  // No token; then a token and nothing listening (port 1 refuses connections).
+  for (const env of [{}, { DENO_KV_ACCESS_TOKEN: "x" }] as Record<string, string>[]) {
+    const r = await cliIn(cwd, [...run, "--kv", "http://127.0.0.1:1"], 20_000, env);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /^error\[STORAGE\]: Cannot open KV database "http:\/\/127\.0\.0\.1:1": /);
+    assert.deepEqual(await listing(cwd), [], "no views folder, no .pgs");
   }
 });
 

@@ -218,17 +218,18 @@ async function lstatOrNull(path: string): Promise<Deno.FileInfo | null> {
 
 /**
  * Writes the .jsonl and .md of traces committed by a process that died before writing its
- * files (the commit leaves a marker until the files exist), so no committed run stays
- * without its trace files. One trace whose files cannot be written never blocks the
- * others: it is skipped, `warn` is told why, and its marker stays for the next run.
- * Returns the ids written.
+ * files (the commit leaves a marker naming the workspace until the files exist), so no
+ * committed run stays without its trace files. Only the traces of this workspace are
+ * written (another workspace's wait for a run there). One trace whose files cannot be
+ * written never blocks the others: it is skipped, `warn` is told why, and its marker stays
+ * for the next run. Returns the ids written.
  */
 export async function writeMissingTraceFiles(
   store: Pick<KvStore, "pendingTraceFiles" | "readTrace" | "traceFilesWritten">,
   workspace: string,
   options: { warn?: (line: string) => void; wrote?: (traceId: string) => void } = {},
 ): Promise<string[]> {
-  const pending = await store.pendingTraceFiles();
+  const pending = await store.pendingTraceFiles(await Deno.realPath(workspace));
   const written: string[] = [];
   for (const id of pending) {
     try {

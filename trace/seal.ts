@@ -15,6 +15,7 @@
 import { bytesToHex, hexToBytes, utf8ToBytes } from "@noble/hashes/utils.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { canonicalJson } from "../snapshot/canonical.ts";
+import { StorageError } from "../errors.ts";
 import type { TraceSigner } from "../storage/store.ts";
 import type { SealRecord } from "./record.ts";
 
@@ -94,10 +95,71 @@ export async function sealHeads(
     }
     level = next;
   }
-  const signature = level.length === 0
-    ? null
-    : bytesToHex(await signer.sign(sealMessage(level[0].hash)));
+  const signature = level.length === 0 ? null : bytesToHex(await sign(signer, level[0].hash));
   return paths.map((path) => ({ key_id: signer.keyId, path, signature }));
+}
+
+/**
+ * The signature of a Merkle root. A signer that fails or returns what is not an Ed25519
+ * signature stops the commit (nothing is applied): a sealed trace must verify.
+ */
+async function sign(signer: TraceSigner, root: string): Promise<Uint8Array> {
+  let sig: unknown;
+  try {
+    sig = await signer.sign(sealMessage(root));
+  } catch (e) {
+    throw new StorageError(
+      `Cannot seal the trace: signer ${signer.keyId} failed: ${
+        e instanceof Error ? e.message : String(e)
+      }`,
+      { cause: e },
+    );
+  }
+  if (!(sig instanceof Uint8Array) || sig.length !== 64) {
+    throw new StorageError(
+      `Cannot seal the trace: signer ${signer.keyId} returned ${
+        sig instanceof Uint8Array ? `${sig.length} bytes` : typeof sig
+      }, expected a 64-byte Ed25519 signature`,
+    );
+  }
+  return sig;
+}
+
+/**
+ * `signer`, checking each signature against its public key before it is committed: for a
+ * signer the caller provides (an HSM, a KMS), whose mistakes would otherwise be sealed into
+ * traces that never verify.
+ */
+export function verifyingSigner(signer: TraceSigner): TraceSigner {
+  let key: Promise<CryptoKey> | null = null;
+  return {
+    keyId: signer.keyId,
+    publicKey: signer.publicKey,
+    async sign(message: Uint8Array): Promise<Uint8Array> {
+      const sig = await signer.sign(message);
+      // Not a signature at all: said as such by the sealer.
+      if (!(sig instanceof Uint8Array) || sig.length !== 64) return sig;
+      key ??= crypto.subtle.importKey(
+        "raw",
+        signer.publicKey as BufferSource,
+        { name: "Ed25519" },
+        false,
+        ["verify"],
+      );
+      const ok = await crypto.subtle.verify(
+        { name: "Ed25519" },
+        await key,
+        sig as BufferSource,
+        message as BufferSource,
+      ).catch(() => false);
+      if (!ok) {
+        throw new Error(
+          `its signature does not verify with its public key (key id ${signer.keyId})`,
+        );
+      }
+      return sig;
+    },
+  };
 }
 
 /** The canonical line of a seal record at `seq` chained to `head`. */

@@ -9,6 +9,7 @@ import { StorageError } from "../../errors.ts";
 import type { JsonObject, SideEffectCall, SideEffectFn, SideEffectResult } from "../capability.ts";
 import type { StateTxn, StoreRef } from "../../storage/store.ts";
 import { CsStatus } from "./constants.ts";
+import { runTxnOf } from "../step_state.ts";
 
 /** Builds a result whose fields start with `result_status`, like the reference's raw dict. */
 export function result(status: string, fields: JsonObject = {}): SideEffectResult {
@@ -75,10 +76,12 @@ export async function withStoreLock<T>(
   path: string,
   body: () => Promise<T>,
 ): Promise<T> {
-  let byPath = locks.get(txn);
+  // Concurrent children share one run transaction, each step through its own handle.
+  const run = runTxnOf(txn);
+  let byPath = locks.get(run);
   if (!byPath) {
     byPath = new Map();
-    locks.set(txn, byPath);
+    locks.set(run, byPath);
   }
   const previous = byPath.get(path) ?? Promise.resolve();
   let release!: () => void;

@@ -126,6 +126,7 @@ Deno.test("writeTraceFiles() after a commit never throws for an I/O condition: a
       store,
       capabilities: registry.capabilities,
       traceId: "T_blocked",
+      traceFilesIn: await Deno.realPath(t.workspace),
     });
     const files = await writeTraceFiles({
       workspace: t.workspace,
@@ -171,6 +172,7 @@ Deno.test("one unwritable pending trace never blocks the others: it is skipped w
         store,
         capabilities: registry.capabilities,
         traceId: id,
+        traceFilesIn: await Deno.realPath(t.workspace),
       });
     }
     await store.close();

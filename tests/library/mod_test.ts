@@ -22,6 +22,8 @@ import { createActor, toPromise } from "xstate";
 import { seedSigningKey } from "../_support/signing.ts";
 import { editArtifact, EXAMPLE_WORKSPACE, tempWorkspace } from "../_support/workspace.ts";
 import { tempDir } from "../_support/tmp.ts";
+import { snapshotDir } from "../_support/cli.ts";
+import type { Store } from "../../storage/store.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
 const ADA = { member: { name: "Ada", email: "ada@example.org" } };
@@ -426,4 +428,89 @@ Deno.test("compileWorkflow()/replayTrace() refuse wrong arguments with a UsageEr
     () => replayTrace("", snapshot, null as never),
   ];
   for (const call of refusals) await assert.rejects(call(), UsageError);
+});
+
+Deno.test("a store opened readOnly refuses runs before anything runs, and writes nothing", async () => {
+  const { workspace, dataRoot } = await tempWorkspace();
+  await runWorkflow({ workspace, workflow: WF, payload: ADA, dataRoot, traceId: "T_first" });
+  const db = `${dataRoot}/.pgs/state.kv`;
+  const before = {
+    db: await Deno.readFile(db),
+    data: await snapshotDir(dataRoot),
+    ws: await snapshotDir(workspace),
+  };
+  {
+    await using ro = await openStore({ dataRoot, readOnly: true });
+    assert.equal(ro.readOnly, true);
+    const refused = (e: unknown) =>
+      e instanceof UsageError && e.code === ErrorCode.USAGE &&
+      /"store" was opened with readOnly: true/.test(e.message);
+    const eve = { member: { name: "Eve", email: "eve@example.org" } };
+    await assert.rejects(
+      runWorkflow({ workspace, workflow: WF, payload: eve, store: ro, traceId: "T_ro" }),
+      refused,
+    );
+    await assert.rejects(
+      runBatch({ workspace, workflow: WF, payloads: [eve], store: ro }),
+      refused,
+    );
+    // The store itself refuses a commit too (a caller going around runWorkflow).
+    await assert.rejects(
+      (ro as unknown as Store).transact(() => Promise.resolve({ value: 1, trace: null })),
+      (e) => e instanceof lib.StorageError && /readOnly/.test(e.message),
+    );
+    assert.deepEqual(await ro.listTraces(), ["T_first"]);
+  }
+  assert.deepEqual(await Deno.readFile(db), before.db, "the database is byte-identical");
+  assert.deepEqual(await snapshotDir(dataRoot), before.data);
+  assert.deepEqual(await snapshotDir(workspace), before.ws);
+});
+
+Deno.test("a caller's signer that fails, returns no signature or signs with another key: the run is not applied", async () => {
+  const { workspace } = await tempWorkspace();
+  const pair = async () =>
+    await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]) as CryptoKeyPair;
+  const mine = await pair();
+  const other = await pair();
+  const publicKey = new Uint8Array(await crypto.subtle.exportKey("raw", mine.publicKey));
+  const keyId = lib.sha256Hex(publicKey).slice(0, 16);
+  const signWith = (k: CryptoKey) => async (m: Uint8Array) =>
+    new Uint8Array(await crypto.subtle.sign("Ed25519", k, m as BufferSource));
+  const good = { keyId, publicKey, sign: signWith(mine.privateKey) };
+  await using store = await openStore({ kvUrl: ":memory:" });
+  const run = (signer: lib.TraceSigner, traceId: string) =>
+    runWorkflow({
+      workspace,
+      workflow: WF,
+      payload: ADA,
+      store,
+      signer,
+      traceId,
+      traceFiles: false,
+    });
+  const notApplied = (why: RegExp) => (e: unknown) =>
+    e instanceof lib.StorageError && e.code === ErrorCode.COMMIT &&
+    /^Cannot commit the run, nothing of it was applied: Cannot seal the trace: /.test(e.message) &&
+    why.test(e.message);
+  await assert.rejects(
+    run({ ...good, sign: () => Promise.resolve(new Uint8Array(3)) }, "T_short"),
+    notApplied(/returned 3 bytes, expected a 64-byte Ed25519 signature/),
+  );
+  await assert.rejects(
+    run({ ...good, sign: () => Promise.reject(new Error("HSM offline")) }, "T_down"),
+    notApplied(/HSM offline/),
+  );
+  await assert.rejects(
+    run({ ...good, sign: signWith(other.privateKey) }, "T_other"),
+    notApplied(/does not verify with its public key/),
+  );
+  await assert.rejects(
+    run({ ...good, keyId: "0123456789abcdef" }, "T_id"),
+    (e) =>
+      e instanceof UsageError && /"signer" key id 0123456789abcdef is not the id/.test(e.message),
+  );
+  assert.deepEqual(await store.listTraces(), [], "nothing committed");
+  const ok = await run(good, "T_good");
+  const report = await examineTrace(traceText(ok.lines), { publicKey });
+  assert.equal(report.signature, "verified");
 });

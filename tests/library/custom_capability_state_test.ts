@@ -1,0 +1,72 @@
+// A capability the application provides: what its state handle allows, and when.
+import assert from "node:assert/strict";
+import { openStore, runWorkflow, type StateTxn, type StoreRef } from "../../mod.ts";
+import { tempWorkspace } from "../_support/workspace.ts";
+
+const WF = "club::WF_REGISTER_MEMBER_V0";
+const ADA = { member: { name: "Ada", email: "ada@example.org" } };
+const JOURNAL = "capability_side_effects::CS_APPENDONLY_JSONL_V0";
+
+Deno.test("a custom CS's state handle refuses use after its step ended; nothing late is committed", async () => {
+  const { workspace } = await tempWorkspace();
+  let kept: { state: StateTxn; store: StoreRef } | null = null;
+  await using store = await openStore({ kvUrl: ":memory:" });
+  const r = await runWorkflow({
+    workspace,
+    workflow: WF,
+    payload: ADA,
+    store,
+    traceFiles: false,
+    capabilities: {
+      sideEffects: {
+        [JOURNAL]: {
+          storeFormat: "jsonl",
+          run: (call) => {
+            kept = { state: call.state, store: call.store! };
+            return Promise.resolve({ status: "SUCCESS", result: {} });
+          },
+        },
+      },
+    },
+  });
+  assert.equal(r.classification, "COMPLETED");
+  const { state, store: journal } = kept!;
+  assert.throws(
+    () => state.set(journal, "late", 1),
+    /^Error: capability_side_effects::CS_APPENDONLY_JSONL_V0 used the state after its step append_member_event ended: /,
+  );
+  await assert.rejects(state.get(journal, "late"), /used the state after/);
+  // Only the registry's write: the journal's custom CS wrote nothing while it ran.
+  const effects = r.records.filter((x) => x.type === "effect") as unknown as { step: string }[];
+  assert.deepEqual([...new Set(effects.map((e) => e.step))], ["register_member"]);
+});
+
+Deno.test("a custom CS writing a store its step does not declare faults the run: nothing is applied", async () => {
+  const { workspace, dataRoot } = await tempWorkspace();
+  const r = await runWorkflow({
+    workspace,
+    workflow: WF,
+    payload: ADA,
+    dataRoot,
+    traceFiles: false,
+    capabilities: {
+      sideEffects: {
+        [JOURNAL]: {
+          storeFormat: "jsonl",
+          run: (call) => {
+            call.state.set({ path: "evil/other.json", format: "json" }, "k", 1);
+            return Promise.resolve({ status: "SUCCESS", result: {} });
+          },
+        },
+      },
+    },
+  });
+  assert.equal(r.classification, "FAULTED");
+  const fault = r.records.find((x) => x.type === "fault") as unknown as { error: string };
+  assert.match(
+    fault.error,
+    /^Error: capability_side_effects::CS_APPENDONLY_JSONL_V0 wrote store "evil\/other\.json", but step append_member_event declares only "club\/events\/member_events\.jsonl"/,
+  );
+  await assert.rejects(Deno.stat(`${dataRoot}/evil`), Deno.errors.NotFound);
+  await assert.rejects(Deno.stat(`${dataRoot}/club/members.json`), Deno.errors.NotFound);
+});
