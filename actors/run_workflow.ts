@@ -194,11 +194,22 @@ function optString(o: Record<string, unknown>, name: string): string | undefined
 }
 
 /** Checks the options every run takes; throws a UsageError naming the option. */
-function checkCommon(options: RunCommonOptions): void {
+function checkCommon(options: RunCommonOptions, own: readonly string[]): void {
   if (options === null || typeof options !== "object") {
     throw new UsageError("Invalid options: expected an object");
   }
   const o = options as unknown as Record<string, unknown>;
+  // A misspelt option would otherwise be a default silently taken (`traceFile: false`
+  // writing files, `dataroot` refused as missing for the wrong reason).
+  for (const k of Object.keys(o)) {
+    if (!COMMON_OPTIONS.includes(k) && !own.includes(k)) {
+      throw new UsageError(
+        `Invalid options: unknown option ${quoted(k)} (expected ${
+          [...COMMON_OPTIONS, ...own].join(", ")
+        })`,
+      );
+    }
+  }
   const labels = options.labels ?? {};
   for (const field of ["workspace", "workflow"]) {
     if (typeof o[field] !== "string" || o[field] === "") {
@@ -256,6 +267,37 @@ function checkCommon(options: RunCommonOptions): void {
     );
   }
 }
+
+/** The options both {@link runWorkflow} and {@link runBatch} take. */
+const COMMON_OPTIONS: readonly string[] = [
+  "workspace",
+  "workflow",
+  "dataRoot",
+  "kvUrl",
+  "store",
+  "capabilities",
+  "seed",
+  "startedAt",
+  "budget",
+  "secretSeed",
+  "traceFiles",
+  "png",
+  "signer",
+  "healPendingFiles",
+  "onWarning",
+  "labels",
+  "traceCommands",
+];
+
+/** The options only {@link runBatch} takes. */
+const BATCH_OPTIONS: readonly string[] = [
+  "payloads",
+  "traceIdPrefix",
+  "onItem",
+  "onProgress",
+  "onPngProgress",
+  "keepItems",
+];
 
 /** What the orchestration calls on a given store: a store of this runtime has them all. */
 const STORE_METHODS = [
@@ -436,7 +478,7 @@ async function afterCommit(p: Prepared, fn: () => Promise<void>): Promise<void> 
  * @throws {StorageError} when the data root or KV endpoint cannot be used.
  */
 export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkflowResult> {
-  checkCommon(options);
+  checkCommon(options, ["payload", "traceId"]);
   const payload = checkPayload(options.payload);
   const labels = options.labels ?? {};
   const files = options.traceFiles !== false;
@@ -587,7 +629,7 @@ export interface RunBatchResult {
  * @throws {StorageError} when the data root or KV endpoint cannot be used.
  */
 export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult> {
-  checkCommon(options);
+  checkCommon(options, BATCH_OPTIONS);
   if (!Array.isArray(options.payloads)) {
     throw new UsageError(`Invalid options: "payloads" must be an array`);
   }

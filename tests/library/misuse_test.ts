@@ -19,6 +19,7 @@ const BASE = {
   kvUrl: ":memory:",
   traceFiles: false,
 };
+const { payload: _payload, ...BATCH } = BASE;
 
 type ErrorClass = new (...args: any[]) => lib.PgsError;
 
@@ -66,7 +67,7 @@ Deno.test("runWorkflow(): a kvUrl that is not a URL is refused, and no database 
   );
   await rejects(
     "kvUrl ftp",
-    () => lib.runBatch({ ...BASE, payloads: [ADA], kvUrl: "ftp://kv.example" }),
+    () => lib.runBatch({ ...BATCH, payloads: [ADA], kvUrl: "ftp://kv.example" }),
     lib.UsageError,
     "USAGE",
     /^Invalid kvUrl "ftp:\/\/kv\.example"/,
@@ -104,7 +105,7 @@ Deno.test("runWorkflow(): wrong option types name the option (USAGE), before any
 });
 
 Deno.test("runBatch(): wrong prefix or callbacks are refused; a sparse payload list fails only its holes", async () => {
-  const batch = { ...BASE, payloads: [ADA] };
+  const batch = { ...BATCH, payloads: [ADA] };
   for (const v of [null, 5, "", []]) {
     await rejects(
       `traceIdPrefix ${JSON.stringify(v)}`,
@@ -125,7 +126,7 @@ Deno.test("runBatch(): wrong prefix or callbacks are refused; a sparse payload l
   }
   const sparse: any[] = [];
   sparse[2] = ADA; // holes at 0 and 1
-  const r = await lib.runBatch({ ...BASE, payloads: sparse, seed: "01" });
+  const r = await lib.runBatch({ ...BATCH, payloads: sparse, seed: "01" });
   assert.deepEqual(r.items.map((i) => [i.index, i.ok]), [[0, false], [1, false], [2, true]]);
   assert.deepEqual(r.classifications, { ERROR: 2, COMPLETED: 1 });
 });
@@ -348,4 +349,21 @@ Deno.test("openStore(): a kvUrl that is not a URL, a non-boolean readOnly, a dan
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("runWorkflow()/runBatch(): a misspelt or foreign option is refused by name, before anything runs", async () => {
+  await rejects(
+    "traceFile",
+    () => lib.runWorkflow({ ...BASE, traceFile: false } as never),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid options: unknown option "traceFile" \(expected workspace, workflow, .*traceCommands, payload, traceId\)$/,
+  );
+  await rejects(
+    "payload in a batch",
+    () => lib.runBatch({ ...BATCH, payloads: [ADA], payload: ADA } as never),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid options: unknown option "payload" \(expected .*payloads, traceIdPrefix, onItem, onProgress, onPngProgress, keepItems\)$/,
+  );
 });
