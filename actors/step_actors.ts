@@ -34,6 +34,7 @@ import { stepState } from "./step_state.ts";
 import { BudgetExceeded, CapabilityFault } from "./faults.ts";
 import { nonJsonReason } from "./inputs.ts";
 import type { RunScope } from "./run_scope.ts";
+import type { ServedCall, ServedFault, ServedStep } from "./replay_source.ts";
 import { type Branch, holdsAll, onTurn, passAll } from "./turns.ts";
 
 /** Event a step actor sends itself when its work is done. */
@@ -249,7 +250,12 @@ type Execute = (
  * The common body of every pipeline step: budget, input warnings, entropy scope, replay,
  * turn, effects capture, fault wrapping.
  */
-function runStep(input: StepInput, self: AnyActorRef, execute: Execute) {
+function runStep(
+  input: StepInput,
+  self: AnyActorRef,
+  execute: Execute,
+  spawnChild?: SpawnChild,
+) {
   const { scope, node, step } = input;
   spendOrStop(scope.budget);
   for (const p of input.missing) {
@@ -280,10 +286,6 @@ function runStep(input: StepInput, self: AnyActorRef, execute: Execute) {
     step.capability,
     input.inputs,
   );
-  if (served && "error" in served) {
-    const [name, ...rest] = served.error.split(": ");
-    throw new CapabilityFault(node, step.name, Object.assign(new Error(rest.join(": ")), { name }));
-  }
   const orchestrates = step.kind === "CS" && isWorkflowInvoking(step.capability);
   const txn = scope.txn;
   const finish = (
@@ -303,16 +305,42 @@ function runStep(input: StepInput, self: AnyActorRef, execute: Execute) {
       raw: r.raw,
       inputs: input.inputs,
       effects,
-      servedEffects: served
-        ? served.effects.map(({ seq: _s, prev: _p, run: _r, ...e }) => e)
-        : null,
-      secretEntropy: secretEntropy || served?.secretEntropy === true,
+      servedEffects: null,
+      secretEntropy,
       violation: r.violation ?? null,
     };
   };
+  // A served step ends as recorded: with its result (its capability caught any error of its
+  // children), its own fault (the recorded text, whatever it looks like), the error of a
+  // child it did not catch, or the budget.
+  const serve = (s: ServedStep | ServedFault, childError: { error: unknown } | null) => {
+    if (!("error" in s)) {
+      return {
+        status: s.status,
+        raw: s.raw,
+        inputs: input.inputs,
+        effects: [],
+        servedEffects: s.effects.map(({ seq: _s, prev: _p, run: _r, ...e }) => e),
+        secretEntropy: s.secretEntropy,
+        violation: s.violation,
+      } satisfies StepOutput;
+    }
+    if (s.error !== null) throw new CapabilityFault(node, step.name, s.error);
+    if (childError) throw childError.error;
+    if (s.budgetExceeded) throw new BudgetExceeded(scope.budget.max);
+    throw new CapabilityFault(
+      node,
+      step.name,
+      `replay: no recorded result for step ${step.name} of ${node}`,
+    );
+  };
   const work = (): StepOutput | Promise<StepOutput> => {
+    if (served) {
+      if (served.calls.length === 0) return serve(served, null);
+      if (!spawnChild) throw new TypeError(`${step.capability}: only a CS starts child runs`);
+      return replayCalls(served.calls, spawnChild, self, input).then((e) => serve(served, e));
+    }
     const mark = txn ? txn.mutations().length : 0;
-    if (served) return finish({ status: served.status, raw: served.raw }, mark);
     let r;
     try {
       r = execute(input, ctx, self);
@@ -328,6 +356,36 @@ function runStep(input: StepInput, self: AnyActorRef, execute: Execute) {
   };
   // An orchestrating step only waits for its children, which take turns themselves.
   return orchestrates ? work() : withTurn(scope.branch, work);
+}
+
+/**
+ * Replay of what a served CS step's capability did through `call.runChild`, without running
+ * it: each recorded child run is started again (recorded workflow, payload and label, so
+ * the same child id; its own steps are served or recomputed as usual) and each warning is
+ * written again, one after the other in recorded order. Resolves with the first error a
+ * child ended with (the capability saw it; whether it caught it is in the trace), if any.
+ */
+async function replayCalls(
+  calls: readonly ServedCall[],
+  spawnChild: SpawnChild,
+  self: AnyActorRef,
+  input: StepInput,
+): Promise<{ error: unknown } | null> {
+  let first: { error: unknown } | null = null;
+  for (const call of calls) {
+    if ("warning" in call) {
+      const w = call.warning;
+      warn(self, input.scope.runId, w.code, w.node ?? input.node, w.step, w.message);
+      continue;
+    }
+    const { workflow, payload } = call.child;
+    try {
+      await spawnChild(self, input, workflow, (payload ?? {}) as JsonObject, call.label);
+    } catch (error) {
+      first ??= { error };
+    }
+  }
+  return first;
 }
 
 function asFault(e: unknown, budget: Budget, node: string, step: CompiledStep): Error {
@@ -413,7 +471,7 @@ export function sideEffectStepLogic(
         throw new TypeError(`${step.capability} returned no string status`);
       }
       return { status: r.status, raw: plainJson(r.result ?? {}, step) };
-    })
+    }, spawnChild)
   );
 }
 
