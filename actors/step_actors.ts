@@ -31,6 +31,7 @@ import {
 import { runCtIr } from "./ct/mod.ts";
 import { BUILTIN_SIDE_EFFECTS } from "./cs/mod.ts";
 import { stepState } from "./step_state.ts";
+import type { Mutation } from "../storage/store.ts";
 import { BudgetExceeded, CapabilityFault } from "./faults.ts";
 import { nonJsonReason } from "./inputs.ts";
 import type { RunScope } from "./run_scope.ts";
@@ -242,9 +243,15 @@ type Execute = (
   input: StepInput,
   ctx: TransformContext,
   self: AnyActorRef,
-) =>
-  | { status: string; raw: JsonObject; violation?: string | null }
-  | Promise<{ status: string; raw: JsonObject; violation?: string | null }>;
+) => Executed | Promise<Executed>;
+
+/** What a capability's execution gave: its result, and for a CS the writes it made. */
+interface Executed {
+  status: string;
+  raw: JsonObject;
+  violation?: string | null;
+  own?: readonly Mutation[];
+}
 
 /**
  * The common body of every pipeline step: budget, input warnings, entropy scope, replay,
@@ -288,18 +295,15 @@ function runStep(
   );
   const orchestrates = step.kind === "CS" && isWorkflowInvoking(step.capability);
   const txn = scope.txn;
-  const finish = (
-    r: { status: string; raw: JsonObject; violation?: string | null },
-    mark: number,
-  ): StepOutput => {
+  const finish = (r: Executed, mark: number): StepOutput => {
     // A workflow-invoking step changes state only through its children, which record
     // their own effects; keys starting with NUL are a CS kind's private index (e.g. the
-    // registry's address index), not declared state. Neither is reported here.
-    const effects = orchestrates || !txn
-      ? []
-      : txn.mutations().slice(mark).flatMap((m) =>
-        m.key.startsWith("\u0000") ? [] : [{ store: m.store, mutation: m.kind, key: m.key }]
-      );
+    // registry's address index), not declared state. Neither is reported here. A CS step's
+    // effects are the writes made through its own handle (not its children's).
+    const made = orchestrates || !txn ? [] : r.own ?? txn.mutations().slice(mark);
+    const effects = made.flatMap((m) =>
+      m.key.startsWith("\u0000") ? [] : [{ store: m.store, mutation: m.kind, key: m.key }]
+    );
     return {
       status: r.status,
       raw: r.raw,
@@ -470,7 +474,7 @@ export function sideEffectStepLogic(
       if (typeof r?.status !== "string") {
         throw new TypeError(`${step.capability} returned no string status`);
       }
-      return { status: r.status, raw: plainJson(r.result ?? {}, step) };
+      return { status: r.status, raw: plainJson(r.result ?? {}, step), own: handle.own };
     }, spawnChild)
   );
 }

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { StateTxn, StoreRef } from "../storage/store.ts";
+import type { Mutation, StateTxn, StoreRef } from "../storage/store.ts";
 
 const underlying = new WeakMap<StateTxn, StateTxn>();
 
@@ -18,16 +18,18 @@ export function runTxnOf(state: StateTxn): StateTxn {
 }
 
 /**
- * A handle on `txn` for one step, and the call that ends it. `writable`: the one store path
- * it may write (null: none); absent: any.
+ * A handle on `txn` for one step, the writes made through it (its effects: child runs it
+ * started write through their own handles), and the call that ends it. `writable`: the one
+ * store path it may write (null: none); absent: any.
  */
 export function stepState(
   txn: StateTxn,
   capability: string,
   step: string,
   writable?: string | null,
-): { readonly state: StateTxn; readonly end: () => void } {
+): { readonly state: StateTxn; readonly own: readonly Mutation[]; readonly end: () => void } {
   let open = true;
+  const own: Mutation[] = [];
   const write = (store: StoreRef): StateTxn => {
     const t = use();
     if (writable !== undefined && store?.path !== writable) {
@@ -51,15 +53,25 @@ export function stepState(
   const state: StateTxn = {
     // The reading calls return promises: a refusal rejects them like any other failure.
     get: async (store, key) => await use().get(store, key),
-    set: (store, key, value) => write(store).set(store, key, value),
-    delete: (store, key) => write(store).delete(store, key),
+    set: (store, key, value) => {
+      write(store).set(store, key, value);
+      own.push({ store: store.path, kind: "set", key });
+    },
+    delete: (store, key) => {
+      write(store).delete(store, key);
+      own.push({ store: store.path, kind: "delete", key });
+    },
     entries: async (store) => await use().entries(store),
     keys: async (store, prefix, limit) => await use().keys(store, prefix, limit),
-    append: async (store, make) => await write(store).append(store, make),
+    append: async (store, make) => {
+      const sequence = await write(store).append(store, make);
+      own.push({ store: store.path, kind: "append", key: String(sequence) });
+      return sequence;
+    },
     log: async (store) => await use().log(store),
     boundary: () => use().boundary(),
     mutations: () => use().mutations(),
   };
   underlying.set(state, txn);
-  return { state, end: () => (open = false) };
+  return { state, own, end: () => (open = false) };
 }

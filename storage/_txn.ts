@@ -448,7 +448,7 @@ export class BodyTxn implements StateTxn {
 
   /** Mutations buffered by this body, in order. */
   mutations(): readonly Mutation[] {
-    return [...this.#mutations];
+    return this.#mutations; // a live view: steps take marks and slices of it
   }
 
   #open(store: StoreRef, prefetch?: string): Promise<StoreBase> {

@@ -70,3 +70,50 @@ Deno.test("a custom CS writing a store its step does not declare faults the run:
   await assert.rejects(Deno.stat(`${dataRoot}/evil`), Deno.errors.NotFound);
   await assert.rejects(Deno.stat(`${dataRoot}/club/members.json`), Deno.errors.NotFound);
 });
+
+Deno.test("a custom CS that starts a child run records only its own writes; the child records its own", async () => {
+  const { workspace } = await tempWorkspace();
+  await using store = await openStore({ kvUrl: ":memory:" });
+  let calls = 0;
+  const r = await runWorkflow({
+    workspace,
+    workflow: WF,
+    payload: ADA,
+    store,
+    traceFiles: false,
+    capabilities: {
+      sideEffects: {
+        [JOURNAL]: {
+          storeFormat: "jsonl",
+          run: async (call) => {
+            // The root's journal step starts the kid's run; the kid's own journal step appends.
+            if (calls++ > 0) {
+              await call.state.append(call.store!, (seq) => ({ seq, kid: true }));
+              return { status: "SUCCESS", result: {} };
+            }
+            const kid = await call.runChild(WF, {
+              member: { name: "Kid", email: "kid@example.org" },
+            }, "kid");
+            await call.state.append(call.store!, (seq) => ({ seq, child: kid.status }));
+            return { status: "SUCCESS", result: {} };
+          },
+        },
+      },
+    },
+  });
+  assert.equal(r.classification, "COMPLETED");
+  const effects = r.records.filter((x) => x.type === "effect") as unknown as {
+    run: string;
+    step: string;
+    mutation: string;
+    store: string;
+  }[];
+  const journal = effects.filter((e) => e.store === "club/events/member_events.jsonl");
+  // The kid's append (sequence 1) is the child's; the parent's own append (2) is the parent's.
+  assert.deepEqual(
+    journal.map((e) => [e.run === "root" ? "root" : "child", e.mutation]),
+    [["child", "append"], ["root", "append"]],
+  );
+  const keys = effects.map((e) => `${e.run}:${(e as unknown as { key: string }).key}`);
+  assert.equal(new Set(keys).size, keys.length, `no effect recorded twice: ${keys.join(" ")}`);
+});
