@@ -154,6 +154,31 @@ Deno.test("the machine API: wrong compiled, payload or options are UsageErrors, 
     "PAYLOAD",
     /\$\.f is a function/,
   );
+  // What is wrong, in English: "is undefined", "an Error", "a Date" (was "is a undefined").
+  for (
+    const [value, why] of [
+      [undefined, "is undefined"],
+      [new Error("x"), "is an Error"],
+      [new ArrayBuffer(1), "is an ArrayBuffer"],
+      [new Date(0), "is a Date"],
+      [new Uint8Array(1), "is a Uint8Array"],
+      [10n, "is a bigint"],
+    ] as const
+  ) {
+    const what = `payload $.member.x ${why}`;
+    const bad = { member: { ...ADA.member, x: value } };
+    const message = new RegExp(
+      `^Invalid payload: expected plain JSON, but \\$\\.member\\.x ${why}$`,
+    );
+    throws(what, input(compiled, bad), lib.UsageError, "PAYLOAD", message);
+    await rejects(
+      what,
+      () => lib.runWorkflow({ ...BASE, payload: bad }),
+      lib.UsageError,
+      "PAYLOAD",
+      message,
+    );
+  }
   throws(
     "options",
     input(compiled, ADA, null),
