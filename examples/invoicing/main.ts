@@ -18,18 +18,9 @@
  *
  * @module
  */
-import {
-  createCapabilityRegistry,
-  loadSnapshot,
-  replayTrace,
-  runWorkflow,
-} from "@pgs/runtime";
+import { createCapabilityRegistry, loadSnapshot, replayTrace, runWorkflow } from "@pgs/runtime";
 import { invoiceCapabilities } from "./capabilities.ts";
-import {
-  INVOICE_WORKFLOW,
-  SAMPLE_ORDER,
-  writeInvoiceWorkspace,
-} from "./workspace.ts";
+import { INVOICE_WORKFLOW, SAMPLE_ORDER, writeInvoiceWorkspace } from "./workspace.ts";
 
 const dir = Deno.args[0] ?? await Deno.makeTempDir({ prefix: "pgs-embed-" });
 const workspace = `${dir}/workspace`;
@@ -57,9 +48,7 @@ for (const run of [1, 2]) {
 }
 
 console.log(
-  `ledger view: ${
-    (await Deno.readTextFile(`${dataRoot}/invoice/ledger.json`)).trim()
-  }`,
+  `ledger view: ${(await Deno.readTextFile(`${dataRoot}/invoice/ledger.json`)).trim()}`,
 );
 
 // Replay needs the same capabilities the run had: the CT is recomputed, the CS is served
@@ -70,9 +59,5 @@ const report = await replayTrace(
   createCapabilityRegistry(invoiceCapabilities),
 );
 console.log(
-  `replay: ${
-    report.identical
-      ? "identical"
-      : `diverged at line ${report.divergence?.line}`
-  }`,
+  `replay: ${report.identical ? "identical" : `diverged at line ${report.divergence?.line}`}`,
 );

@@ -168,7 +168,7 @@ Deno.test("--kv with --data-root: the .md's commands grant the data root nothing
     const fence = md.slice(md.indexOf("```sh\n") + 6, md.indexOf("\n```", md.indexOf("```sh")));
     const commands = fence.split("\n");
     assert.equal(commands.length, 2, fence);
-    const [examine, replay] = commands;
+    const [examine] = commands;
     assert.match(
       examine,
       new RegExp(

@@ -94,7 +94,6 @@ async function writeWorkspace(dir: string): Promise<void> {
 
 const workspace = await tempDir("pgs-examine-budget-");
 await writeWorkspace(workspace);
-globalThis.addEventListener("unload", () => Deno.removeSync(workspace, { recursive: true }));
 
 async function run(workflow: string, payload: Record<string, unknown>, budget: number) {
   return await runWorkflow({
