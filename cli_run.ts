@@ -81,7 +81,9 @@ function traceCommands(workspace: string, dataRoot: string | undefined, kv: stri
     const trace = abs(tracePath);
     const ws = abs(workspace);
     const store = kv !== undefined ? ["--kv", kv] : ["--data-root", abs(dataRoot!)];
-    const kvFile = dataRoot !== undefined ? `${abs(dataRoot)}/.pgs` : null;
+    // The state database the commands open: with --kv (which wins over --data-root) it is
+    // remote, and the data root (views only) is none of their business.
+    const kvFile = kv === undefined ? `${abs(dataRoot!)}/.pgs` : null;
     const net = kv !== undefined
       ? [`--allow-net=${new URL(kv).host}`, "--allow-env=DENO_KV_ACCESS_TOKEN"]
       : [];

@@ -110,12 +110,15 @@ export function nonJsonReason(value: unknown, maxDepth = 64): string | null {
   const walk = (v: unknown, depth: number, at: string): string | null => {
     if (v === null || typeof v === "string" || typeof v === "boolean") return null;
     if (typeof v === "number") return Number.isFinite(v) ? null : `${at} is ${v}`;
-    if (typeof v !== "object") return `${at} is a ${typeof v}`;
+    if (v === undefined) return `${at} is undefined`;
+    if (typeof v !== "object") return `${at} is a ${typeof v}`; // function, symbol, bigint
     if (depth > maxDepth) return `${at} is nested deeper than ${maxDepth} levels`;
     if (seen.has(v)) return `${at} is a cycle`;
     const proto = Object.getPrototypeOf(v);
     if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
-      return `${at} is a ${v.constructor?.name ?? "non-plain object"}`;
+      const name: unknown = v.constructor?.name;
+      const kind = typeof name === "string" && name !== "" ? name : "non-plain object";
+      return `${at} is ${/^[AEIO]/i.test(kind) ? "an" : "a"} ${kind}`;
     }
     seen.add(v);
     const entries = Array.isArray(v)

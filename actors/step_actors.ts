@@ -449,8 +449,8 @@ export function sideEffectStepLogic(
       const { step, scope } = inp;
       if (!scope.txn) {
         throw new TypeError(
-          `${step.capability} needs a state transaction: run the workflow with executeWorkflow() ` +
-            `or provide an actor for it`,
+          `${step.capability} needs a state transaction: run the workflow with runWorkflow(), ` +
+            `give createWorkflowInput() a state transaction, or provide an actor for it`,
         );
       }
       const handle = builtin

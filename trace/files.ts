@@ -54,8 +54,8 @@ export interface TraceFiles {
   warnings: string[];
   /**
    * True when the .jsonl or .md could not be written (a warning says why). The caller then
-   * leaves the store's "files pending" marker in place, so the next run writes them
-   * ({@link writeMissingTraceFiles}).
+   * leaves the store's "files pending" marker in place, so the next `runWorkflow` (or CLI
+   * `run`) on that store writes them from the committed copy (see `healPendingFiles`).
    */
   pending: boolean;
 }

@@ -25,6 +25,8 @@ import { resolveShared } from "./shared_values.ts";
  */
 export const MAX_TRACE_DEPTH = 512;
 
+const HEADER_EXPECTED = `a ${TRACE_SCHEMA} (or ${TRACE_SCHEMA_V1}) header record`;
+
 /** Result of {@link verifyTrace}. */
 export interface TraceVerification {
   /** Format version from the header (2 when the header is unreadable). */
@@ -62,7 +64,14 @@ export function verifyTrace(text: string): TraceVerification {
   }
   const problems: string[] = [];
   const parsed: Array<Record<string, unknown>> = [];
+  // 1-based file line of each parsed record: lines that do not parse are skipped.
+  const lineOf: number[] = [];
   const { lines, truncated } = splitTraceLines(text);
+  if (lines.length === 0) {
+    // One problem: there is no line 0 to name the missing result or seal on.
+    problems.push(`line 1: the file is empty (expected ${HEADER_EXPECTED})`);
+    return { version: 2, records: [], seal: null, head: null, lines, problems };
+  }
   if (truncated) problems.push(`line ${lines.length}: last line has no newline (truncated?)`);
   let prev = GENESIS_PREV;
   let headHash: string | null = null;
@@ -98,6 +107,7 @@ export function verifyTrace(text: string): TraceVerification {
       problems.push(`line ${n}: prev hash does not match line ${i} (tampered chain)`);
     }
     parsed.push(rec);
+    lineOf.push(n);
     prev = sha256Hex(line);
     hashes.push(prev);
   }
@@ -107,7 +117,7 @@ export function verifyTrace(text: string): TraceVerification {
     !first || first.type !== "header" ||
     (first.schema !== TRACE_SCHEMA && first.schema !== TRACE_SCHEMA_V1)
   ) {
-    problems.push(`line 1: expected a ${TRACE_SCHEMA} (or ${TRACE_SCHEMA_V1}) header record`);
+    problems.push(`line 1: expected ${HEADER_EXPECTED}`);
   }
   let seal: SealRecord | null = null;
   let body = parsed;
@@ -130,19 +140,21 @@ export function verifyTrace(text: string): TraceVerification {
     }
     for (const [i, r] of body.entries()) {
       if (r.type === "seal") {
-        problems.push(`line ${i + 1}: a seal is only allowed on the last line`);
+        problems.push(`line ${lineOf[i]}: a seal is only allowed on the last line`);
       }
     }
   } else {
     headHash = hashes.at(-1) ?? null;
     for (const [i, r] of body.entries()) {
-      if ("shared" in r) problems.push(`line ${i + 1}: shared values are not pgs.trace/1`);
+      if ("shared" in r) problems.push(`line ${lineOf[i]}: shared values are not pgs.trace/1`);
     }
   }
-  const resultAt = body.length;
+  // No record before the seal (or none parsed): line 1 is already reported as no header.
   const result = body.at(-1);
-  if (!result || result.type !== "result" || result.run !== "root") {
-    problems.push(`line ${resultAt}: expected the root run's result record last (truncated?)`);
+  if (result && (result.type !== "result" || result.run !== "root")) {
+    problems.push(
+      `line ${lineOf[body.length - 1]}: expected the root run's result record last (truncated?)`,
+    );
   }
   if (problems.length === 0) problems.push(...resolveShared(body));
   return {

@@ -39,7 +39,7 @@ export interface RecordBase {
 export interface HeaderRecord extends RecordBase {
   /** Record type. */
   type: "header";
-  /** {@link TRACE_SCHEMA} (or {@link TRACE_SCHEMA_V1} in an older trace). */
+  /** `"pgs.trace/2"` (or `"pgs.trace/1"` in a trace written by an earlier version). */
   schema: string;
   /** Id of the signing key that seals the trace (null: unsealed; absent: pgs.trace/1). */
   key_id?: string | null;

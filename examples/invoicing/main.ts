@@ -1,14 +1,17 @@
 /**
  * Embedding pgs-runtime in an application: the application brings its own snapshot (an
- * invoicing workspace, written by `embed/workspace.ts`) and its own capabilities (a CT that
- * computes totals and a check-digit invoice number, a CS that posts to a ledger once, in
- * `embed/capabilities.ts`), registers them next to the built-ins by FQDN, and runs the
+ * invoicing workspace, written by `workspace.ts` beside this file) and its own capabilities
+ * (a CT that computes totals and a check-digit invoice number, a CS that posts to a ledger
+ * once, in `capabilities.ts`), registers them next to the built-ins by FQDN, and runs the
  * workflow twice on the same order: run 1 issues the invoice, run 2 finds it posted and
  * ends DUPLICATE without touching the ledger. It then replays run 2's trace.
  *
  * ```sh
- * deno run --unstable-kv --allow-read --allow-write examples/embed.ts [dir]
+ * cd examples/invoicing && deno task start [dir]   # from the repository root: deno task embed
  * ```
+ *
+ * (`deno task start` is `deno run --allow-read --allow-write main.ts`; this folder's deno.json
+ * enables Deno KV and links `@pgs/runtime` to the checkout.)
  *
  * `dir` (default: a new temporary directory) receives `workspace/` (with `traces/`) and
  * `data/` (the state database and its file views).
@@ -34,7 +37,8 @@ for (const run of [1, 2]) {
     dataRoot,
     capabilities: invoiceCapabilities,
   });
-  const totals = (result.results as Record<string, Record<string, unknown>>).CC_COMPUTE_TOTALS_V0;
+  const totals = (result.results as Record<string, Record<string, unknown>>)
+    .CC_COMPUTE_TOTALS_V0;
   console.log(
     `run ${run}: ${result.classification} exit ${result.exitNode} invoice ${totals.invoice_number} ` +
       `net ${totals.net_cents} vat ${totals.vat_cents} gross ${totals.gross_cents}`,
@@ -43,7 +47,9 @@ for (const run of [1, 2]) {
   lastTrace = result.files!.jsonl;
 }
 
-console.log(`ledger view: ${(await Deno.readTextFile(`${dataRoot}/invoice/ledger.json`)).trim()}`);
+console.log(
+  `ledger view: ${(await Deno.readTextFile(`${dataRoot}/invoice/ledger.json`)).trim()}`,
+);
 
 // Replay needs the same capabilities the run had: the CT is recomputed, the CS is served
 // from the trace.

@@ -155,6 +155,31 @@ Deno.test("the machine API: wrong compiled, payload or options are UsageErrors, 
     "PAYLOAD",
     /\$\.f is a function/,
   );
+  // What is wrong, in English: "is undefined", "an Error", "a Date" (was "is a undefined").
+  for (
+    const [value, why] of [
+      [undefined, "is undefined"],
+      [new Error("x"), "is an Error"],
+      [new ArrayBuffer(1), "is an ArrayBuffer"],
+      [new Date(0), "is a Date"],
+      [new Uint8Array(1), "is a Uint8Array"],
+      [10n, "is a bigint"],
+    ] as const
+  ) {
+    const what = `payload $.member.x ${why}`;
+    const bad = { member: { ...ADA.member, x: value } };
+    const message = new RegExp(
+      `^Invalid payload: expected plain JSON, but \\$\\.member\\.x ${why}$`,
+    );
+    throws(what, input(compiled, bad), lib.UsageError, "PAYLOAD", message);
+    await rejects(
+      what,
+      () => lib.runWorkflow({ ...BASE, payload: bad }),
+      lib.UsageError,
+      "PAYLOAD",
+      message,
+    );
+  }
   throws(
     "options",
     input(compiled, ADA, null),
@@ -366,4 +391,37 @@ Deno.test("runWorkflow()/runBatch(): a misspelt or foreign option is refused by 
     "USAGE",
     /^Invalid options: unknown option "payload" \(expected .*payloads, traceIdPrefix, onItem, onProgress, onPngProgress, keepItems\)$/,
   );
+});
+
+Deno.test("a custom CT's result is adapted as docs/LIBRARY.md says; an async CT faults, naming why", async () => {
+  const CT = "capability_transforms::CT_PURE_GENERATE_ID_V0"; // declares one output, `id`
+  const run = (ct: lib.TransformFn) =>
+    lib.runWorkflow({ ...BASE, capabilities: { transforms: { [CT]: ct } }, seed: "01" });
+  const memberId = async (ct: lib.TransformFn) => {
+    const r = await run(ct);
+    const step = r.records.find((x) => x.type === "step" && x.step === "derive_member_id");
+    return step?.type === "step" ? (step.outputs as { member_id: unknown }).member_id : undefined;
+  };
+  assert.equal(await memberId(() => ({ id: "M_1", other: 2 })), "M_1", "the field named `id`");
+  assert.equal(await memberId(() => ({ whatever: "M_2" })), "M_2", "a one-field object's value");
+  assert.deepEqual(await memberId(() => ({ a: "M_3", b: 4 })), { a: "M_3", b: 4 }, "whole");
+  assert.equal(await memberId(() => "M_4" as any), "M_4", "a string, whole");
+  for (
+    const [ct, why] of [
+      [(() => Promise.resolve({ id: "M_5" })) as any, "$.id is a Promise"],
+      [() => ({ id: new Date(0) }), "$.id is a Date"],
+      [() => ({ id: [undefined] }), "$.id[0] is undefined"],
+    ] as const
+  ) {
+    const r = await run(ct);
+    assert.equal(r.classification, "FAULTED", why);
+    const fault = r.records.find((x) => x.type === "fault");
+    assert.equal(
+      fault?.type === "fault" ? fault.error : undefined,
+      `TypeError: ${CT} returned a result that is not plain JSON: ${why}`,
+    );
+  }
+  const none = await run(() => null as any);
+  const step = none.records.find((x) => x.type === "step" && x.step === "derive_member_id");
+  assert.equal(step?.type === "step" ? step.status : undefined, "VIOLATION", "null is declared");
 });

@@ -334,6 +334,20 @@ Deno.test("workflowMachine() + createWorkflowInput() run under XState's own crea
   assert.equal(outcome.classification, "REJECTED");
   assert.equal(outcome.exitNode, "EXIT_REJECTED");
   assert.equal(outcome.status, "NACK");
+  // A CS step without a state transaction faults, pointing at what the library exports.
+  const accepted = lib.createWorkflowInput(compiled, ADA, FIXED);
+  const fault = await toPromise(
+    createActor(machine, { input: accepted }).start(),
+  ) as lib.GraphOutcome;
+  assert.equal(fault.classification, "FAULTED");
+  assert.equal(
+    (fault.error as Error).message,
+    "TypeError: capability_side_effects::CS_REGISTRY_V0 needs a state transaction: run the " +
+      "workflow with runWorkflow(), give createWorkflowInput() a state transaction, or provide " +
+      "an actor for it",
+  );
+  const named = [...(fault.error as Error).message.matchAll(/(\w+)\(\)/g)].map((m) => m[1]);
+  assert.deepEqual(named.filter((f) => !(f in lib)), [], "every function named is exported");
 });
 
 Deno.test("openStore(): await using closes it; its public key verifies the seals of its runs", async () => {

@@ -128,3 +128,64 @@ Deno.test("--kv: processes sharing one KV Connect server see one registry and on
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("--kv with --data-root: the .md's commands grant the data root nothing and work as written", async () => {
+  const server = startKvConnectServer(TOKEN);
+  const { dir, ws, data } = await outsideWorkspace();
+  const port = new URL(server.url).port;
+  try {
+    const r = await deno(
+      [
+        "run",
+        "--config",
+        `${ROOT}deno.json`,
+        "--no-prompt",
+        `--allow-read=${ws},${data}`,
+        `--allow-write=${data},${ws}/traces`,
+        `--allow-net=127.0.0.1:${port}`,
+        "--allow-env=DENO_KV_ACCESS_TOKEN",
+        `${ROOT}cli.ts`,
+        "run",
+        "--wf",
+        WF,
+        "--payload",
+        `${ws}/payloads/ada.json`,
+        "--workspace",
+        ws,
+        "--kv",
+        server.url,
+        "--data-root",
+        data,
+        "--trace-id",
+        "T_kv_md",
+        "--no-png",
+      ],
+      dir,
+      { DENO_KV_ACCESS_TOKEN: TOKEN },
+    );
+    assert.equal(r.code, 0, r.err);
+    const md = await Deno.readTextFile(`${ws}/traces/T_kv_md/T_kv_md.md`);
+    const fence = md.slice(md.indexOf("```sh\n") + 6, md.indexOf("\n```", md.indexOf("```sh")));
+    const commands = fence.split("\n");
+    assert.equal(commands.length, 2, fence);
+    const [examine] = commands;
+    assert.match(
+      examine,
+      new RegExp(
+        `^deno run --unstable-kv --allow-read=${ws}/traces/T_kv_md ` +
+          `--allow-net=127\\.0\\.0\\.1:${port} --allow-env=DENO_KV_ACCESS_TOKEN \\S+cli\\.ts ` +
+          `examine ${ws}/traces/T_kv_md/T_kv_md\\.jsonl --kv ${server.url.replace(/\./g, "\\.")}$`,
+      ),
+    );
+    for (const command of commands) {
+      assert.ok(!command.includes(data), `the data root is not granted: ${command}`);
+      const argv = command.split(" ").map((w) => w.replace(/^'(.*)'$/, "$1"));
+      assert.equal(argv[0], "deno");
+      const p = await deno(argv.slice(1), dir, { DENO_KV_ACCESS_TOKEN: TOKEN });
+      assert.equal(p.code, 0, `${command}\n${p.err}`);
+    }
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -353,6 +353,41 @@ Deno.test("examineTrace() reports a damaged trace with every problem, by line", 
   ]);
 });
 
+Deno.test("examineTrace() numbers every problem from line 1: an empty file, a one-line trace", async () => {
+  const empty = await examineTrace("");
+  assert.equal(empty.intact, false);
+  assert.deepEqual(empty.problems, [
+    "line 1: the file is empty (expected a pgs.trace/2 (or pgs.trace/1) header record)",
+  ]);
+  assert.deepEqual(formatExamine(empty).split("\n"), [
+    "trace (unknown id): DAMAGED, 1 problem(s); do not trust its content",
+    `  ${empty.problems[0]}`,
+  ]);
+  const deep = await examineTrace(`${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}\n`);
+  assert.deepEqual(deep.problems, [
+    "line 1: nested deeper than 512 levels (damaged)",
+    "line 1: expected a pgs.trace/2 (or pgs.trace/1) header record",
+    "line 1: expected the seal record last (truncated?)",
+    "line 1 (?): $.type: unknown record type null",
+  ]);
+  // Lines that do not parse are skipped by the chain check, not by its line numbers.
+  const { lines } = golden("nack");
+  const cut = await examineTrace(traceText([...lines.slice(0, -2), "{", lines.at(-1)!]));
+  assert.ok(
+    cut.problems.includes(
+      `line ${lines.length - 2}: expected the root run's result record last (truncated?)`,
+    ),
+    cut.problems.join("\n"),
+  );
+});
+
+Deno.test("examineTrace() reports a re-chained second header (it used to throw TraceError)", async () => {
+  const { lines } = golden("completed");
+  const r = await examineTrace(traceText(rechain([lines[0], lines[0], ...lines.slice(1)])));
+  assert.equal(r.intact, false);
+  assert.deepEqual(r.problems, ["line 2 (header): a header is only allowed on line 1"]);
+});
+
 /** A plausible edit of one record (the line is re-canonicalized, the chain is not). */
 function edited(line: string): string {
   const r = JSON.parse(line);
@@ -440,11 +475,12 @@ for (const name of GOLDEN_NAMES) {
   });
 }
 
-/** Re-chains edited lines the way a forger would: every `prev` recomputed, the seal kept. */
+/** Re-chains edited lines the way a forger would: every `seq` and `prev` recomputed, the seal kept. */
 function rechain(lines: readonly string[]): string[] {
   const out: string[] = [];
   for (const [i, line] of lines.entries()) {
     const r = JSON.parse(line);
+    r.seq = i;
     if (i > 0) r.prev = sha256Hex(out[i - 1]);
     out.push(canonicalJson(r));
   }

@@ -170,7 +170,10 @@ function storeProblems(lines: readonly string[], stored: readonly string[] | nul
   return [];
 }
 
-/** Schema problems with true line numbers (verifyTrace skips lines that do not parse). */
+/**
+ * Schema problems with true line numbers (verifyTrace skips lines that do not parse), and a
+ * header anywhere but line 1 (as `validateRecords` reports it).
+ */
 function schemaProblems(
   lines: readonly string[],
   version: 1 | 2,
@@ -188,6 +191,10 @@ function schemaProblems(
       out.push(...validate(value, i + 1, version));
     } catch {
       out.push(`line ${i + 1}: not a trace record (cannot be validated)`);
+    }
+    // A re-chained copy of the header further down is well formed on its own.
+    if (i > 0 && (value as { type?: unknown } | null)?.type === "header") {
+      out.push(`line ${i + 1} (header): a header is only allowed on line 1`);
     }
   }
   return out;
