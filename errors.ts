@@ -21,6 +21,8 @@ export const ErrorCode = {
   STORAGE: "STORAGE",
   /** Storage failed while a run committed: nothing of the run was applied (CLI exit 4). */
   COMMIT: "COMMIT",
+  /** The caller's `signal` aborted a run before it committed: nothing of it was applied. */
+  ABORTED: "ABORTED",
 } as const;
 /** One of {@link ErrorCode}. */
 export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
@@ -113,6 +115,20 @@ export class StorageError extends PgsError {
     super(options?.code ?? ErrorCode.STORAGE, message, options);
     this.name = "StorageError";
   }
+}
+
+/**
+ * The refusal of a run the caller's `signal` aborted before its commit (code ABORTED; the
+ * signal's reason is the cause).
+ */
+export function abortedRun(signal: AbortSignal): PgsError {
+  const reason = signal.reason;
+  const why = reason instanceof Error ? reason.message : reason === undefined ? "" : String(reason);
+  return new PgsError(
+    ErrorCode.ABORTED,
+    `Run aborted by its signal${why ? ` (${why})` : ""}: nothing of it was applied`,
+    { cause: reason },
+  );
 }
 
 /**

@@ -69,6 +69,11 @@ export interface ExecuteOptions {
    * marks them pending there until they are written. Absent: no files are wanted.
    */
   traceFilesIn?: string;
+  /**
+   * Aborts the run while it runs (a capability that never settles, a deadline): the run is
+   * stopped and nothing of it is committed.
+   */
+  signal?: AbortSignal;
 }
 
 /** What a run produced. */
@@ -181,6 +186,7 @@ export function prepareRun(
       scope,
       options.capabilities,
       { root: rec, secrets, timings, clock: unsafeMonotonicMs },
+      options.signal,
     );
     const redaction = { fields, values: secrets };
     let flat = rec.flatten();

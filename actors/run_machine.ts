@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { abortedRun } from "../errors.ts";
 import { type AnyStateMachine, createActor, toPromise } from "xstate";
 import type { ExecutionGraph } from "../snapshot/graph.ts";
 import type { NodeTiming } from "../trace/record.ts";
@@ -81,7 +82,9 @@ export async function runWorkflowActor(
   scope: RunScope,
   capabilities: CapabilitySet,
   observers: RunObservers,
+  signal?: AbortSignal,
 ): Promise<GraphOutcome> {
+  if (signal?.aborted) throw abortedRun(signal);
   const machine = machineOf(scope.compiled.root, capabilities);
   const inspector = new TraceInspector({
     root: observers.root,
@@ -94,7 +97,25 @@ export async function runWorkflowActor(
   const actor = createActor(machine, { input, inspect: inspector.observe });
   const done = toPromise(actor);
   actor.start();
-  const outcome = (await done) as GraphOutcome;
+  let outcome: GraphOutcome;
+  if (!signal) outcome = (await done) as GraphOutcome;
+  else {
+    // The abort stops the machine (and its child runs) where it is; a capability still
+    // pending is left to settle into a transaction nobody commits.
+    let onAbort!: () => void;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        reject(abortedRun(signal)); // first: stopping settles `done` too
+        actor.stop();
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      outcome = (await Promise.race([done, aborted])) as GraphOutcome;
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
   const error = outcome.error;
   if (
     error !== undefined && !(error instanceof CapabilityFault || error instanceof BudgetExceeded)

@@ -159,6 +159,13 @@ export interface RunCommonOptions extends StoreChoice {
    * @ignore
    */
   readonly traceCommands?: (tracePath: string) => { examine: string; replay: string };
+  /**
+   * Stops the run when it aborts (a deadline: `AbortSignal.timeout(ms)`, or a capability that
+   * never settles): the call rejects with a `PgsError` of code ABORTED and nothing of the
+   * run is committed. In a batch, runs committed before the abort stay; each run not yet
+   * committed fails its own item with that error.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Options of {@link runWorkflow}. */
@@ -260,6 +267,9 @@ function checkCommon(options: RunCommonOptions, own: readonly string[]): void {
   if (options.secretSeed !== undefined) {
     validateSeed(options.secretSeed, labels.secretSeed ?? "secretSeed");
   }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new UsageError(`Invalid options: "signal" must be an AbortSignal when given`);
+  }
   const budget = options.budget;
   if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) {
     throw new UsageError(
@@ -287,6 +297,7 @@ const COMMON_OPTIONS: readonly string[] = [
   "onWarning",
   "labels",
   "traceCommands",
+  "signal",
 ];
 
 /** The options only {@link runBatch} takes. */
@@ -519,6 +530,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
         budget: options.budget,
         ...(options.signer !== undefined ? { signer: callerSigner(options.signer) } : {}),
         ...(files ? { traceFilesIn: await Deno.realPath(options.workspace) } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (e) {
       png?.cancel();
@@ -706,6 +718,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
       budget: options.budget,
       ...(options.signer !== undefined ? { signer: callerSigner(options.signer) } : {}),
       ...(files ? { traceFilesIn: await Deno.realPath(options.workspace) } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
       onCommitted: async (chunk: readonly BatchItem[], done: number, total: number) => {
         // The files of a committed group are independent: written a few at a time, so the
         // waits on the file system overlap; reported in input order.

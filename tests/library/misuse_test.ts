@@ -382,7 +382,7 @@ Deno.test("runWorkflow()/runBatch(): a misspelt or foreign option is refused by 
     () => lib.runWorkflow({ ...BASE, traceFile: false } as never),
     lib.UsageError,
     "USAGE",
-    /^Invalid options: unknown option "traceFile" \(expected workspace, workflow, .*traceCommands, payload, traceId\)$/,
+    /^Invalid options: unknown option "traceFile" \(expected workspace, workflow, .*, signal, payload, traceId\)$/,
   );
   await rejects(
     "payload in a batch",
