@@ -91,7 +91,7 @@ export interface RunResult {
   /** EXIT emit. */
   readonly emit: string | null;
   /** CC surfaces by node key (redacted, as in the trace). */
-  readonly results: unknown;
+  readonly results: Readonly<Record<string, JsonObject>>;
   /** The committed trace records. */
   readonly records: readonly TraceRecord[];
   /** The committed JSONL lines (in `pgs.trace/2`, the last one is the seal). */
@@ -215,7 +215,8 @@ export function prepareRun(
         exitNode: o.exitNode,
         reason: o.reason,
         emit: o.emit,
-        results: redact(o.results, redaction),
+        // Redaction keeps every surface an object: it replaces values inside, by field or value.
+        results: redact(o.results, redaction) as Record<string, JsonObject>,
         records,
         lines,
         timings,

@@ -33,7 +33,7 @@
  *
  * @module
  */
-import { StorageError, UsageError } from "../errors.ts";
+import { quoted, StorageError, UsageError } from "../errors.ts";
 import { validateKvUrl } from "./kv_url.ts";
 import { type CommitLimits, LOCAL_LIMITS, REMOTE_LIMITS } from "./_commit.ts";
 import { createEngine, type KvStore } from "./_engine.ts";
@@ -78,7 +78,8 @@ export interface OpenStoreOptions {
  * @throws {StorageError} STORAGE when the data root is not a writable directory (or, with
  *   `readOnly`, holds no database), the database cannot be opened, or Deno KV is not
  *   enabled (`--unstable-kv`).
- * @throws {UsageError} USAGE when an option is malformed (e.g. a `kvUrl` that is neither an
+ * @throws {UsageError} USAGE when an option is unknown, missing (neither `dataRoot` nor
+ *   `kvUrl`) or malformed (e.g. a `kvUrl` that is neither an
  *   http(s) URL nor `":memory:"`).
  */
 export async function openStore(options: OpenStoreOptions): Promise<StateStore> {
@@ -88,6 +89,21 @@ export async function openStore(options: OpenStoreOptions): Promise<StateStore> 
   if (options.kvUrl !== undefined) validateKvUrl(options.kvUrl, "kvUrl", true);
   if (options.readOnly !== undefined && typeof options.readOnly !== "boolean") {
     throw new UsageError(`Invalid options: "readOnly" must be a boolean when given`);
+  }
+  for (const k of Object.keys(options)) {
+    if (k !== "dataRoot" && k !== "kvUrl" && k !== "readOnly") {
+      throw new UsageError(
+        `Invalid options: unknown option ${quoted(k)} (expected dataRoot, kvUrl, readOnly)`,
+      );
+    }
+  }
+  if (options.dataRoot === undefined && options.kvUrl === undefined) {
+    throw new UsageError(`Invalid options: one of "dataRoot" or "kvUrl" is required`);
+  }
+  if (
+    options.dataRoot !== undefined && (typeof options.dataRoot !== "string" || !options.dataRoot)
+  ) {
+    throw new UsageError(`Invalid options: "dataRoot" must be a non-empty string when given`);
   }
   return await openKvStore({
     dataRoot: options.dataRoot,

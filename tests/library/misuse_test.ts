@@ -360,6 +360,21 @@ Deno.test("openStore(): a kvUrl that is not a URL, a non-boolean readOnly, a dan
     "USAGE",
     /^Invalid options: "readOnly" must be a boolean when given$/,
   );
+  await rejects(
+    "openStore nothing",
+    () => lib.openStore({}),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid options: one of "dataRoot" or "kvUrl" is required$/,
+  );
+  await rejects(
+    "openStore misspelt",
+    () => lib.openStore({ dataroot: "./data" } as never),
+    lib.UsageError,
+    "USAGE",
+    /^Invalid options: unknown option "dataroot" \(expected dataRoot, kvUrl, readOnly\)$/,
+  );
+  await assert.rejects(Deno.lstat("./data"), Deno.errors.NotFound);
   const dir = await tempDir();
   try {
     await Deno.symlink(`${dir}/missing`, `${dir}/root`);
