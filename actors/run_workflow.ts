@@ -586,8 +586,16 @@ export interface RunBatchOptions extends RunCommonOptions {
   readonly onItem?: (item: BatchRunItem) => void | Promise<void>;
   /** Called after each group commit with the runs done so far. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Called while the pictures are drawn after the runs (when `png`). */
-  readonly onPngProgress?: (done: number, total: number) => void;
+  /**
+   * Called as each picture is drawn after the runs (when `png`): a batch item's
+   * `files.png` is null, because its picture comes later; this says which trace's it is
+   * and where it was written (null: it could not be drawn, a warning says why).
+   */
+  readonly onPngProgress?: (
+    done: number,
+    total: number,
+    picture: { readonly traceId: string; readonly png: string | null },
+  ) => void;
   /**
    * Keep every run in the result's `items`. With false, `items` stays empty and only
    * `onItem` sees each run, so a batch of any length holds no finished trace in memory.
@@ -772,12 +780,16 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
     if (files && options.png !== false) {
       // After every run is committed and reported: pictures never hold up a commit.
       for (const [i, d] of drawn.entries()) {
-        await writeTracePng(options.workspace, p.compiled, d.traceId, d.records).catch((e) =>
-          p.warn(
-            `PNG_RENDER_FAILED: ${d.traceId}: ${e instanceof Error ? e.message.split("\n")[0] : e}`,
-          )
-        );
-        options.onPngProgress?.(i + 1, drawn.length);
+        const png = await writeTracePng(options.workspace, p.compiled, d.traceId, d.records)
+          .catch((e) => {
+            p.warn(
+              `PNG_RENDER_FAILED: ${d.traceId}: ${
+                e instanceof Error ? e.message.split("\n")[0] : e
+              }`,
+            );
+            return null;
+          });
+        options.onPngProgress?.(i + 1, drawn.length, { traceId: d.traceId, png });
       }
     }
   } catch (e) {

@@ -528,3 +528,30 @@ Deno.test("a caller's signer that fails, returns no signature or signs with anot
   const report = await examineTrace(traceText(ok.lines), { publicKey });
   assert.equal(report.signature, "verified");
 });
+
+Deno.test("runBatch(): each picture drawn after the runs is reported with its trace id and path", async () => {
+  const { workspace } = await tempWorkspace();
+  const pictures: { done: number; total: number; traceId: string; png: string | null }[] = [];
+  const r = await runBatch({
+    workspace,
+    workflow: WF,
+    payloads: [ADA, { member: { name: "Bo", email: "bo@example.org" } }],
+    kvUrl: ":memory:",
+    traceIdPrefix: "P",
+    onPngProgress: (done, total, p) => pictures.push({ done, total, ...p }),
+  });
+  const ids = r.items.map((i) => (i.ok ? i.result.traceId : ""));
+  assert.deepEqual(ids, ["P-000001", "P-000002"]);
+  // In the items the picture is still to come.
+  assert.deepEqual(r.items.map((i) => (i.ok ? i.files?.png : undefined)), [null, null]);
+  assert.deepEqual(
+    pictures,
+    ids.map((id, k) => ({
+      done: k + 1,
+      total: 2,
+      traceId: id,
+      png: `${workspace}/traces/${id}/${id}.png`,
+    })),
+  );
+  for (const p of pictures) assert.ok((await Deno.stat(p.png!)).size > 0);
+});
