@@ -17,3 +17,16 @@ Deno.test("every ts snippet of README.md and docs/*.md type-checks", async () =>
   const p = await deno(["check", "--doc-only", ...docs.sort()], ROOT);
   assert.equal(p.code, 0, p.err + p.out);
 });
+
+Deno.test("every exported symbol is documented and every JSDoc example runs (deno task doc-lint, doc-test)", async () => {
+  const lint = await deno(["doc", "--lint", "mod.ts"], ROOT);
+  assert.equal(lint.code, 0, lint.err + lint.out);
+  const examples = await deno(
+    ["test", "--doc", "--allow-all", "mod.ts", "semantics.ts", "errors.ts", "actors/", "snapshot/"]
+      .concat(["storage/", "trace/"]),
+    ROOT,
+  );
+  assert.equal(examples.code, 0, examples.err + examples.out);
+  // Examples ran (a filter or an empty selection would pass with none).
+  assert.match(examples.out, /ok \| ([2-9]\d|\d{3,}) passed/);
+});
