@@ -73,6 +73,12 @@ export interface SideEffectCall {
   readonly runChild: (workflow: string, payload: JsonObject, label: string) => Promise<
     ChildRunResult
   >;
+  /**
+   * Aborts when the run is aborted (the caller's `signal` of `runWorkflow`/`runBatch`): hand
+   * it to `fetch` or other I/O so a stopped run leaves nothing working on its behalf. Absent
+   * when the caller gave none.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What a CS returns: a routable status plus its raw result fields. */

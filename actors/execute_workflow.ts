@@ -163,6 +163,7 @@ export function prepareRun(
       groups: new Map(),
       depth: 0,
       replay: options.replay,
+      ...(options.signal ? { signal: options.signal } : {}),
     };
     rec.push({
       type: "header",

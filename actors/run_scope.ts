@@ -35,4 +35,6 @@ export interface RunScope {
   readonly depth: number;
   /** Set during replay: recorded results to serve instead of executing. */
   readonly replay?: ReplaySource;
+  /** The caller's abort signal, handed to every CS (children share it). */
+  readonly signal?: AbortSignal;
 }

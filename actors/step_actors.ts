@@ -467,6 +467,7 @@ export function sideEffectStepLogic(
           state: handle.state,
           ctx,
           runChild: (wf, payload, label) => spawnChild(me, inp, wf, payload, label),
+          ...(scope.signal ? { signal: scope.signal } : {}),
         });
       } finally {
         handle.end();

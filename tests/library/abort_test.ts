@@ -90,3 +90,35 @@ Deno.test("runBatch(): runs finished before the abort commit; the others fail th
   for (const item of r.items.slice(1)) assert.ok(!item.ok && aborted(item.error));
   assert.deepEqual(await store.listTraces(), ["B-000001"]);
 });
+
+Deno.test("a CS gets the run's signal: the abort reaches the I/O it is waiting on", async () => {
+  const { workspace } = await tempWorkspace();
+  const controller = new AbortController();
+  let seen: unknown = null;
+  const run = runWorkflow({
+    workspace,
+    workflow: WF,
+    payload: member("Ada"),
+    kvUrl: ":memory:",
+    traceFiles: false,
+    signal: controller.signal,
+    capabilities: {
+      sideEffects: {
+        [JOURNAL]: {
+          storeFormat: "jsonl",
+          // A backend call that only ends when it is told to.
+          run: (call) =>
+            new Promise((_, reject) => {
+              call.signal!.addEventListener("abort", () => {
+                seen = call.signal!.reason;
+                reject(call.signal!.reason);
+              });
+              queueMicrotask(() => controller.abort("deadline"));
+            }),
+        },
+      },
+    },
+  });
+  await assert.rejects(run, (e) => aborted(e) && /\(deadline\)/.test((e as Error).message));
+  assert.equal(seen, "deadline");
+});
