@@ -11,6 +11,7 @@
  * @module
  */
 import { type AnyActorRef, type AnyStateMachine, createActor, toPromise } from "xstate";
+import { abortedRun } from "../errors.ts";
 import { MAX_CHILD_DEPTH, RunClassification } from "../semantics.ts";
 import type { ExecutionGraph } from "../snapshot/graph.ts";
 import type { ChildRunResult, JsonObject } from "./capability.ts";
@@ -79,6 +80,8 @@ export async function runChildWorkflow(
   label: string,
 ): Promise<ChildRunResult> {
   const { scope, node } = parent;
+  const signal = scope.signal;
+  if (signal?.aborted) throw abortedRun(signal);
   const step = parent.step.name;
   const graph = scope.compiled.graphs.get(workflow);
   if (!graph) {
@@ -128,6 +131,10 @@ export async function runChildWorkflow(
   } finally {
     group.leave(childId);
   }
+  // Stopping the root does not reach a child actor (XState stops only its own children):
+  // after an abort a child's next step refuses to start (runStep), and its parent learns
+  // here that the run is gone.
+  if (signal?.aborted) throw abortedRun(signal);
   if (outcome.error) throw outcome.error;
   return {
     status: outcome.status,

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { ErrorCode, quoted, StorageError, UsageError } from "../errors.ts";
+import { abortedRun, ErrorCode, quoted, StorageError, UsageError } from "../errors.ts";
 import { DEFAULT_BUDGET } from "../semantics.ts";
 import { compileCached } from "../snapshot/compile_cache.ts";
 import type { CompiledWorkflow } from "../snapshot/graph.ts";
@@ -270,6 +270,8 @@ function checkCommon(options: RunCommonOptions, own: readonly string[]): void {
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new UsageError(`Invalid options: "signal" must be an AbortSignal when given`);
   }
+  // Aborted already: refused before anything is compiled, opened or created.
+  if (options.signal?.aborted) throw abortedRun(options.signal);
   const budget = options.budget;
   if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) {
     throw new UsageError(
@@ -750,7 +752,8 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
           let out: BatchRunItem;
           if (!item.ok) {
             counts.ERROR = (counts.ERROR ?? 0) + 1;
-            out = item;
+            // As for one run: a storage failure of its group means nothing of it was applied.
+            out = { ...item, error: commitFailure(item.error) };
           } else {
             const r = item.result;
             counts[r.classification] = (counts[r.classification] ?? 0) + 1;

@@ -29,6 +29,7 @@ import {
   type TransformFn,
 } from "./capability.ts";
 import { runCtIr } from "./ct/mod.ts";
+import { abortedRun } from "../errors.ts";
 import { BUILTIN_SIDE_EFFECTS } from "./cs/mod.ts";
 import { stepState } from "./step_state.ts";
 import type { Mutation } from "../storage/store.ts";
@@ -264,6 +265,8 @@ function runStep(
   spawnChild?: SpawnChild,
 ) {
   const { scope, node, step } = input;
+  // An aborted run calls no capability again, in the root or in any child still running.
+  if (scope.signal?.aborted) throw abortedRun(scope.signal);
   spendOrStop(scope.budget);
   for (const p of input.missing) {
     warn(
@@ -456,6 +459,24 @@ export function sideEffectStepLogic(
       const handle = builtin
         ? stepState(scope.txn, step.capability, step.name)
         : stepState(scope.txn, step.capability, step.name, step.store?.path ?? null);
+      // Child runs belong to the step that started them: it ends when they have (awaited or
+      // not), and none starts once it has ended. Otherwise a child would run beside the
+      // parent's later steps, or after the commit, and the trace would not replay.
+      let open = true;
+      const children: Promise<unknown>[] = [];
+      const runChild = (wf: string, payload: JsonObject, label: string) => {
+        if (!open) {
+          return Promise.reject(
+            new Error(
+              `${step.capability} started a child run after its step ${step.name} ended: a ` +
+                `capability must start its child runs before its result settles`,
+            ),
+          );
+        }
+        const child = spawnChild(me, inp, wf, payload, label);
+        children.push(child.catch(() => undefined));
+        return child;
+      };
       let r: SideEffectResult;
       try {
         r = await fn({
@@ -466,10 +487,12 @@ export function sideEffectStepLogic(
           policy: step.policy,
           state: handle.state,
           ctx,
-          runChild: (wf, payload, label) => spawnChild(me, inp, wf, payload, label),
+          runChild,
           ...(scope.signal ? { signal: scope.signal } : {}),
         });
       } finally {
+        while (children.length > 0) await children.shift();
+        open = false;
         handle.end();
       }
       if (typeof r?.status !== "string") {

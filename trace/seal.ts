@@ -118,7 +118,7 @@ async function sign(signer: TraceSigner, root: string): Promise<Uint8Array> {
   if (!(sig instanceof Uint8Array) || sig.length !== 64) {
     throw new StorageError(
       `Cannot seal the trace: signer ${signer.keyId} returned ${
-        sig instanceof Uint8Array ? `${sig.length} bytes` : typeof sig
+        sig instanceof Uint8Array ? `${sig.length} bytes` : sig === null ? "null" : typeof sig
       }, expected a 64-byte Ed25519 signature`,
     );
   }

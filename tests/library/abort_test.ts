@@ -122,3 +122,68 @@ Deno.test("a CS gets the run's signal: the abort reaches the I/O it is waiting o
   await assert.rejects(run, (e) => aborted(e) && /\(deadline\)/.test((e as Error).message));
   assert.equal(seen, "deadline");
 });
+
+Deno.test("an abort stops the child runs too: none of their capabilities is called afterwards", async () => {
+  const { workspace } = await tempWorkspace();
+  const calls: string[] = [];
+  let journals = 0;
+  const run = runWorkflow({
+    workspace,
+    workflow: WF,
+    payload: member("Ada"),
+    kvUrl: ":memory:",
+    traceFiles: false,
+    signal: AbortSignal.timeout(100),
+    capabilities: {
+      sideEffects: {
+        // The root's journal step starts a child run of the same workflow.
+        [JOURNAL]: {
+          storeFormat: "jsonl",
+          run: async (call) => {
+            if (journals++ === 0) {
+              calls.push("root journal");
+              await call.runChild(WF, member("Kid"), "kid").catch(() => undefined);
+              calls.push("root journal after child");
+            } else calls.push("kid journal");
+            return { status: "SUCCESS", result: {} };
+          },
+        },
+        // A slow registry: the abort comes while the kid waits on it.
+        "capability_side_effects::CS_REGISTRY_V0": {
+          storeFormat: "json",
+          run: async (call) => {
+            calls.push(`registry ${JSON.stringify(call.inputs).includes("Kid") ? "kid" : "root"}`);
+            if (journals > 0) await new Promise((r) => setTimeout(r, 250));
+            return { status: "SUCCESS", result: {} };
+          },
+        },
+      },
+    },
+  });
+  await assert.rejects(run, aborted);
+  await new Promise((r) => setTimeout(r, 400)); // the kid's registry call has long settled
+  assert.deepEqual(
+    calls,
+    ["registry root", "root journal", "registry root"].slice(0, 2).concat(
+      calls.slice(2),
+    ),
+  );
+  assert.ok(!calls.includes("kid journal"), calls.join(", "));
+});
+
+Deno.test("an aborted signal given at the start creates no data root", async () => {
+  const { dir, workspace } = await tempWorkspace();
+  const dataRoot = `${dir}/new-root`;
+  await assert.rejects(
+    runWorkflow({
+      workspace,
+      workflow: WF,
+      payload: member("Ada"),
+      dataRoot,
+      signal: AbortSignal.abort(),
+    }),
+    aborted,
+  );
+  await assert.rejects(Deno.stat(dataRoot), Deno.errors.NotFound);
+  await assert.rejects(Deno.stat(`${workspace}/traces`), Deno.errors.NotFound);
+});

@@ -1,6 +1,16 @@
 // A capability the application provides: what its state handle allows, and when.
 import assert from "node:assert/strict";
-import { openStore, runWorkflow, type StateTxn, type StoreRef } from "../../mod.ts";
+import {
+  createCapabilityRegistry,
+  loadSnapshot,
+  openStore,
+  replayTrace,
+  runWorkflow,
+  type SideEffectCall,
+  type StateTxn,
+  type StoreRef,
+  traceText,
+} from "../../mod.ts";
 import { tempWorkspace } from "../_support/workspace.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
@@ -116,4 +126,51 @@ Deno.test("a custom CS that starts a child run records only its own writes; the 
   );
   const keys = effects.map((e) => `${e.run}:${(e as unknown as { key: string }).key}`);
   assert.equal(new Set(keys).size, keys.length, `no effect recorded twice: ${keys.join(" ")}`);
+});
+
+Deno.test("a child run a custom CS does not await still ends within its step; one started later is refused", async () => {
+  const { workspace } = await tempWorkspace();
+  let calls = 0;
+  let runChild: SideEffectCall["runChild"] | null = null;
+  const custom = {
+    sideEffects: {
+      [JOURNAL]: {
+        storeFormat: "jsonl" as const,
+        run: (call: SideEffectCall) => {
+          if (calls++ === 0) {
+            // Started, not awaited: the step still ends only when the kid's run has.
+            void call.runChild(WF, { member: { name: "Kid", email: "kid@example.org" } }, "kid");
+            runChild = call.runChild;
+          }
+          return Promise.resolve({ status: "SUCCESS", result: {} });
+        },
+      },
+    },
+  };
+  await using store = await openStore({ kvUrl: ":memory:" });
+  const r = await runWorkflow({
+    workspace,
+    workflow: WF,
+    payload: ADA,
+    store,
+    traceFiles: false,
+    capabilities: custom,
+  });
+  assert.equal(r.classification, "COMPLETED");
+  // The kid's records all come before the root's journal step record.
+  const rootStep = r.records.findIndex((x) =>
+    x.type === "step" && x.run === "root" && x.step === "append_member_event"
+  );
+  const kidLast = r.records.findLastIndex((x) => x.run !== "root");
+  assert.ok(kidLast > 0 && kidLast < rootStep, `kid ${kidLast} before root step ${rootStep}`);
+  await assert.rejects(
+    runChild!(WF, { member: { name: "Late", email: "late@example.org" } }, "late"),
+    /started a child run after its step append_member_event ended/,
+  );
+  const replay = await replayTrace(
+    traceText(r.lines),
+    await loadSnapshot(workspace),
+    createCapabilityRegistry(custom),
+  );
+  assert.equal(replay.identical, true);
 });

@@ -524,6 +524,18 @@ Deno.test("a caller's signer that fails, returns no signature or signs with anot
       e instanceof UsageError && /"signer" key id 0123456789abcdef is not the id/.test(e.message),
   );
   assert.deepEqual(await store.listTraces(), [], "nothing committed");
+  // In a batch, each run of the refused group fails its item the same way.
+  const batch = await runBatch({
+    workspace,
+    workflow: WF,
+    payloads: [ADA],
+    store,
+    traceFiles: false,
+    signer: { ...good, sign: () => Promise.reject(new Error("HSM offline")) },
+  });
+  assert.equal(batch.items.length, 1);
+  assert.ok(!batch.items[0].ok && notApplied(/HSM offline/)(batch.items[0].error));
+  assert.deepEqual(await store.listTraces(), [], "nothing committed");
   const ok = await run(good, "T_good");
   const report = await examineTrace(traceText(ok.lines), { publicKey });
   assert.equal(report.signature, "verified");
