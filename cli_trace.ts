@@ -8,7 +8,7 @@
  */
 import { type Flags, optional, required } from "./cli_args.ts";
 import { type CliIo, ExitCode } from "./cli_io.ts";
-import { quoted, TraceError, UsageError } from "./errors.ts";
+import { quoted, StorageError, TraceError, UsageError } from "./errors.ts";
 import { validateKvUrl } from "./storage/kv_url.ts";
 import { type KvStore, openKvStore } from "./storage/mod.ts";
 import { parsePublicKey, publicKeyPem } from "./trace/mod.ts";
@@ -80,6 +80,15 @@ export async function replayCommand(file: string, flags: Flags, io: CliIo): Prom
 export async function publicKeyCommand(flags: Flags, io: CliIo): Promise<number> {
   const { dataRoot, kvUrl } = storeFlags(flags);
   if (!dataRoot && !kvUrl) throw new UsageError("Missing --data-root <dir> (or --kv <url>)");
+  // The key is made on first use, but only in a data root that holds state: a mistyped path
+  // must not become a new data root with a key nobody's traces are sealed with.
+  if (dataRoot && !kvUrl && !(await Deno.lstat(`${dataRoot}/.pgs/state.kv`).catch(() => null))) {
+    throw new StorageError(
+      `Cannot read the seal key of data root ${
+        quoted(dataRoot, 200)
+      }: it holds no state database (.pgs/state.kv)`,
+    );
+  }
   const store = await openKvStore({ dataRoot, kvUrl });
   try {
     const signer = (await store.signer())!;

@@ -95,3 +95,18 @@ Deno.test("a REJECTED run prints its reasons; its .md suggests least-privilege c
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("public-key on a path that holds no state: exit 2, one line, nothing created", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pgs-pk-" });
+  try {
+    const r = await cli(["-A"], "public-key", "--data-root", `${dir}/typo`);
+    assert.equal(r.code, 2);
+    assert.match(
+      r.err,
+      /^error\[STORAGE\]: Cannot read the seal key of data root ".*\/typo": it holds no state database \(\.pgs\/state\.kv\)\n$/,
+    );
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
