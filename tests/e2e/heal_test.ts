@@ -73,6 +73,27 @@ async function traceFolders(workspace: string): Promise<string[]> {
   return names.sort();
 }
 
+/** Commits a run whose files belong in `filesIn`, as a process that died before writing them. */
+async function commitWithoutFiles(
+  t: { workspace: string; dataRoot: string },
+  traceId: string,
+  filesIn: string,
+): Promise<void> {
+  const registry = createCapabilityRegistry();
+  const compiled = await compileWorkflow(
+    await loadSnapshot(t.workspace),
+    WF,
+    registry.compileOptions,
+  );
+  await using store = await openKvStore({ dataRoot: t.dataRoot });
+  await executeWorkflow(compiled, ADA, {
+    store,
+    capabilities: registry.capabilities,
+    traceId,
+    traceFilesIn: filesIn,
+  });
+}
+
 Deno.test("a run with traceFiles: false leaves nothing pending: a later run writes no files for it", async () => {
   const t = await tempWorkspace();
   await runWorkflow({
@@ -101,22 +122,11 @@ Deno.test("a run with traceFiles: false leaves nothing pending: a later run writ
 Deno.test("missing trace files are written by the next run in their own workspace, never in another", async () => {
   const t = await tempWorkspace();
   const other = await tempWorkspace();
-  const registry = createCapabilityRegistry();
-  const compiled = await compileWorkflow(
-    await loadSnapshot(t.workspace),
-    WF,
-    registry.compileOptions,
-  );
+  await commitWithoutFiles(t, "T_mine", await Deno.realPath(t.workspace));
   {
     await using store = await openKvStore({ dataRoot: t.dataRoot });
-    // Committed for t.workspace by a process that died before writing the files.
-    await executeWorkflow(compiled, ADA, {
-      store,
-      capabilities: registry.capabilities,
-      traceId: "T_mine",
-      traceFilesIn: await Deno.realPath(t.workspace),
-    });
     assert.deepEqual(await store.pendingTraceFiles(await Deno.realPath(other.workspace)), []);
+    assert.deepEqual(await store.pendingTraceFiles(await Deno.realPath(t.workspace)), ["T_mine"]);
   }
   const elsewhere = await runWorkflow({
     workspace: other.workspace,
@@ -144,21 +154,7 @@ Deno.test("missing trace files are written by the next run in their own workspac
 
 Deno.test("a files marker of an earlier release (no workspace named) is still written by the next run", async () => {
   const t = await tempWorkspace();
-  const registry = createCapabilityRegistry();
-  const compiled = await compileWorkflow(
-    await loadSnapshot(t.workspace),
-    WF,
-    registry.compileOptions,
-  );
-  {
-    await using store = await openKvStore({ dataRoot: t.dataRoot });
-    await executeWorkflow(compiled, ADA, {
-      store,
-      capabilities: registry.capabilities,
-      traceId: "T_old",
-      traceFilesIn: "/nowhere/else",
-    });
-  }
+  await commitWithoutFiles(t, "T_old", "/nowhere/else");
   // Rewrite the marker as the one-byte form earlier releases committed.
   const kv = await Deno.openKv(`${t.dataRoot}/.pgs/state.kv`);
   await kv.set(traceFilesPendingKey("T_old"), new Uint8Array([1]));

@@ -7,6 +7,7 @@ import {
   replayTrace,
   runWorkflow,
   type SideEffectCall,
+  type StateStore,
   type StateTxn,
   type StoreRef,
   traceText,
@@ -17,28 +18,29 @@ const WF = "club::WF_REGISTER_MEMBER_V0";
 const ADA = { member: { name: "Ada", email: "ada@example.org" } };
 const JOURNAL = "capability_side_effects::CS_APPENDONLY_JSONL_V0";
 
-Deno.test("a custom CS's state handle refuses use after its step ended; nothing late is committed", async () => {
-  const { workspace } = await tempWorkspace();
-  let kept: { state: StateTxn; store: StoreRef } | null = null;
-  await using store = await openStore({ kvUrl: ":memory:" });
-  const r = await runWorkflow({
-    workspace,
+/** The club registration with the journal's CS replaced by `run`, on a fresh workspace. */
+async function withJournal(
+  run: (call: SideEffectCall) => Promise<{ status: string; result: Record<string, never> }>,
+  target: { store: StateStore } | { dataRoot: string },
+  workspace?: string,
+) {
+  return await runWorkflow({
+    workspace: workspace ?? (await tempWorkspace()).workspace,
     workflow: WF,
     payload: ADA,
-    store,
     traceFiles: false,
-    capabilities: {
-      sideEffects: {
-        [JOURNAL]: {
-          storeFormat: "jsonl",
-          run: (call) => {
-            kept = { state: call.state, store: call.store! };
-            return Promise.resolve({ status: "SUCCESS", result: {} });
-          },
-        },
-      },
-    },
+    capabilities: { sideEffects: { [JOURNAL]: { storeFormat: "jsonl", run } } },
+    ...target,
   });
+}
+
+Deno.test("a custom CS's state handle refuses use after its step ended; nothing late is committed", async () => {
+  let kept: { state: StateTxn; store: StoreRef } | null = null;
+  await using store = await openStore({ kvUrl: ":memory:" });
+  const r = await withJournal((call) => {
+    kept = { state: call.state, store: call.store! };
+    return Promise.resolve({ status: "SUCCESS", result: {} });
+  }, { store });
   assert.equal(r.classification, "COMPLETED");
   const { state, store: journal } = kept!;
   assert.throws(
@@ -53,24 +55,14 @@ Deno.test("a custom CS's state handle refuses use after its step ended; nothing 
 
 Deno.test("a custom CS writing a store its step does not declare faults the run: nothing is applied", async () => {
   const { workspace, dataRoot } = await tempWorkspace();
-  const r = await runWorkflow({
-    workspace,
-    workflow: WF,
-    payload: ADA,
-    dataRoot,
-    traceFiles: false,
-    capabilities: {
-      sideEffects: {
-        [JOURNAL]: {
-          storeFormat: "jsonl",
-          run: (call) => {
-            call.state.set({ path: "evil/other.json", format: "json" }, "k", 1);
-            return Promise.resolve({ status: "SUCCESS", result: {} });
-          },
-        },
-      },
+  const r = await withJournal(
+    (call) => {
+      call.state.set({ path: "evil/other.json", format: "json" }, "k", 1);
+      return Promise.resolve({ status: "SUCCESS", result: {} });
     },
-  });
+    { dataRoot },
+    workspace,
+  );
   assert.equal(r.classification, "FAULTED");
   const fault = r.records.find((x) => x.type === "fault") as unknown as { error: string };
   assert.match(
@@ -82,35 +74,20 @@ Deno.test("a custom CS writing a store its step does not declare faults the run:
 });
 
 Deno.test("a custom CS that starts a child run records only its own writes; the child records its own", async () => {
-  const { workspace } = await tempWorkspace();
   await using store = await openStore({ kvUrl: ":memory:" });
   let calls = 0;
-  const r = await runWorkflow({
-    workspace,
-    workflow: WF,
-    payload: ADA,
-    store,
-    traceFiles: false,
-    capabilities: {
-      sideEffects: {
-        [JOURNAL]: {
-          storeFormat: "jsonl",
-          run: async (call) => {
-            // The root's journal step starts the kid's run; the kid's own journal step appends.
-            if (calls++ > 0) {
-              await call.state.append(call.store!, (seq) => ({ seq, kid: true }));
-              return { status: "SUCCESS", result: {} };
-            }
-            const kid = await call.runChild(WF, {
-              member: { name: "Kid", email: "kid@example.org" },
-            }, "kid");
-            await call.state.append(call.store!, (seq) => ({ seq, child: kid.status }));
-            return { status: "SUCCESS", result: {} };
-          },
-        },
-      },
-    },
-  });
+  const r = await withJournal(async (call) => {
+    // The root's journal step starts the kid's run; the kid's own journal step appends.
+    if (calls++ > 0) {
+      await call.state.append(call.store!, (seq) => ({ seq, kid: true }));
+      return { status: "SUCCESS", result: {} };
+    }
+    const kid = await call.runChild(WF, {
+      member: { name: "Kid", email: "kid@example.org" },
+    }, "kid");
+    await call.state.append(call.store!, (seq) => ({ seq, child: kid.status }));
+    return { status: "SUCCESS", result: {} };
+  }, { store });
   assert.equal(r.classification, "COMPLETED");
   const effects = r.records.filter((x) => x.type === "effect") as unknown as {
     run: string;
