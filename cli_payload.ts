@@ -9,6 +9,7 @@
  * @module
  */
 import { ErrorCode, quoted, UsageError } from "./errors.ts";
+import { nestingDepth } from "./trace/jsonl.ts";
 
 /** Largest accepted payload, in bytes. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
@@ -142,7 +143,7 @@ export function parsePayload(text: string, name = "payload"): Record<string, unk
       ErrorCode.PAYLOAD,
     );
   }
-  const depth = maxDepth(text);
+  const depth = nestingDepth(text);
   if (depth > MAX_PAYLOAD_DEPTH) {
     throw new UsageError(
       `Cannot accept ${name}: nesting depth ${depth} exceeds ${MAX_PAYLOAD_DEPTH}`,
@@ -193,23 +194,6 @@ export function parsePayload(text: string, name = "payload"): Record<string, unk
     );
   }
   return value as Record<string, unknown>;
-}
-
-/** Bracket nesting depth of JSON text, ignoring brackets inside strings. */
-function maxDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) max = Math.max(max, ++depth);
-    else if (c === 125 || c === 93) depth--;
-  }
-  return max;
 }
 
 class NonFinite extends Error {}

@@ -326,6 +326,22 @@ const STORE_METHODS = [
   "close",
 ];
 
+/** What a single run and a batch hand the engine alike. */
+async function engineOptions(options: RunCommonOptions, p: Prepared, files: boolean) {
+  return {
+    store: p.store,
+    capabilities: p.registry.capabilities,
+    seed: options.seed,
+    startedAt: options.startedAt,
+    secretSeed: options.secretSeed,
+    budget: options.budget,
+    ...(options.signer !== undefined ? { signer: callerSigner(options.signer) } : {}),
+    // Where the trace files go, so a crash's missing files are written there and only there.
+    ...(files ? { traceFilesIn: await Deno.realPath(options.workspace) } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+}
+
 /** A caller's signer, its signatures checked before they are committed. */
 function callerSigner(signer: TraceSigner | null): TraceSigner | null {
   return signer === null ? null : verifyingSigner(signer);
@@ -523,16 +539,8 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<RunWorkf
     let result: RunResult;
     try {
       result = await executeWorkflow(p.compiled, payload, {
-        store: p.store,
-        capabilities: p.registry.capabilities,
+        ...(await engineOptions(options, p, files)),
         traceId,
-        seed: options.seed,
-        startedAt: options.startedAt,
-        secretSeed: options.secretSeed,
-        budget: options.budget,
-        ...(options.signer !== undefined ? { signer: callerSigner(options.signer) } : {}),
-        ...(files ? { traceFilesIn: await Deno.realPath(options.workspace) } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (e) {
       png?.cancel();
@@ -719,16 +727,8 @@ export async function runBatch(options: RunBatchOptions): Promise<RunBatchResult
       // Results are reported (and their trace files written) every 100 runs: what is held
       // in memory at once, and how often progress moves.
       chunkSize: 100,
-      store: p.store,
-      capabilities: p.registry.capabilities,
+      ...(await engineOptions(options, p, files)),
       traceIdPrefix: prefix,
-      seed: options.seed,
-      startedAt: options.startedAt,
-      secretSeed: options.secretSeed,
-      budget: options.budget,
-      ...(options.signer !== undefined ? { signer: callerSigner(options.signer) } : {}),
-      ...(files ? { traceFilesIn: await Deno.realPath(options.workspace) } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
       onCommitted: async (chunk: readonly BatchItem[], done: number, total: number) => {
         // The files of a committed group are independent: written a few at a time, so the
         // waits on the file system overlap; reported in input order.

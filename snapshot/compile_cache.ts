@@ -17,7 +17,7 @@ import { canonicalJson, sha256Hex } from "./canonical.ts";
 import type { CompileOptions } from "./compile.ts";
 import type { CompiledWorkflow, ExecutionGraph } from "./graph.ts";
 import type { Snapshot } from "./load.ts";
-import { ArtifactKind, parseFqdn } from "./resolve.ts";
+import { type ArtifactKind, listArtifactNames, parseFqdn } from "./resolve.ts";
 
 /** Where kept results live (a KvStore's derived-blob cache). */
 export interface BlobCache {
@@ -70,19 +70,6 @@ async function fileSha256(path: string): Promise<string | null> {
   return hex;
 }
 
-async function listing(snapshotRoot: string, kind: ArtifactKind): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const e of Deno.readDir(`${snapshotRoot}/artifacts/${ArtifactKind[kind]}`)) {
-      const m = /^(.+)__(.+)\.json$/.exec(e.name);
-      if (e.isFile && m) out.push(`${m[1]}::${m[2]}`);
-    }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return out.sort();
-}
-
 /**
  * True when every file and listing the entry was compiled from is unchanged. A file or
  * folder that cannot be read (no permission, not a directory) is a miss: the full load
@@ -94,7 +81,8 @@ async function stillValid(wsRoot: string, entry: Entry): Promise<boolean> {
     (await fileSha256(`${wsRoot}/${rel}`)) === sum
   );
   const lists = Object.entries(entry.lists).map(async ([kind, names]) =>
-    canonicalJson(await listing(snapshotRoot, kind as ArtifactKind)) === canonicalJson(names)
+    canonicalJson(await listArtifactNames(snapshotRoot, kind as ArtifactKind)) ===
+      canonicalJson(names)
   );
   try {
     return (await Promise.all([...checks, ...lists])).every(Boolean);
@@ -193,7 +181,9 @@ export async function compileCached(
     const sums = snapshot.fileSums!();
     for (const rel of [...sums.keys()].sort()) files[rel] = sums.get(rel)!;
     const lists: Record<string, string[]> = {};
-    for (const kind of [...rec.listed].sort()) lists[kind] = await listing(snapshotRoot, kind);
+    for (const kind of [...rec.listed].sort()) {
+      lists[kind] = await listArtifactNames(snapshotRoot, kind);
+    }
     const entry: Entry = {
       format: COMPILE_FORMAT,
       workflow,

@@ -8,7 +8,13 @@
 import type { z } from "zod";
 import { ErrorCode, SnapshotError, UsageError } from "../errors.ts";
 import { sha256Hex } from "./canonical.ts";
-import { artifactFile, ArtifactKind, type Fqdn, isSafeFqdn, parseFqdn } from "./resolve.ts";
+import {
+  artifactFile,
+  type ArtifactKind,
+  type Fqdn,
+  listArtifactNames,
+  parseFqdn,
+} from "./resolve.ts";
 import type { ctIr, KIND_SCHEMAS } from "./schema.ts";
 import { checkSeal } from "./seal.ts";
 
@@ -119,29 +125,15 @@ export async function loadSnapshot(workspace: string): Promise<Snapshot> {
       return hit;
     },
     listWorkflows() {
-      return listKind(root, "WF");
+      return listArtifactNames(root, "WF");
     },
     listArtifacts(kind: ArtifactKind) {
-      return listKind(root, kind);
+      return listArtifactNames(root, kind);
     },
     fileSums() {
       return sums;
     },
   };
-}
-
-async function listKind(root: string, kind: ArtifactKind): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const e of Deno.readDir(`${root}/artifacts/${ArtifactKind[kind]}`)) {
-      const m = /^(.+)__(.+)\.json$/.exec(e.name);
-      if (e.isFile && m && isSafeFqdn(`${m[1]}::${m[2]}`)) out.push(`${m[1]}::${m[2]}`);
-    }
-  } catch (e) {
-    // A kind directory a generation does not have lists nothing; workflows are required.
-    if (!(e instanceof Deno.errors.NotFound) || kind === "WF") throw e;
-  }
-  return out.sort();
 }
 
 async function readArtifact(

@@ -63,3 +63,23 @@ export function parseFqdn(text: string, what = "workflow"): Fqdn {
 export function artifactFile(kind: ArtifactKind, fqdn: Fqdn): string {
   return `artifacts/${ArtifactKind[kind]}/${fqdn.namespace}__${fqdn.code}.json`;
 }
+
+/**
+ * The FQDNs of the artifacts of one kind in the snapshot at `root`, sorted (files named
+ * `<ns>__<CODE>.json` with a safe FQDN). A kind folder a generation does not have lists
+ * nothing.
+ *
+ * @throws the read error, and NotFound for the workflows' folder (a snapshot has workflows).
+ */
+export async function listArtifactNames(root: string, kind: ArtifactKind): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const e of Deno.readDir(`${root}/artifacts/${ArtifactKind[kind]}`)) {
+      const m = /^(.+)__(.+)\.json$/.exec(e.name);
+      if (e.isFile && m && isSafeFqdn(`${m[1]}::${m[2]}`)) out.push(`${m[1]}::${m[2]}`);
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound) || kind === "WF") throw e;
+  }
+  return out.sort();
+}

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { EffectRecord } from "../record.ts";
 
 /** What kind of thing went wrong (SPEC §7). */
 export const DiagnosisClass = {
@@ -58,25 +59,8 @@ export interface ExaminePathEntry {
   outcome: string | null;
 }
 
-/** A state change, from an effect record. */
-export interface ExamineEffect {
-  /** Run id. */
-  run: string;
-  /** CC node key. */
-  node: string;
-  /** Step name. */
-  step: string;
-  /** Store path. */
-  store: string;
-  /** set / delete / append. */
-  mutation: string;
-  /** Key or sequence number. */
-  key: string;
-  /** CS op. */
-  operation: string;
-  /** Step status. */
-  result: string;
-}
+/** A state change, from an effect record: the record without its type and chain fields. */
+export type ExamineEffect = Omit<EffectRecord, "type" | "seq" | "prev" | "shared">;
 
 /** A warning record. */
 export interface ExamineWarning {
