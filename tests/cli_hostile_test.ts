@@ -10,6 +10,7 @@ import { canonicalJson, sha256Hex } from "../snapshot/canonical.ts";
 import { deno, outsideWorkspace, ROOT, runFlags } from "./library/_subprocess.ts";
 import { tempWorkspace } from "./_support/workspace.ts";
 import { tempDir } from "./_support/tmp.ts";
+import { adaRunArgs } from "./_support/cli.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
 const CLI = `${ROOT}cli.ts`;
@@ -40,15 +41,7 @@ async function cliIn(cwd: string, args: string[], ms = 20_000, env: Record<strin
 async function committed(traceId = "T_base") {
   const t = await tempWorkspace();
   const code = await main([
-    "run",
-    "--wf",
-    WF,
-    "--payload",
-    `${t.workspace}/payloads/ada.json`,
-    "--workspace",
-    t.workspace,
-    "--data-root",
-    t.dataRoot,
+    ...adaRunArgs(t),
     "--no-png",
     "--trace-id",
     traceId,
@@ -368,15 +361,7 @@ Deno.test("a malformed PGS_SECRET_SEED is refused naming the variable, before an
         `${ROOT}deno.json`,
         "-A",
         CLI,
-        "run",
-        "--wf",
-        WF,
-        "--payload",
-        `${t.workspace}/payloads/ada.json`,
-        "--workspace",
-        t.workspace,
-        "--data-root",
-        t.dataRoot,
+        ...adaRunArgs(t),
       ],
       t.dir,
       { PGS_SECRET_SEED: "zz" },

@@ -148,3 +148,18 @@ export async function runPayload(
     ...extra,
   );
 }
+
+/** CLI arguments of a run of the club registration on the workspace's `ada.json`. */
+export function adaRunArgs(t: { workspace: string; dataRoot: string }): string[] {
+  return [
+    "run",
+    "--wf",
+    "club::WF_REGISTER_MEMBER_V0",
+    "--payload",
+    `${t.workspace}/payloads/ada.json`,
+    "--workspace",
+    t.workspace,
+    "--data-root",
+    t.dataRoot,
+  ];
+}

@@ -9,7 +9,7 @@ import { loadSnapshot } from "../../snapshot/load.ts";
 import { openMemoryStore } from "../../storage/memory_store.ts";
 import { examineTrace } from "../../trace/examine/mod.ts";
 import { traceText } from "../../trace/jsonl.ts";
-import { cli, runPayload } from "../_support/cli.ts";
+import { adaRunArgs, cli, runPayload } from "../_support/cli.ts";
 import { editArtifact, tempWorkspace } from "../_support/workspace.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
@@ -144,15 +144,7 @@ Deno.test("the CLI's compile refusal names the whole workflow", async () => {
   const r = await cli("check", "--workspace", t.workspace, "--wf", WF);
   assert.equal(r.code, 3);
   const run = await cli(
-    "run",
-    "--wf",
-    WF,
-    "--payload",
-    `${t.workspace}/payloads/ada.json`,
-    "--workspace",
-    t.workspace,
-    "--data-root",
-    t.dataRoot,
+    ...adaRunArgs(t),
   );
   assert.equal(run.code, 3);
   assert.equal(run.err[0], `error[COMPILE]: Cannot compile workflow "${WF}": 1 problem(s)`);

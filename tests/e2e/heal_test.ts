@@ -7,7 +7,7 @@ import { openKvStore } from "../../storage/kv_store.ts";
 import { traceFilesPendingKey } from "../../storage/keys.ts";
 import { runWorkflow } from "../../actors/run_workflow.ts";
 import { verifyTrace } from "../../trace/jsonl.ts";
-import { cli } from "../_support/cli.ts";
+import { adaRunArgs, cli } from "../_support/cli.ts";
 import { tempWorkspace } from "../_support/workspace.ts";
 
 Deno.test("a run committed without its trace files (crash after commit) gets them on the next CLI run", async () => {
@@ -34,15 +34,7 @@ Deno.test("a run committed without its trace files (crash after commit) gets the
   await assert.rejects(Deno.stat(file), Deno.errors.NotFound);
 
   const next = await cli(
-    "run",
-    "--wf",
-    "club::WF_REGISTER_MEMBER_V0",
-    "--payload",
-    `${t.workspace}/payloads/ada.json`,
-    "--workspace",
-    t.workspace,
-    "--data-root",
-    t.dataRoot,
+    ...adaRunArgs(t),
     "--no-png",
   );
   assert.equal(next.code, 0);

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { tempWorkspace } from "../_support/workspace.ts";
+import { adaRunArgs } from "../_support/cli.ts";
 
 const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
 const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
@@ -18,15 +19,7 @@ async function runRestricted(t: { workspace: string; dataRoot: string }, traceId
       "--allow-read",
       `--allow-write=${t.dataRoot},${t.workspace}/traces`,
       CLI,
-      "run",
-      "--wf",
-      WF,
-      "--payload",
-      `${t.workspace}/payloads/ada.json`,
-      "--workspace",
-      t.workspace,
-      "--data-root",
-      t.dataRoot,
+      ...adaRunArgs(t),
       "--no-png",
       "--trace-id",
       traceId,

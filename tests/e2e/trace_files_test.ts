@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cli, readRecords } from "../_support/cli.ts";
+import { adaRunArgs, cli, readRecords } from "../_support/cli.ts";
 import { tempWorkspace } from "../_support/workspace.ts";
 
 function pngSize(bytes: Uint8Array): { width: number; height: number } {
@@ -13,15 +13,7 @@ function pngSize(bytes: Uint8Array): { width: number; height: number } {
 Deno.test("run writes .jsonl, .md and a .png whose highlighted path differs between two paths", async () => {
   const t = await tempWorkspace();
   const args = [
-    "run",
-    "--wf",
-    "club::WF_REGISTER_MEMBER_V0",
-    "--payload",
-    `${t.workspace}/payloads/ada.json`,
-    "--workspace",
-    t.workspace,
-    "--data-root",
-    t.dataRoot,
+    ...adaRunArgs(t),
     "--json",
   ];
   const first = await cli(...args);
