@@ -8,7 +8,6 @@ import { adaRunArgs } from "../_support/cli.ts";
 
 const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
 const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
-const WF = "club::WF_REGISTER_MEMBER_V0";
 
 async function runRestricted(t: { workspace: string; dataRoot: string }, traceId: string) {
   const out = await new Deno.Command(Deno.execPath(), {
