@@ -30,6 +30,18 @@ export const SHAREABLE_FIELDS: ReadonlySet<string> = new Set([
 /** A reference to an earlier copy: `[seq, JSON pointer]`. */
 export type SharedRef = readonly [number, string];
 
+const QUOTED = new Map<string, string>();
+
+/** JSON text of a record field name (a small, fixed set: remembered once quoted). */
+function quoted(name: string): string {
+  let q = QUOTED.get(name);
+  if (q === undefined) {
+    q = JSON.stringify(name);
+    if (QUOTED.size < 256) QUOTED.set(name, q);
+  }
+  return q;
+}
+
 /** RFC 6901 escaping of one pointer segment. */
 function escapeSegment(s: string): string {
   return s.includes("~") || s.includes("/") ? s.replace(/~/g, "~0").replace(/\//g, "~1") : s;
@@ -50,6 +62,10 @@ interface Walk {
  */
 export class ValueTable {
   readonly #seen = new Map<string, SharedRef>();
+  // Canonical text of every object already walked in this trace, by identity: a run
+  // records the same payload, inputs and results objects in many records, and nothing
+  // mutates them while the trace is encoded.
+  readonly #known = new Map<object, string>();
 
   /**
    * The canonical JSON line of `record` (which carries its `seq`), with every shareable
@@ -57,30 +73,35 @@ export class ValueTable {
    */
   encode(record: object, seq: number): string {
     const rec = record as Readonly<Record<string, unknown>>;
-    const w: Walk = { refs: [], adds: [] };
+    const w = this.#w;
+    w.refs.length = 0;
+    w.adds.length = 0;
     // Walked in the record's own key order (it decides which copy later records refer to),
     // written in sorted order.
-    const names: string[] = [];
-    const texts: string[] = [];
-    for (const k of Object.keys(rec)) {
+    const keys = Object.keys(rec);
+    const texts: Record<string, string> = {};
+    for (const k of keys) {
       const v = rec[k];
       if (v === undefined) continue;
-      names.push(k);
-      texts.push(
-        SHAREABLE_FIELDS.has(k) ? this.#walk(v, `/${escapeSegment(k)}`, w) : canonicalJson(v),
-      );
+      texts[k] = SHAREABLE_FIELDS.has(k)
+        ? this.#walk(v, `/${escapeSegment(k)}`, w)
+        : inline(v)
+        ? JSON.stringify(v)
+        : canonicalJson(v);
     }
     if (w.refs.length > 0) {
       const shared: Record<string, SharedRef> = {};
       for (const [ptr, ref] of w.refs) shared[ptr] = ref;
-      names.push("shared");
-      texts.push(canonicalJson(shared));
+      keys.push("shared");
+      texts.shared = canonicalJson(shared);
     }
-    const order = names.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : 1));
+    // The default sort compares UTF-16 code units, as canonical JSON orders keys.
+    keys.sort();
     let out = "{";
-    for (let i = 0; i < order.length; i++) {
-      if (i > 0) out += ",";
-      out += JSON.stringify(names[order[i]]) + ":" + texts[order[i]];
+    for (const k of keys) {
+      const text = texts[k];
+      if (text === undefined) continue;
+      out += (out.length > 1 ? "," : "") + quoted(k) + ":" + text;
     }
     out += "}";
     for (const [text, ptr] of w.adds) {
@@ -88,6 +109,9 @@ export class ValueTable {
     }
     return out;
   }
+
+  // One walk state per table, reset per record: no allocation per record.
+  readonly #w: Walk = { refs: [], adds: [] };
 
   /** Canonical text of `v` as written (refs replaced by null); registers or refers to it. */
   #walk(v: unknown, ptr: string, w: Walk): string {
@@ -119,6 +143,20 @@ export class ValueTable {
     }
     const refs0 = w.refs.length;
     const adds0 = w.adds.length;
+    const known = this.#known.get(v);
+    if (known !== undefined) {
+      // Short: nothing inside can be shared, the text is written as it is. Long and
+      // recorded before: the whole value is a reference. Otherwise (first recorded in this
+      // same record) its parts may refer to earlier copies: walk it again.
+      if (known.length < SHARE_MIN_CHARS) {
+        this.#out = known;
+        return known;
+      }
+      if (this.#seen.has(known)) {
+        this.#share(known, w, refs0, adds0);
+        return known;
+      }
+    }
     let text: string;
     // null while the written text equals `text` (nothing inside referred to a copy).
     let out: string | null = null;
@@ -176,6 +214,7 @@ export class ValueTable {
       text += "}";
       if (out !== null) out += "}";
     }
+    this.#known.set(v, text);
     this.#out = out ?? text;
     if (text.length >= SHARE_MIN_CHARS) this.#share(text, w, refs0, adds0);
     return text;

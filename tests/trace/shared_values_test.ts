@@ -134,6 +134,49 @@ Deno.test("verifyTrace() resolves shared values back to the records that were wr
   );
 });
 
+Deno.test("the same object recorded many times encodes as separate copies of it would (property)", () => {
+  // The table remembers each object's text by identity; a run records its payload, inputs
+  // and results objects in many records, inside one record and nested in larger values.
+  const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      fc.string({ maxLength: 12 }),
+      fc.string({ minLength: SHARE_MIN_CHARS - 20, maxLength: SHARE_MIN_CHARS + 8 }),
+      fc.integer(),
+      fc.constant(null),
+      fc.array(tie("value"), { maxLength: 4 }),
+      fc.dictionary(fc.string({ maxLength: 6 }), tie("value"), { maxKeys: 4 }),
+    ),
+  })).value;
+  fc.assert(
+    fc.property(fc.array(json, { minLength: 1, maxLength: 5 }), fc.integer(), (values, pick) => {
+      const at = (i: number) => values[Math.abs(pick + i) % values.length];
+      const records = [
+        header({ a: at(0), b: [at(1), at(0)] }),
+        { type: "node", run: "root", node: "A", node_type: "CC", fqdn: "x::A", inputs: at(1) },
+        {
+          type: "step",
+          run: "root",
+          node: "A",
+          step: "s",
+          kind: "CS",
+          capability: "x::CS",
+          op: null,
+          inputs: { x: at(0), y: [at(2), at(0)] },
+          outputs: { o: at(1), p: { q: at(1) } },
+          result: [at(3), at(2)],
+          status: "SUCCESS",
+          route: "exit",
+        },
+        result({ A: at(0), B: { inner: at(1) }, C: at(2) }),
+      ] as UnchainedRecord[];
+      const copies = records.map((r) => structuredClone(r));
+      assert.deepEqual(chainRecords(records, NONE).lines, chainRecords(copies, NONE).lines);
+    }),
+    { numRuns: 400 },
+  );
+});
+
 Deno.test("a short string whose escapes make its text long enough is shared like any other", () => {
   const escaped = "\u0001".repeat(21); // 21 characters, 128 of JSON text
   assert.equal(JSON.stringify(escaped).length, SHARE_MIN_CHARS);
