@@ -94,12 +94,23 @@ export function reportError(e: unknown, io: CliIo, json: boolean): number {
 /**
  * How to start this CLI again, as an argv prefix: the compiled binary, or `deno run` of the
  * file that is running (the source `cli.ts` or the bundle), with `flags` (least privilege)
- * inserted after `run`. Never throws: it falls back to `deno run <flags> <this cli.ts>`.
+ * inserted after `run` (and for the source, {@link SOURCE_CONDITIONS}). Never throws: it falls
+ * back to `deno run <flags> <this cli.ts>`.
  */
 export function invocation(flags: readonly string[]): string[] {
   const found = started ??= howStarted();
-  return found.binary ? [found.binary] : ["deno", "run", ...flags, found.main];
+  if (found.binary) return [found.binary];
+  // From the sources, as the README starts it: the ES module builds of the npm packages.
+  const source = found.main.endsWith(".ts") ? [SOURCE_CONDITIONS] : [];
+  return ["deno", "run", ...source, ...flags, found.main];
 }
+
+/**
+ * The Deno flag that resolves npm packages to their ES module builds: XState's default
+ * export condition is a CommonJS build, whose loading costs a run ~25 ms (Deno's Node
+ * compatibility layer). The bundle and a compiled binary contain the ES module builds.
+ */
+export const SOURCE_CONDITIONS = "--conditions=module";
 
 // Asked once per process: a batch writes one .md per run.
 let started: { binary: string | null; main: string } | undefined;

@@ -54,7 +54,8 @@ interface Variant {
   flags: string[];
 }
 /** `[label=]path [deno flags…]`, e.g. `"lean=cli.ts --v8-flags=--no-wasm-tier-up"`. */
-const specs = values.cli?.length ? [...values.cli] : [`source=${ROOT}cli.ts`];
+// The source as the README starts it (XState's ES module build).
+const specs = values.cli?.length ? [...values.cli] : [`source=${ROOT}cli.ts --conditions=module`];
 if (values.bundle) {
   // The one-file build operators ship (and `deno compile` would embed), next to the source.
   const out = `${await Deno.makeTempDir({ prefix: "pgs-bundle-" })}/pgs-runtime.js`;

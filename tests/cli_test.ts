@@ -82,7 +82,7 @@ Deno.test("a REJECTED run prints its reasons; its .md suggests least-privilege c
     const [examine, replay] = fence.split("\n");
     assert.match(
       examine,
-      /^deno run --unstable-kv --allow-read=\S+ (--allow-write=\S+ )?\S+cli\.ts examine \//,
+      /^deno run --conditions=module --unstable-kv --allow-read=\S+ (--allow-write=\S+ )?\S+cli\.ts examine \//,
     );
     assert.ok(!examine.includes(" -A "), examine);
     for (const command of [examine, replay]) {

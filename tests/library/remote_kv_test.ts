@@ -172,7 +172,7 @@ Deno.test("--kv with --data-root: the .md's commands grant the data root nothing
     assert.match(
       examine,
       new RegExp(
-        `^deno run --unstable-kv --allow-read=${ws}/traces/T_kv_md ` +
+        `^deno run --conditions=module --unstable-kv --allow-read=${ws}/traces/T_kv_md ` +
           `--allow-net=127\\.0\\.0\\.1:${port} --allow-env=DENO_KV_ACCESS_TOKEN \\S+cli\\.ts ` +
           `examine ${ws}/traces/T_kv_md/T_kv_md\\.jsonl --kv ${server.url.replace(/\./g, "\\.")}$`,
       ),
