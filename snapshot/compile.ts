@@ -33,7 +33,7 @@ import {
   type Snapshot,
   type TypedArtifact,
 } from "./load.ts";
-import { type ArtifactKind, isSafeFqdn, parseFqdn } from "./resolve.ts";
+import { type ArtifactKind, isSafeFqdn, nodeCodeFqdn, parseFqdn } from "./resolve.ts";
 import {
   domainStructureLoader,
   type DomainStructures,
@@ -190,6 +190,7 @@ async function compileGraph(
   if (!wf) return null;
   const file = wf.file;
   const core = wf.frontmatter.core;
+  const namespace = parseFqdn(workflow).namespace;
   const rb = await get("RB", wf.frontmatter.runtime_binding, file, "$.frontmatter.runtime_binding");
   const structureRef = rb?.frontmatter.core.storage_structure;
   const structure = structureRef
@@ -238,8 +239,9 @@ async function compileGraph(
     if (node.type === "EXIT") {
       nodes[key] = { type: "EXIT", key, reason: node.reason ?? null, emit: node.emit ?? null };
     } else if (node.type === "IN") {
-      const ref = node.fqdn_id;
-      const intent = ref ? await get("IN", ref, file, `${at}.fqdn_id`) : null;
+      const ref = nodeRef(node, namespace, at);
+      // A node with neither field (the name-service workflows) declares no intent to check.
+      const intent = ref ? await get("IN", ref.fqdn, file, ref.at) : null;
       nodes[key] = {
         type: "IN",
         key,
@@ -253,7 +255,16 @@ async function compileGraph(
       const inputs = compileBinding(node.inputs ?? {}, ["payload", "results"], bp, `${at}.inputs`);
       checkResultRefs(inputs, ccKeys, "CC node", bp, `${at}.inputs`);
       collect(problems, file, bp);
-      const artifact = await get("CC", node.fqdn_id, file, `${at}.fqdn_id`);
+      const ref = nodeRef(node, namespace, at);
+      if (!ref) {
+        problems.push({
+          file,
+          jsonPath: at,
+          message: `CC node "${key}" has neither fqdn_id nor code: expected the CC it runs`,
+        });
+        continue;
+      }
+      const artifact = await get("CC", ref.fqdn, file, ref.at);
       if (!artifact) continue;
       const cc = await compileContract(artifact, {
         get,
@@ -263,7 +274,7 @@ async function compileGraph(
         rbFile: rb?.file ?? file,
         // A named but unresolved structure is its own problem: no domain fallback then.
         structure: structureRef ? entityStores : null,
-        domain: parseFqdn(workflow).namespace,
+        domain: namespace,
         domainStructures: closure.domainStructures,
         uses: closure.uses,
         atoms: closure.atoms,
@@ -286,14 +297,15 @@ async function compileGraph(
     start: core.start_node,
     nodes,
     admission: compileAdmission(core.admission, {
-      journals: journalsOf(structureRef ? entityStores : null, bindings, options),
+      journals: journalsOf(structureRef ? entityStores : null, bindings, options, nodes),
       problems,
       file,
       source: structureRef
-        ? `storage structure ${structure?.file ?? structureRef}`
+        ? `storage structure ${structure?.file ?? structureRef}, the policy paths of runtime ` +
+          `binding ${rb?.file} and the steps of the workflow declare`
         : rb
-        ? `runtime binding ${rb.file} (no storage_structure)`
-        : "no runtime binding",
+        ? `runtime binding ${rb.file} (no storage_structure) and the steps of the workflow declare`
+        : "no runtime binding and no step of the workflow declares",
     }),
     children: [...children].sort(),
   };
@@ -581,29 +593,42 @@ function literalWorkflowRefs(value: unknown, cs: string): string[] {
 }
 
 /**
- * The journals WF admission searches (stores.ts): the `.jsonl` entity stores of the
- * binding's storage structure, in declaration order, or, without one, the `.jsonl` policy
- * paths of its jsonl-format CS kinds, sorted.
+ * The journals WF admission searches (stores.ts), each declaration form on its own: the
+ * `.jsonl` entity stores of the binding's storage structure (declaration order), then,
+ * sorted, the `.jsonl` policy paths of the binding's jsonl-format CS kinds and the `.jsonl`
+ * jsonl-format stores the workflow's own steps resolved. A generation may name a structure
+ * in the binding while its events still go to a policy path, or resolve a step's entity
+ * through the domain's structures: a journal one form declares is never dropped because
+ * another form is present.
  */
 function journalsOf(
   structure: Record<string, { path: string }> | null,
   bindings: ContractScope["bindings"],
   options: CompileOptions,
+  nodes: Readonly<Record<string, GraphNode>>,
 ): StoreRef[] {
-  if (structure) {
-    return Object.values(structure)
-      .filter((e) => isJournalPath(e.path) && isSafeRelativePath(e.path))
-      .map((e) => ({ path: e.path, format: "jsonl" as const }));
-  }
-  const paths = new Set<string>();
+  const declared = Object.values(structure ?? {})
+    .map((e) => e.path)
+    .filter((path) => isJournalPath(path) && isSafeRelativePath(path));
+  const others = new Set<string>();
   for (const [cs, b] of Object.entries(bindings)) {
     const path = stripDataRoot((b?.policy ?? b?.config ?? {}).path);
     if (
       options.sideEffects.get(cs) === "jsonl" && typeof path === "string" && isJournalPath(path) &&
       isSafeRelativePath(path)
-    ) paths.add(path);
+    ) others.add(path);
   }
-  return [...paths].sort().map((path) => ({ path, format: "jsonl" as const }));
+  for (const node of Object.values(nodes)) {
+    if (node.type !== "CC") continue;
+    for (const step of node.cc.steps) {
+      // resolveStore already refused unsafe paths.
+      if (step.store?.format === "jsonl" && isJournalPath(step.store.path)) {
+        others.add(step.store.path);
+      }
+    }
+  }
+  const paths = [...new Set([...declared, ...[...others].sort()])];
+  return paths.map((path) => ({ path, format: "jsonl" as const }));
 }
 
 function compileAdmission(
@@ -622,8 +647,8 @@ function compileAdmission(
     ctx.problems.push({
       file: ctx.file,
       jsonPath: "$.frontmatter.core.admission",
-      message: `admission ${gates}, but no journal can hold events: ${ctx.source} declares ` +
-        `no .jsonl store`,
+      message: `admission ${gates}, but no journal can hold events: ${ctx.source} no .jsonl ` +
+        `store`,
     });
   }
   return {
@@ -632,6 +657,22 @@ function compileAdmission(
     bindings: admission.bindings ?? {},
     eventStores: ctx.journals,
   };
+}
+
+/**
+ * The artifact a workflow node names and where: its `fqdn_id` or, without one, its `code`
+ * resolved as the compiler would (nodeCodeFqdn). Null when it declares neither.
+ */
+function nodeRef(
+  node: { fqdn_id?: string; code?: string },
+  namespace: string,
+  at: string,
+): { fqdn: string; at: string } | null {
+  if (node.fqdn_id !== undefined) return { fqdn: node.fqdn_id, at: `${at}.fqdn_id` };
+  if (node.code !== undefined && node.code !== "") {
+    return { fqdn: nodeCodeFqdn(node.code, namespace), at: `${at}.code` };
+  }
+  return null;
 }
 
 /**

@@ -59,6 +59,15 @@ export function parseFqdn(text: string, what = "workflow"): Fqdn {
   return { namespace, code, id: text };
 }
 
+/**
+ * The artifact a workflow node's declared `code` names: `ns::CODE` as written, else the
+ * workflow's namespace + `::` + code. The PGS compiler writes this as the node's `fqdn_id`;
+ * a node that has only its `code` is resolved the same way.
+ */
+export function nodeCodeFqdn(code: string, namespace: string): string {
+  return code.includes("::") ? code : `${namespace}::${code}`;
+}
+
 /** Snapshot-relative file of an artifact: `artifacts/<kind dir>/<ns>__<CODE>.json`. */
 export function artifactFile(kind: ArtifactKind, fqdn: Fqdn): string {
   return `artifacts/${ArtifactKind[kind]}/${fqdn.namespace}__${fqdn.code}.json`;

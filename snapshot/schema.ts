@@ -17,7 +17,8 @@ const inNode = z.object({
 const ccNode = z.object({
   type: z.literal("CC"),
   code: z.string().optional(),
-  fqdn_id: z.string(),
+  // The compiler adds it; a node with only its `code` is resolved from that (compile.ts).
+  fqdn_id: z.string().optional(),
   inputs: z.record(z.string(), z.unknown()).optional(),
   next: nextMap,
 });

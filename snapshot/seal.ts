@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { nodeCodeFqdn } from "./resolve.ts";
 
 /** Where and why an artifact is not sealed. */
 export interface SealProblem {
@@ -167,7 +168,7 @@ function isCompilerFqdn(
   if (typeof declaredNode !== "object" || declaredNode === null) return false;
   const code = (declaredNode as Record<string, unknown>).code;
   if (typeof code !== "string" || code === "") return false;
-  return value === (code.includes("::") ? code : `${namespace}::${code}`);
+  return value === nodeCodeFqdn(code, namespace);
 }
 
 /**

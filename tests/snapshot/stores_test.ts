@@ -116,7 +116,8 @@ Deno.test("compileWorkflow() takes admission journals from binding policy paths;
     `${A}workflows/ai_governance__WF_AUTO_RECLAIM_V0.json $.frontmatter.core.admission: ` +
     `admission requires EV_LICENSE_PROVISIONED_V0 (the gate could never open) and forbids ` +
     `EV_LICENSE_REVOKED_V0 (the gate could never close), but no journal can hold events: ` +
-    `runtime binding ${A}${RB_LICENSE} (no storage_structure) declares no .jsonl store`,
+    `runtime binding ${A}${RB_LICENSE} (no storage_structure) and the steps of the workflow ` +
+    `declare no .jsonl store`,
   ]);
 });
 
