@@ -7,9 +7,10 @@
  *   with the binding's policy path (a disagreement, or two structures declaring the entity
  *   with different paths, is ambiguous: a problem naming both artifacts).
  * - A workflow's journals (searched by WF admission) are the `.jsonl` entity stores of its
- *   binding's storage structure or, without one, the `.jsonl` policy paths of the binding's
- *   jsonl-format CS kinds. Admission events with no journal to hold them is a problem: such
- *   a gate could never open (`requires`) or never close (`forbids`).
+ *   binding's storage structure, the `.jsonl` policy paths of the binding's jsonl-format CS
+ *   kinds and the `.jsonl` stores its own steps resolved: each form counts whether or not
+ *   another is present. Admission events with no journal to hold them is a problem: such a
+ *   gate could never open (`requires`) or never close (`forbids`).
  * - One store has one format. Where a workflow's closure uses one path through kinds of
  *   different formats, the combination is served only when every other use is a read-only
  *   op a kind declares it can answer from a key → value document (`documentReads`, e.g.
