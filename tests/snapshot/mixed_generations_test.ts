@@ -83,8 +83,7 @@ Deno.test("a structure declaring another journal does not hide the policy-path j
   const governance = "ai_governance/agent_governance/governance_audit.jsonl";
   const t = await mixed(V04, [
     [RB_LICENSE, (a) => {
-      a.frontmatter.core.storage_structure =
-        "ai_governance::STRUCTURE_AGENT_GOVERNANCE_STORAGE_V0";
+      a.frontmatter.core.storage_structure = "ai_governance::STRUCTURE_AGENT_GOVERNANCE_STORAGE_V0";
     }],
     [GOV_STRUCTURE, (a) => {
       a.frontmatter.core.entity_stores.GOVERNANCE_AUDIT = { path: governance };
