@@ -59,6 +59,9 @@ function cacheName(workflow: string, runtime: string, options: CompileOptions): 
 async function fileSha256(path: string): Promise<string | null> {
   let bytes: Uint8Array;
   try {
+    // A FIFO or a device is never read (it would block or never end): a miss, and the full
+    // load names it.
+    if (!(await Deno.stat(path)).isFile) throw new Error(`"${path}" is not a regular file`);
     bytes = await Deno.readFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return null;

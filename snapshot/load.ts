@@ -153,6 +153,9 @@ async function readArtifact(
   const file = `protocol_snapshot/${rel}`;
   let text: string;
   try {
+    // A FIFO would block the read forever and a device (/dev/zero) never ends: only a
+    // regular file (or a link to one) is read.
+    if (!(await Deno.stat(`${root}/${rel}`)).isFile) throw new Error("not a regular file");
     text = await Deno.readTextFile(`${root}/${rel}`);
     sums.set(file, sha256Hex(text));
   } catch (e) {

@@ -1,0 +1,114 @@
+/**
+ * Files that are not what their name says, found by the second fuzz campaign: a FIFO or a
+ * device where an artifact, an imported store file or the view watermark belongs, and input
+ * files far larger than anything the runtime can hold. Each is refused (or worked around) at
+ * once with one line naming the file, the documented exit code and no state change, instead of
+ * a process that waits forever on a pipe or reads gigabytes before failing.
+ */
+import assert from "node:assert/strict";
+import { main } from "../../cli.ts";
+import { sha256Hex } from "../../snapshot/canonical.ts";
+import { ROOT } from "../library/_subprocess.ts";
+import { adaRunArgs } from "../_support/cli.ts";
+import { tempWorkspace } from "../_support/workspace.ts";
+
+const WF = "club::WF_REGISTER_MEMBER_V0";
+const WF_FILE = "protocol_snapshot/artifacts/workflows/club__WF_REGISTER_MEMBER_V0.json";
+const CC_FILE = "protocol_snapshot/artifacts/capability_contracts/club__CC_REGISTER_MEMBER_V0.json";
+
+/** The CLI in a subprocess, killed (and failing the test) after `ms`. */
+async function cli(args: string[], ms = 20_000) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "--config", `${ROOT}deno.json`, "-A", `${ROOT}cli.ts`, ...args],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    child.kill("SIGKILL");
+  }, ms);
+  const r = await child.output();
+  clearTimeout(timer);
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  assert.ok(!killed, `${args.join(" ")}: still running after ${ms} ms (waiting on a pipe?)`);
+  return { code: r.code, out: text(r.stdout), err: text(r.stderr) };
+}
+
+/** Every entry under `dir`: files by sha256, FIFOs and devices by kind (never read). */
+async function tree(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (d: string) => {
+    for await (const e of Deno.readDir(d)) {
+      const p = `${d}/${e.name}`;
+      const rel = p.slice(dir.length + 1);
+      if (e.isDirectory) {
+        out[`${rel}/`] = "dir";
+        await walk(p);
+      } else if (e.isSymlink) out[rel] = `-> ${await Deno.readLink(p)}`;
+      else if (e.isFile) out[rel] = sha256Hex(await Deno.readFile(p));
+      else out[rel] = "special";
+    }
+  };
+  await walk(dir).catch((e) => {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  });
+  return out;
+}
+
+async function mkfifo(path: string): Promise<void> {
+  await Deno.remove(path).catch(() => undefined);
+  const r = await new Deno.Command("mkfifo", { args: [path] }).output();
+  assert.equal(r.code, 0, "mkfifo");
+}
+
+/** A workspace with one committed run (so the data root holds a compiled-workflow cache). */
+async function committed() {
+  const t = await tempWorkspace();
+  const code = await main([...adaRunArgs(t), "--no-png", "--trace-id", "T_base"], {
+    out: () => undefined,
+    err: () => undefined,
+  });
+  assert.equal(code, 0);
+  return { ...t, trace: `${t.workspace}/traces/T_base/T_base.jsonl` };
+}
+
+/** Asserts one `error[CODE]` line matching `message`, exit `code`, and `roots` unchanged. */
+async function refused(args: string[], roots: string[], code: number, message: RegExp) {
+  const before = await Promise.all(roots.map(tree));
+  const r = await cli(args);
+  assert.equal(r.code, code, `${args.join(" ")}: ${r.err}`);
+  const lines = r.err.trimEnd().split("\n");
+  assert.equal(lines.length, 1, r.err);
+  assert.match(lines[0], message);
+  assert.equal(r.out, "");
+  assert.deepEqual(await Promise.all(roots.map(tree)), before, "state unchanged");
+}
+
+Deno.test("a FIFO or a device as an artifact is refused at once (exit 3, SNAPSHOT), cached or not", async () => {
+  const t = await committed();
+  const ada = `${t.workspace}/payloads/ada.json`;
+  const run = ["run", "--wf", WF, "--payload", ada, "--workspace", t.workspace, "--no-png"];
+  for (const [rel, kind] of [[WF_FILE, "fifo"], [CC_FILE, "fifo"], [CC_FILE, "device"]]) {
+    const path = `${t.workspace}/${rel}`;
+    const saved = await Deno.readFile(path);
+    if (kind === "fifo") await mkfifo(path);
+    else {
+      await Deno.remove(path);
+      await Deno.symlink("/dev/zero", path);
+    }
+    const message = new RegExp(
+      `^error\\[SNAPSHOT\\]: Cannot read artifact "${rel}": not a regular file$`,
+    );
+    // With the data root's compiled-workflow cache (checked first), and without (a fresh root).
+    await refused([...run, "--data-root", t.dataRoot], [t.dataRoot, t.workspace], 3, message);
+    await refused([...run, "--data-root", `${t.dir}/fresh`], [t.dir], 3, message);
+    const check = await cli(["check", "--workspace", t.workspace, "--wf", WF]);
+    assert.equal(check.code, 3, check.err);
+    assert.ok(check.out.includes(`"${rel}": not a regular file`), check.out);
+    await Deno.remove(path);
+    await Deno.writeFile(path, saved);
+  }
+});
