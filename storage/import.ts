@@ -45,6 +45,10 @@ export async function importStoreFile(
   const file = joinPath(dataRoot, ref.path);
   const found = await inspectPath(dataRoot, ref.path).catch(() => null);
   if (found?.link) throw new UsageError(`Cannot import store file: ${found.problem}`);
+  // A FIFO would block the read forever and a device never ends: neither is read.
+  if (found?.problem) {
+    throw new StorageError(`Cannot import store file: ${found.problem}`);
+  }
   let text: string;
   try {
     text = await Deno.readTextFile(file);

@@ -331,6 +331,8 @@ export class FileViews {
   async #loadMarks(): Promise<Record<string, ViewMark>> {
     if (!this.#persist) return { ...(this.#memory?.stores ?? {}) };
     try {
+      // A FIFO or a device in its place is never read (it would block or never end).
+      if (!(await Deno.lstat(this.#markPath())).isFile) return {};
       const parsed = JSON.parse(await Deno.readTextFile(this.#markPath())) as WatermarkFile;
       if (parsed.source === this.#source && typeof parsed.stores === "object") {
         return parsed.stores ?? {};

@@ -112,3 +112,30 @@ Deno.test("a FIFO or a device as an artifact is refused at once (exit 3, SNAPSHO
     await Deno.writeFile(path, saved);
   }
 });
+
+Deno.test("a FIFO where a store file is imported from, or where the view watermark is, is never waited on", async () => {
+  // A fresh data root seeded with a FIFO at the registry's path: the import is the CS's
+  // storage failure (BACKEND_ERROR, routed as declared), like a malformed store file.
+  const t = await tempWorkspace();
+  await Deno.mkdir(`${t.dataRoot}/club/registry`, { recursive: true });
+  await mkfifo(`${t.dataRoot}/club/registry/members.json`);
+  const r = await cli([...adaRunArgs(t), "--no-png", "--json", "--trace-id", "T_fifo"]);
+  assert.equal(r.code, 1, r.err);
+  assert.equal(JSON.parse(r.out).classification, "ENDED_BACKEND_ERROR");
+  const trace = await Deno.readTextFile(`${t.workspace}/traces/T_fifo/T_fifo.jsonl`);
+  assert.ok(
+    trace.includes(
+      `Cannot import store file: \\"${t.dataRoot}/club/registry/members.json\\" is not a regular file`,
+    ),
+    "the trace names the file and why",
+  );
+
+  // A FIFO at .pgs/views.json: the watermark is unreadable, so every view is checked again
+  // and the watermark is written anew (a regular file replaces the FIFO).
+  const c = await committed();
+  await mkfifo(`${c.dataRoot}/.pgs/views.json`);
+  const again = await cli([...adaRunArgs(c), "--no-png", "--trace-id", "T_again"]);
+  assert.equal(again.code, 0, again.err);
+  assert.equal(again.err, "");
+  assert.ok((await Deno.lstat(`${c.dataRoot}/.pgs/views.json`)).isFile);
+});
