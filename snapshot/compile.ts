@@ -120,6 +120,7 @@ export async function compileWorkflow(
     uses: [],
     atoms: new Set(),
     domainStructures: domainStructureLoader(snapshot),
+    childRefs: new Map(),
   };
   const queue = [workflow];
   while (queue.length > 0) {
@@ -155,6 +156,8 @@ interface Closure {
   /** CT atoms the closure runs (for `prepare`). */
   readonly atoms: Set<string>;
   readonly domainStructures: (domain: string) => Promise<DomainStructures>;
+  /** Where each child workflow was first named: a missing one is that step's problem. */
+  readonly childRefs: Map<string, { file: string; at: string }>;
 }
 
 async function compileGraph(
@@ -186,7 +189,8 @@ async function compileGraph(
     reached.set(`${kind}:${fqdn}`, a.executable);
     return a;
   };
-  const wf = await get("WF", workflow, "(command line)", "--wf");
+  const named = closure.childRefs.get(workflow);
+  const wf = await get("WF", workflow, named?.file ?? "(command line)", named?.at ?? "--wf");
   if (!wf) return null;
   const file = wf.file;
   const core = wf.frontmatter.core;
@@ -279,6 +283,7 @@ async function compileGraph(
         uses: closure.uses,
         atoms: closure.atoms,
         children,
+        childRefs: closure.childRefs,
       });
       if (cc) nodes[key] = { type: "CC", key, cc, inputs, next: node.next };
     }
@@ -330,6 +335,7 @@ interface ContractScope {
   uses: StoreUse[];
   atoms: Set<string>;
   children: Set<string>;
+  childRefs: Closure["childRefs"];
 }
 
 async function compileContract(
@@ -417,7 +423,10 @@ async function compileContract(
       >;
       const format = s.options.sideEffects.get(cs.fqdn) ?? null;
       const store = await resolveStore(st.store, policy, format, s, file, at);
-      for (const ref of literalWorkflowRefs(st.inputs ?? {}, cs.fqdn)) s.children.add(ref);
+      for (const [ref, path] of literalWorkflowRefs(st.inputs ?? {}, cs.fqdn, `${at}.inputs`)) {
+        s.children.add(ref);
+        if (!s.childRefs.has(ref)) s.childRefs.set(ref, { file, at: path });
+      }
       const step = { ...common, kind: "CS" as const, capability: cs.fqdn, store, policy };
       if (store) {
         s.uses.push({ step, capability: cs.fqdn, op: String(st.op ?? "").toUpperCase(), file, at });
@@ -582,12 +591,21 @@ function stripDataRoot(value: unknown): unknown {
   return value;
 }
 
-function literalWorkflowRefs(value: unknown, cs: string): string[] {
+/** The literal workflow names in a workflow-invoking CS step's inputs, with their JSON paths. */
+function literalWorkflowRefs(value: unknown, cs: string, at: string): Array<[string, string]> {
   if (!isWorkflowInvoking(cs)) return [];
-  if (typeof value === "string") return WF_REF_RE.test(value) ? [value] : [];
-  if (Array.isArray(value)) return value.flatMap((v) => literalWorkflowRefs(v, cs));
+  if (typeof value === "string") return WF_REF_RE.test(value) ? [[value, at]] : [];
+  if (Array.isArray(value)) {
+    return value.flatMap((v, i) => literalWorkflowRefs(v, cs, `${at}[${i}]`));
+  }
   if (value && typeof value === "object") {
-    return Object.values(value).flatMap((v) => literalWorkflowRefs(v, cs));
+    return Object.entries(value).flatMap(([k, v]) =>
+      literalWorkflowRefs(
+        v,
+        cs,
+        /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `${at}.${k}` : `${at}[${JSON.stringify(k)}]`,
+      )
+    );
   }
   return [];
 }

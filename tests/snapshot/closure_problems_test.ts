@@ -1,0 +1,54 @@
+// deno-lint-ignore-file no-explicit-any -- artifacts are untyped JSON here
+/**
+ * Closure problems the second fuzz campaign found reported in the wrong place or not at all:
+ * each must be a compile problem naming the artifact and the JSON path that causes it.
+ */
+import assert from "node:assert/strict";
+import { CompileError } from "../../errors.ts";
+import { createCapabilityRegistry } from "../../actors/capability_registry.ts";
+import { compileWorkflow } from "../../snapshot/compile.ts";
+import { loadSnapshot } from "../../snapshot/load.ts";
+import { main } from "../../cli.ts";
+import { editArtifact, SHARED_WORKSPACE, tempWorkspace } from "../_support/workspace.ts";
+
+const registry = createCapabilityRegistry();
+
+async function problemsOf(
+  source: string,
+  wf: string,
+  edits: Array<[string, (a: Record<string, any>) => void]>,
+): Promise<string[]> {
+  const { workspace } = await tempWorkspace(source);
+  for (const [file, edit] of edits) await editArtifact(workspace, file, edit);
+  const err = await compileWorkflow(await loadSnapshot(workspace), wf, registry.compileOptions)
+    .then(() => null, (e) => e);
+  assert.ok(err instanceof CompileError, `expected CompileError, got ${err}`);
+  return err.problems.map((p) => `${p.file} ${p.jsonPath}: ${p.message}`);
+}
+
+Deno.test("a sub-workflow that does not resolve is the problem of the step that names it, not of --wf", async () => {
+  const invoke = "capability_contracts/blockchain__CC_INVOKE_BLOCK_PROPOSAL_V0.json";
+  const edit = (a: Record<string, any>) => {
+    a.frontmatter.core.pipeline[0].inputs.workflow_code = "blockchain::WF_NOPE_V0";
+  };
+  assert.deepEqual(
+    await problemsOf(SHARED_WORKSPACE, "blockchain::WF_PROCESS_SLOT_V0", [[invoke, edit]]),
+    [
+      `protocol_snapshot/artifacts/${invoke} $.frontmatter.core.pipeline[0].inputs.workflow_code: ` +
+      `WF "blockchain::WF_NOPE_V0" does not resolve to an artifact`,
+    ],
+  );
+  // `check` prints the same place; the workflow given on the command line is not blamed.
+  const t = await tempWorkspace(SHARED_WORKSPACE);
+  await editArtifact(t.workspace, invoke, edit);
+  const out: string[] = [];
+  const code = await main(
+    ["check", "--workspace", t.workspace, "--wf", "blockchain::WF_PROCESS_SLOT_V0"],
+    { out: (l) => out.push(l), err: (l) => out.push(l) },
+  );
+  assert.equal(code, 3);
+  assert.ok(!out.join("\n").includes("(command line)"), out.join("\n"));
+  assert.ok(
+    out.join("\n").includes(`${invoke} $.frontmatter.core.pipeline[0].inputs.workflow_code`),
+  );
+});
