@@ -345,11 +345,25 @@ async function compileContract(
   const file = artifact.file;
   const core = artifact.frontmatter.core;
   const stepIndex = new Map(core.pipeline.map((st, i) => [st.step, i]));
+  const firstIndex = new Map<string, number>();
+  for (const [i, st] of core.pipeline.entries()) {
+    if (!firstIndex.has(st.step)) firstIndex.set(st.step, i);
+  }
   const evaluationNames = new Set(Object.keys(core.evaluation ?? {}));
   const steps: CompiledStep[] = [];
   const before = s.problems.length;
   for (const [i, st] of core.pipeline.entries()) {
     const at = `$.frontmatter.core.pipeline[${i}]`;
+    const first = firstIndex.get(st.step)!;
+    if (first !== i) {
+      // A jump to the name, or `$.results.<name>`, could mean either step.
+      s.problems.push({
+        file,
+        jsonPath: `${at}.step`,
+        message: `step name "${st.step}" is also the name of pipeline[${first}]; step names ` +
+          `must be unique`,
+      });
+    }
     const bp: BindingProblem[] = [];
     const inputs = compileBinding(st.inputs ?? {}, ["inputs", "results"], bp, `${at}.inputs`);
     checkResultRefs(inputs, new Set(stepIndex.keys()), "pipeline step", bp, `${at}.inputs`);

@@ -9,7 +9,12 @@ import { createCapabilityRegistry } from "../../actors/capability_registry.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
 import { main } from "../../cli.ts";
-import { editArtifact, SHARED_WORKSPACE, tempWorkspace } from "../_support/workspace.ts";
+import {
+  editArtifact,
+  EXAMPLE_WORKSPACE,
+  SHARED_WORKSPACE,
+  tempWorkspace,
+} from "../_support/workspace.ts";
 
 const registry = createCapabilityRegistry();
 
@@ -51,4 +56,22 @@ Deno.test("a sub-workflow that does not resolve is the problem of the step that 
   assert.ok(
     out.join("\n").includes(`${invoke} $.frontmatter.core.pipeline[0].inputs.workflow_code`),
   );
+});
+
+Deno.test("two pipeline steps with one name are a compile problem (a jump or $.results could mean either)", async () => {
+  const cc = "capability_contracts/club__CC_REGISTER_MEMBER_V0.json";
+  let name = "";
+  let copy = 0;
+  const problems = await problemsOf(EXAMPLE_WORKSPACE, "club::WF_REGISTER_MEMBER_V0", [[
+    cc,
+    (a) => {
+      const pipeline = a.frontmatter.core.pipeline;
+      name = pipeline[0].step;
+      copy = pipeline.push(structuredClone(pipeline[0])) - 1;
+    },
+  ]]);
+  assert.deepEqual(problems, [
+    `protocol_snapshot/artifacts/${cc} $.frontmatter.core.pipeline[${copy}].step: step name ` +
+    `"${name}" is also the name of pipeline[0]; step names must be unique`,
+  ]);
 });
