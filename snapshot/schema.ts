@@ -90,6 +90,9 @@ export const ctIr = z.object({
   outputs: z.record(z.string(), z.object({ from: z.string() })),
 });
 
+/** A binding's policy (or config): a `path`, when given, is the store's path (a string). */
+const bindingPolicy = z.looseObject({ path: z.string().optional() });
+
 /** A runtime binding's `frontmatter`. */
 export const bindingFrontmatter = z.object({
   core: z.object({
@@ -97,8 +100,8 @@ export const bindingFrontmatter = z.object({
     bindings: z.record(
       z.string(),
       z.object({
-        policy: z.record(z.string(), z.unknown()).optional(),
-        config: z.record(z.string(), z.unknown()).optional(),
+        policy: bindingPolicy.optional(),
+        config: bindingPolicy.optional(),
       }),
     ),
   }),

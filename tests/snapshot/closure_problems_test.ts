@@ -4,7 +4,7 @@
  * each must be a compile problem naming the artifact and the JSON path that causes it.
  */
 import assert from "node:assert/strict";
-import { CompileError } from "../../errors.ts";
+import { CompileError, ErrorCode, SnapshotError } from "../../errors.ts";
 import { createCapabilityRegistry } from "../../actors/capability_registry.ts";
 import { compileWorkflow } from "../../snapshot/compile.ts";
 import { loadSnapshot } from "../../snapshot/load.ts";
@@ -74,4 +74,28 @@ Deno.test("two pipeline steps with one name are a compile problem (a jump or $.r
     `protocol_snapshot/artifacts/${cc} $.frontmatter.core.pipeline[${copy}].step: step name ` +
     `"${name}" is also the name of pipeline[0]; step names must be unique`,
   ]);
+});
+
+Deno.test("a binding policy path that is not a string is refused (SCHEMA), not silently ignored", async () => {
+  // v0.2.0 names stores by binding policy path only: a path of 5 used to be dropped and the
+  // store taken from the domain's structure, so the run went ahead on a path nobody declared.
+  const older = new URL("../../../shared/pgs_generations/e425bf9", import.meta.url).pathname;
+  const rb = "runtime_bindings/blockchain__RB_REGISTER_ACTOR_UNVERIFIED_V0.json";
+  const { workspace } = await tempWorkspace(older);
+  await editArtifact(workspace, rb, (a) => {
+    a.frontmatter.core.bindings["capability_side_effects::CS_REGISTRY_V0"].policy.path = 5;
+  });
+  const err = await compileWorkflow(
+    await loadSnapshot(workspace),
+    "blockchain::WF_REGISTER_ACTOR_UNVERIFIED_V0",
+    registry.compileOptions,
+  ).then(() => null, (e) => e);
+  assert.ok(err instanceof SnapshotError, `expected SnapshotError, got ${err}`);
+  assert.equal(err.code, ErrorCode.SCHEMA);
+  assert.equal(err.file, `protocol_snapshot/artifacts/${rb}`);
+  assert.equal(
+    err.jsonPath,
+    '$.frontmatter.core.bindings["capability_side_effects::CS_REGISTRY_V0"].policy.path',
+  );
+  assert.match(err.message, /policy\.path: Invalid input: expected string, received number$/);
 });
