@@ -13,6 +13,11 @@ import { nestingDepth } from "./trace/jsonl.ts";
 
 /** Largest accepted payload, in bytes. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest accepted `--batch` file, in bytes. The file is decoded whole; past a few hundred MiB
+ * the text no longer fits in one string, and reading it first costs gigabytes of memory.
+ */
+export const MAX_BATCH_BYTES = 256 * 1024 * 1024;
 /** Deepest accepted nesting of arrays/objects. */
 export const MAX_PAYLOAD_DEPTH = 64;
 
@@ -101,7 +106,11 @@ export async function readBatchFile(
   try {
     if (file === "-") throw new Error("standard input is for --payload -; give a file");
     // A FIFO or a device (/dev/zero) would block or never end: only regular files are read.
-    if (!(await Deno.stat(file)).isFile) throw new Error("not a regular file");
+    const info = await Deno.stat(file);
+    if (!info.isFile) throw new Error("not a regular file");
+    if (info.size > MAX_BATCH_BYTES) {
+      throw new Error(`${info.size} bytes exceeds the ${MAX_BATCH_BYTES}-byte limit`);
+    }
     bytes = await Deno.readFile(file);
   } catch (e) {
     throw new UsageError(

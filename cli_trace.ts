@@ -133,10 +133,20 @@ function headerTraceId(text: string): string | null {
   return m ? m[1] : null;
 }
 
+/**
+ * Largest trace file read. A trace is read whole, as one string; a file far beyond any run's
+ * trace (a sparse 5 GB file) would otherwise be read into memory before failing.
+ */
+const MAX_TRACE_FILE_BYTES = 256 * 1024 * 1024;
+
 async function readTraceFile(file: string): Promise<string> {
   try {
     // A FIFO or a device (/dev/zero) would block or never end: only regular files are read.
-    if (!(await Deno.stat(file)).isFile) throw new Error("not a regular file");
+    const info = await Deno.stat(file);
+    if (!info.isFile) throw new Error("not a regular file");
+    if (info.size > MAX_TRACE_FILE_BYTES) {
+      throw new Error(`${info.size} bytes exceeds the ${MAX_TRACE_FILE_BYTES}-byte limit`);
+    }
     return await Deno.readTextFile(file);
   } catch (e) {
     // An unreadable path is a usage error (exit 2), not a damaged trace (exit 5).

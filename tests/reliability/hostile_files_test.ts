@@ -139,3 +139,37 @@ Deno.test("a FIFO where a store file is imported from, or where the view waterma
   assert.equal(again.err, "");
   assert.ok((await Deno.lstat(`${c.dataRoot}/.pgs/views.json`)).isFile);
 });
+
+Deno.test("a trace or batch file far beyond the limits is refused from its size, before it is read (exit 2)", async () => {
+  const t = await committed();
+  // Sparse files: 1 GiB (a trace) and 2 GiB (a batch) on disk cost nothing; read whole,
+  // they cost gigabytes of memory and seconds, and then failed with a misleading message
+  // ("not valid UTF-8 text", "failed to allocate string").
+  const trace = `${t.dir}/huge.jsonl`;
+  await Deno.copyFile(t.trace, trace);
+  await Deno.truncate(trace, 2 ** 30);
+  const batch = `${t.dir}/huge_batch.jsonl`;
+  await Deno.writeTextFile(batch, await Deno.readTextFile(`${t.workspace}/payloads/ada.json`));
+  await Deno.truncate(batch, 2 ** 31);
+  const roots = [t.dataRoot, t.workspace];
+  const tooLarge = (what: string, size: number) =>
+    new RegExp(`^error\\[${what}": ${size} bytes exceeds the 268435456-byte limit$`);
+  await refused(
+    ["examine", trace, "--data-root", t.dataRoot],
+    roots,
+    2,
+    tooLarge(`USAGE\\]: Cannot read trace ".*huge\\.jsonl`, 2 ** 30),
+  );
+  await refused(
+    ["replay", trace, "--workspace", t.workspace],
+    roots,
+    2,
+    tooLarge(`USAGE\\]: Cannot read trace ".*huge\\.jsonl`, 2 ** 30),
+  );
+  await refused(
+    ["run", "--wf", WF, "--batch", batch, "--workspace", t.workspace, "--data-root", t.dataRoot],
+    roots,
+    2,
+    tooLarge(`PAYLOAD\\]: Cannot read --batch ".*huge_batch\\.jsonl`, 2 ** 31),
+  );
+});
