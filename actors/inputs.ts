@@ -114,16 +114,36 @@ export function nonJsonReason(value: unknown, maxDepth = 64): string | null {
     if (typeof v !== "object") return `${at} is a ${typeof v}`; // function, symbol, bigint
     if (depth > maxDepth) return `${at} is nested deeper than ${maxDepth} levels`;
     if (seen.has(v)) return `${at} is a cycle`;
-    const proto = Object.getPrototypeOf(v);
-    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
-      const name: unknown = v.constructor?.name;
-      const kind = typeof name === "string" && name !== "" ? name : "non-plain object";
-      return `${at} is ${/^[AEIO]/i.test(kind) ? "an" : "a"} ${kind}`;
+    let entries: Array<readonly [string, unknown]>;
+    let reading = at;
+    try {
+      // A getter or a Proxy trap of the caller's may throw here: that is a value that cannot
+      // be read, said as such, not the caller's exception escaping from deep inside a run.
+      const proto = Object.getPrototypeOf(v);
+      if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
+        const name: unknown = v.constructor?.name;
+        const kind = typeof name === "string" && name !== "" ? name : "non-plain object";
+        return `${at} is ${/^[AEIO]/i.test(kind) ? "an" : "a"} ${kind}`;
+      }
+      if (Array.isArray(v)) {
+        entries = [];
+        for (let i = 0; i < v.length; i++) {
+          // A hole of a sparse array has no JSON form (JSON.stringify would write null).
+          if (!(i in v)) return `${at}[${i}] is a hole of a sparse array`;
+          entries.push([`[${i}]`, v[i]]);
+        }
+      } else {
+        entries = [];
+        for (const k of Object.keys(v)) {
+          reading = `${at}.${k}`;
+          entries.push([`.${k}`, (v as Record<string, unknown>)[k]]);
+        }
+      }
+    } catch (e) {
+      const why = e instanceof Error ? e.message.split("\n")[0] : "it threw";
+      return `${reading} cannot be read (${why})`;
     }
     seen.add(v);
-    const entries = Array.isArray(v)
-      ? v.map((x, i) => [`[${i}]`, x] as const)
-      : Object.entries(v).map(([k, x]) => [`.${k}`, x] as const);
     for (const [k, x] of entries) {
       const r = walk(x, depth + 1, `${at}${k}`);
       if (r) return r;
