@@ -11,9 +11,28 @@ import { UsageError } from "../errors.ts";
 /**
  * Canonical JSON text of a JSON value; `undefined` object members are dropped.
  *
- * @throws {UsageError} for a BigInt (JSON has no such number).
+ * @throws {UsageError} for a BigInt (JSON has no such number), a cyclic or too deeply nested
+ *   value, or one whose text would be too long for a string.
  */
 export function canonicalJson(value: unknown): string {
+  try {
+    return encode(value);
+  } catch (e) {
+    // The recursion overflows the stack on a cycle: the caller's value, not a runtime fault.
+    if (!(e instanceof RangeError)) throw e;
+    throw new UsageError(
+      `Cannot encode canonical JSON: ${
+        /call stack/i.test(e.message)
+          ? "the value is cyclic or nested too deeply"
+          : "the text would be too long"
+      }`,
+      undefined,
+      { cause: e },
+    );
+  }
+}
+
+function encode(value: unknown): string {
   if (value === null || typeof value !== "object") {
     if (typeof value === "bigint") {
       throw new UsageError("Cannot encode canonical JSON: a BigInt is not a JSON value");
@@ -26,7 +45,7 @@ export function canonicalJson(value: unknown): string {
     let out = "[";
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ",";
-      out += canonicalJson(value[i]);
+      out += encode(value[i]);
     }
     return out + "]";
   }
@@ -39,7 +58,7 @@ export function canonicalJson(value: unknown): string {
     if (v === undefined) continue;
     if (!first) out += ",";
     first = false;
-    out += JSON.stringify(k) + ":" + canonicalJson(v);
+    out += JSON.stringify(k) + ":" + encode(v);
   }
   return out + "}";
 }
