@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { CompileError, PgsError, SnapshotError, TraceError } from "./errors.ts";
+import { CompileError, oneLine, PgsError, SnapshotError, TraceError } from "./errors.ts";
 
 /** Exit code of each outcome (documented in README and --help). */
 export const ExitCode = {
@@ -51,8 +51,12 @@ export interface CliIo {
   err(line: string): void;
 }
 
-/** First line of an error's message (or the value as text). */
+/**
+ * An error's message as one line: a refusal's whole message with its line breaks escaped
+ * (a path may hold a newline), or the first line of anything else (a bug's message).
+ */
 export function errorText(e: unknown): string {
+  if (e instanceof PgsError) return oneLine(e.message);
   return e instanceof Error ? e.message.split("\n")[0] : String(e);
 }
 

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ErrorCode, quoted, UsageError } from "./errors.ts";
+import { ErrorCode, oneLine, quoted, UsageError } from "./errors.ts";
 import { nestingDepth } from "./trace/jsonl.ts";
 
 /** Largest accepted payload, in bytes. */
@@ -45,9 +45,7 @@ export async function readPayloadFile(path: string): Promise<Record<string, unkn
       );
     }
     throw new UsageError(
-      `Cannot read --payload ${quoted(path, 200)}: ${
-        e instanceof Error ? e.message.split("\n")[0] : e
-      }`,
+      `Cannot read --payload ${quoted(path, 200)}: ${e instanceof Error ? oneLine(e.message) : e}`,
       ErrorCode.PAYLOAD,
     );
   }
@@ -114,9 +112,7 @@ export async function readBatchFile(
     bytes = await Deno.readFile(file);
   } catch (e) {
     throw new UsageError(
-      `Cannot read --batch ${quoted(file, 200)}: ${
-        e instanceof Error ? e.message.split("\n")[0] : e
-      }`,
+      `Cannot read --batch ${quoted(file, 200)}: ${e instanceof Error ? oneLine(e.message) : e}`,
       ErrorCode.PAYLOAD,
     );
   }

@@ -8,7 +8,7 @@
  */
 import { type Flags, optional, required } from "./cli_args.ts";
 import { type CliIo, ExitCode } from "./cli_io.ts";
-import { quoted, StorageError, TraceError, UsageError } from "./errors.ts";
+import { oneLine, quoted, StorageError, TraceError, UsageError } from "./errors.ts";
 import { validateKvUrl } from "./storage/kv_url.ts";
 import { type KvStore, openKvStore } from "./storage/mod.ts";
 import { parsePublicKey, publicKeyPem } from "./trace/mod.ts";
@@ -151,9 +151,7 @@ async function readTraceFile(file: string): Promise<string> {
   } catch (e) {
     // An unreadable path is a usage error (exit 2), not a damaged trace (exit 5).
     throw new UsageError(
-      `Cannot read trace ${quoted(file, 200)}: ${
-        e instanceof Error ? e.message.split("\n")[0] : e
-      }`,
+      `Cannot read trace ${quoted(file, 200)}: ${e instanceof Error ? oneLine(e.message) : e}`,
     );
   }
 }
@@ -169,7 +167,7 @@ async function readPublicKey(file: string): Promise<Uint8Array> {
   } catch (e) {
     throw new UsageError(
       `Cannot read --public-key ${quoted(file, 200)}: ${
-        e instanceof Error ? e.message.split("\n")[0] : e
+        e instanceof Error ? oneLine(e.message) : e
       }`,
     );
   }

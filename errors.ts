@@ -132,6 +132,14 @@ export function abortedRun(signal: AbortSignal): PgsError {
 }
 
 /**
+ * `text` on one line: each line break written as `\n`, so a path holding a newline (quoted
+ * by an OS error message) neither breaks an error line nor cuts off what follows it.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/\r\n|\r|\n/g, "\\n");
+}
+
+/**
  * A value as a message quotes it: a JSON string (a newline or control character in it cannot
  * break the one-line error), cut to `max` characters.
  */

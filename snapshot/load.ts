@@ -6,7 +6,7 @@
  * @module
  */
 import type { z } from "zod";
-import { ErrorCode, SnapshotError, UsageError } from "../errors.ts";
+import { ErrorCode, oneLine, SnapshotError, UsageError } from "../errors.ts";
 import { sha256Hex } from "./canonical.ts";
 import {
   artifactFile,
@@ -107,7 +107,7 @@ export async function loadSnapshot(workspace: string): Promise<Snapshot> {
   } catch (e) {
     throw new SnapshotError(
       `Cannot open workspace "${workspace}": expected a directory protocol_snapshot/artifacts ` +
-        `(${e instanceof Error ? e.message.split("\n")[0] : e})`,
+        `(${e instanceof Error ? oneLine(e.message) : e})`,
       { file: "protocol_snapshot/artifacts" },
     );
   }

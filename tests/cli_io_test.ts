@@ -39,11 +39,13 @@ Deno.test("reportError(): one line on stderr; with --json also one JSON object o
   const out: string[] = [];
   const err: string[] = [];
   const io = { out: (l: string) => void out.push(l), err: (l: string) => void err.push(l) };
+  // A line break in a refusal's message (a path may hold one) is escaped, not cut off with
+  // everything after it.
   const code = reportError(new UsageError('Invalid --seed "x"\nsecond line'), io, true);
   assert.equal(code, 2);
-  assert.deepEqual(err, ['error[USAGE]: Invalid --seed "x"']);
+  assert.deepEqual(err, ['error[USAGE]: Invalid --seed "x"\\nsecond line']);
   assert.deepEqual(out.map((l) => JSON.parse(l)), [
-    { error: { code: "USAGE", message: 'Invalid --seed "x"' } },
+    { error: { code: "USAGE", message: 'Invalid --seed "x"\\nsecond line' } },
   ]);
 });
 
