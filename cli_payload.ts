@@ -190,6 +190,14 @@ export function parsePayload(text: string, name = "payload"): Record<string, unk
       ErrorCode.PAYLOAD,
     );
   }
+  const duplicate = duplicateMember(text);
+  if (duplicate) {
+    throw new UsageError(
+      `Invalid ${name}: ${duplicate[0]}: member ${quoted(duplicate[1])} is given more than once ` +
+        `(JSON.parse would silently keep the last)`,
+      ErrorCode.PAYLOAD,
+    );
+  }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new UsageError(
       `Invalid ${name}: expected a JSON object, got ${
@@ -202,6 +210,67 @@ export function parsePayload(text: string, name = "payload"): Record<string, unk
 }
 
 class NonFinite extends Error {}
+
+/** An object or array being scanned by {@link duplicateMember}. */
+interface Frame {
+  readonly parent: Frame | null;
+  /** Where it sits in its parent: a member name or an index. */
+  readonly at: string | number;
+  /** Member names seen so far (objects), or null (arrays). */
+  readonly keys: Set<string> | null;
+  key: string;
+  index: number;
+}
+
+/**
+ * The JSON path of the first object in `text` (valid JSON) that names one member twice, and
+ * that name; or null. JSON.parse keeps the last silently, so the payload recorded would not
+ * be the one written. Paths are built only for the answer, so the scan stays linear.
+ */
+function duplicateMember(text: string): [string, string] | null {
+  let top = null as Frame | null;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const start = i;
+      // The closing quote: the next one not escaped by an odd run of backslashes.
+      for (;;) {
+        i = text.indexOf('"', i + 1);
+        let b = i - 1;
+        while (text.charCodeAt(b) === 92) b--;
+        if ((i - 1 - b) % 2 === 0) break;
+      }
+      if (!expectKey || top === null || top.keys === null) continue;
+      const raw = text.slice(start, i + 1);
+      const key: string = raw.includes("\\") ? JSON.parse(raw) : raw.slice(1, -1);
+      if (top.keys.has(key)) return [pathOf(top), key];
+      top.keys.add(key);
+      top.key = key;
+      expectKey = false;
+    } else if (c === 123 || c === 91) {
+      const at: string | number = top === null ? "" : top.keys ? top.key : top.index;
+      top = { parent: top, at, keys: c === 123 ? new Set() : null, key: "", index: 0 };
+      expectKey = c === 123;
+    } else if (c === 125 || c === 93) top = top?.parent ?? null;
+    else if (c === 44 && top !== null) {
+      if (top.keys) expectKey = true;
+      else top.index++;
+    }
+  }
+  return null;
+}
+
+function pathOf(frame: Frame): string {
+  if (frame.parent === null) return "$";
+  const at = frame.at;
+  return pathOf(frame.parent) +
+    (typeof at === "number"
+      ? `[${at}]`
+      : /^[A-Za-z_][A-Za-z0-9_]*$/.test(at)
+      ? `.${at}`
+      : `[${JSON.stringify(at)}]`);
+}
 
 const TWO_53 = 2 ** 53;
 
