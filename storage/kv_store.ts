@@ -191,7 +191,9 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
   const readOnly = options.readOnly === true;
   // A local database lives in the data root; with a URL the data root only holds views,
   // made once the database answered (a refused URL creates nothing).
-  if (dataRoot !== undefined && !readOnly && kvUrl === undefined) await prepareDataRoot(dataRoot);
+  const made = dataRoot !== undefined && !readOnly && kvUrl === undefined
+    ? await prepareDataRoot(dataRoot)
+    : [];
   const target = kvUrl ?? `${dataRoot!.replace(/\/+$/, "")}/.pgs/state.kv`;
   if (readOnly && kvUrl === undefined) {
     try {
@@ -217,6 +219,8 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
   try {
     kv = await Deno.openKv(target);
   } catch (err) {
+    // A refused open leaves no trace: the folders made for it go (each only while empty).
+    for (const dir of made) await Deno.remove(dir).catch(() => undefined);
     throw new StorageError(
       `Cannot open KV database "${target}": ${err instanceof Error ? err.message : err}`,
       { cause: err },
@@ -272,9 +276,10 @@ export async function openKvStore(options: KvStoreOptions): Promise<KvStore> {
 /**
  * Makes sure `dataRoot` is a writable directory (creating it and `.pgs/` when missing).
  *
+ * @returns the directories it created, deepest first (to remove if the open then fails).
  * @throws {StorageError} STORAGE with a one-line message naming the path.
  */
-export async function prepareDataRoot(dataRoot: string): Promise<void> {
+export async function prepareDataRoot(dataRoot: string): Promise<string[]> {
   let info: Deno.FileInfo | null = null;
   try {
     info = await Deno.stat(dataRoot);
@@ -298,13 +303,23 @@ export async function prepareDataRoot(dataRoot: string): Promise<void> {
       );
     }
   }
+  const made: string[] = [];
+  let dir = joinPath(dataRoot, ".pgs");
+  while (dir !== "" && (await Deno.lstat(dir).catch(() => null)) === null) {
+    made.push(dir);
+    const cut = dir.lastIndexOf("/");
+    if (cut <= 0) break;
+    dir = dir.slice(0, cut);
+  }
   try {
     await Deno.mkdir(joinPath(dataRoot, ".pgs"), { recursive: true });
     const probe = await Deno.makeTempFile({ dir: dataRoot, prefix: ".pgs-probe-" });
     await Deno.remove(probe);
   } catch (err) {
+    for (const dir of made) await Deno.remove(dir).catch(() => undefined);
     throw rootError(dataRoot, err);
   }
+  return made;
 }
 
 function rootError(dataRoot: string, err: unknown): StorageError {
