@@ -61,7 +61,15 @@ export type Parsed =
 export function parseArgs(argv: readonly string[], commands: readonly CommandSpec[]): Parsed {
   if (argv.length === 0) throw new UsageError("Missing command (see pgs-runtime --help)");
   const [first, ...rest] = argv;
-  if (first === "--version" || first === "-V") return { kind: "version" };
+  if (first === "--version" || first === "-V") {
+    // Anything after it would be ignored: a mistyped command line, not a version request.
+    if (rest.length > 0 && rest[0] !== "--help" && rest[0] !== "-h") {
+      throw new UsageError(
+        `Unexpected ${quote(rest[0])} after ${first}: it takes nothing (see pgs-runtime --help)`,
+      );
+    }
+    return rest.length > 0 ? { kind: "help", command: null } : { kind: "version" };
+  }
   if (first === "--help" || first === "-h" || first === "help") {
     const named = first === "help" && rest[0] ? findCommand(commands, rest[0]) : null;
     return { kind: "help", command: named };

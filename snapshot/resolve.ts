@@ -75,7 +75,7 @@ export function artifactFile(kind: ArtifactKind, fqdn: Fqdn): string {
 
 /**
  * The FQDNs of the artifacts of one kind in the snapshot at `root`, sorted (files named
- * `<ns>__<CODE>.json` with a safe FQDN). A kind folder a generation does not have lists
+ * `<ns>__<CODE>.json` with a safe FQDN, whatever their file type). A kind folder a generation does not have lists
  * nothing.
  *
  * @throws the read error, and NotFound for the workflows' folder (a snapshot has workflows).
@@ -85,7 +85,9 @@ export async function listArtifactNames(root: string, kind: ArtifactKind): Promi
   try {
     for await (const e of Deno.readDir(`${root}/artifacts/${ArtifactKind[kind]}`)) {
       const m = /^(.+)__(.+)\.json$/.exec(e.name);
-      if (e.isFile && m && isSafeFqdn(`${m[1]}::${m[2]}`)) out.push(`${m[1]}::${m[2]}`);
+      // Whatever its type: a FIFO, folder or link under an artifact's name is that artifact,
+      // and loading it says what is wrong with it (skipping it would hide a workflow).
+      if (m && isSafeFqdn(`${m[1]}::${m[2]}`)) out.push(`${m[1]}::${m[2]}`);
     }
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound) || kind === "WF") throw e;

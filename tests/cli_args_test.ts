@@ -43,6 +43,13 @@ Deno.test("parseArgs(): `--flag value`, `--flag=value`, boolean flags, `-` as a 
 Deno.test("parseArgs(): help and version, anywhere help is asked", () => {
   assert.deepEqual(parseArgs(["--version"], COMMANDS), { kind: "version" });
   assert.deepEqual(parseArgs(["-V"], COMMANDS), { kind: "version" });
+  // Nothing may follow it but a request for help.
+  assert.throws(
+    () => parseArgs(["--version", "--frob"], COMMANDS),
+    /Unexpected "--frob" after --version: it takes nothing/,
+  );
+  assert.throws(() => parseArgs(["-V", "run"], COMMANDS), /Unexpected "run" after -V/);
+  assert.deepEqual(parseArgs(["--version", "--help"], COMMANDS), { kind: "help", command: null });
   assert.deepEqual(parseArgs(["--help"], COMMANDS), { kind: "help", command: null });
   assert.deepEqual(parseArgs(["help", "run"], COMMANDS), { kind: "help", command: COMMANDS[0] });
   assert.deepEqual(parseArgs(["run", "--wf", "x", "-h"], COMMANDS), {

@@ -113,6 +113,20 @@ Deno.test("a FIFO or a device as an artifact is refused at once (exit 3, SNAPSHO
   }
 });
 
+Deno.test("check of a whole workspace lists a FIFO or a folder under a workflow's name as that workflow's problem", async () => {
+  const t = await tempWorkspace();
+  const dir = `${t.workspace}/protocol_snapshot/artifacts/workflows`;
+  await mkfifo(`${dir}/club__WF_PIPE_V0.json`);
+  await Deno.mkdir(`${dir}/club__WF_FOLDER_V0.json`);
+  const r = await cli(["check", "--workspace", t.workspace]);
+  assert.equal(r.code, 3, r.err);
+  assert.match(r.out, /^PROBLEM club::WF_FOLDER_V0$/m);
+  assert.match(r.out, /^PROBLEM club::WF_PIPE_V0$/m);
+  assert.ok(r.out.includes(`club__WF_PIPE_V0.json": not a regular file`), r.out);
+  assert.match(r.out, /^ok {6}club::WF_REGISTER_MEMBER_V0$/m);
+  assert.match(r.out, /^3 workflow\(s\), 2 problem\(s\)$/m);
+});
+
 Deno.test("a FIFO where a store file is imported from, or where the view watermark is, is never waited on", async () => {
   // A fresh data root seeded with a FIFO at the registry's path: the import is the CS's
   // storage failure (BACKEND_ERROR, routed as declared), like a malformed store file.
