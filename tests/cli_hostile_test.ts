@@ -7,35 +7,13 @@
 import assert from "node:assert/strict";
 import { main } from "../cli.ts";
 import { canonicalJson, sha256Hex } from "../snapshot/canonical.ts";
-import { deno, outsideWorkspace, ROOT, runFlags } from "./library/_subprocess.ts";
+import { cliProcess, deno, outsideWorkspace, ROOT, runFlags } from "./library/_subprocess.ts";
 import { tempWorkspace } from "./_support/workspace.ts";
 import { tempDir } from "./_support/tmp.ts";
 import { adaRunArgs } from "./_support/cli.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
 const CLI = `${ROOT}cli.ts`;
-
-/** The CLI in a subprocess, in `cwd`, killed (and failing the test) after `ms`. */
-async function cliIn(cwd: string, args: string[], ms = 20_000, env: Record<string, string> = {}) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "--config", `${ROOT}deno.json`, "-A", CLI, ...args],
-    cwd,
-    env: { NO_COLOR: "1", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let killed = false;
-  const timer = setTimeout(() => {
-    killed = true;
-    child.kill("SIGKILL");
-  }, ms);
-  const r = await child.output();
-  clearTimeout(timer);
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  assert.ok(!killed, `${args.join(" ")}: still running after ${ms} ms`);
-  return { code: r.code, out: text(r.stdout), err: text(r.stderr) };
-}
 
 /** One committed run in a fresh workspace; returns its paths. */
 async function committed(traceId = "T_base") {
@@ -68,7 +46,7 @@ Deno.test("--kv that is not a KV Connect URL: every command refuses it (exit 2) 
       ["public-key", "--kv", "http://127.0.0.1:99999"],
     ];
     for (const args of cases) {
-      const r = await cliIn(cwd, args);
+      const r = await cliProcess(args, { cwd });
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.err}`);
       assert.equal(r.out, "", args.join(" "));
       assert.match(
@@ -91,7 +69,7 @@ Deno.test("--kv that cannot be reached with a new --data-root: refused (exit 2),
     .concat([t.workspace, "--data-root", "views", "--no-png"]);
   // No token; then a token and nothing listening (port 1 refuses connections).
   for (const env of [{}, { DENO_KV_ACCESS_TOKEN: "x" }] as Record<string, string>[]) {
-    const r = await cliIn(cwd, [...run, "--kv", "http://127.0.0.1:1"], 20_000, env);
+    const r = await cliProcess([...run, "--kv", "http://127.0.0.1:1"], { cwd, env });
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, /^error\[STORAGE\]: Cannot open KV database "http:\/\/127\.0\.0\.1:1": /);
     assert.deepEqual(await listing(cwd), [], "no views folder, no .pgs");
@@ -134,7 +112,7 @@ Deno.test("a FIFO or a device as batch, trace or key file is refused at once (ex
       ],
     ];
     for (const [args, message] of cases) {
-      const r = await cliIn(t.dir, args);
+      const r = await cliProcess(args, { cwd: t.dir });
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.err}`);
       const lines = r.err.trimEnd().split("\n");
       assert.equal(lines.length, 1, r.err);
@@ -142,7 +120,9 @@ Deno.test("a FIFO or a device as batch, trace or key file is refused at once (ex
     }
     // A key file far larger than any key is not read whole.
     await Deno.writeTextFile(`${t.dir}/big.pem`, "a".repeat(1 << 20));
-    const big = await cliIn(t.dir, ["examine", t.trace, "--public-key", `${t.dir}/big.pem`]);
+    const big = await cliProcess(["examine", t.trace, "--public-key", `${t.dir}/big.pem`], {
+      cwd: t.dir,
+    });
     assert.equal(big.code, 2);
     assert.match(
       big.err,

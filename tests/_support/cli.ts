@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { main } from "../../cli.ts";
 import { verifyTrace } from "../../trace/jsonl.ts";
+import { sha256Hex } from "../../snapshot/canonical.ts";
 import { shareSigningKey } from "./signing.ts";
 import { copyDir } from "./workspace.ts";
 import { tempDir } from "./tmp.ts";
@@ -114,6 +115,30 @@ export async function snapshotDir(dir: string): Promise<Record<string, string>> 
       else if (e.isFile) {
         out[p.slice(dir.length + 1)] = await Deno.readTextFile(p).catch(() => "<binary>");
       }
+    }
+  };
+  await walk(dir).catch((e) => {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  });
+  return out;
+}
+
+/**
+ * Every entry under `dir` for before/after state comparisons: folders, files by the sha256 of
+ * their bytes, links by target, FIFOs and devices by kind (never read). An absent dir is {}.
+ */
+export async function stateTree(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (d: string) => {
+    for await (const e of Deno.readDir(d)) {
+      const p = `${d}/${e.name}`;
+      const rel = p.slice(dir.length + 1);
+      if (e.isDirectory) {
+        out[`${rel}/`] = "dir";
+        await walk(p);
+      } else if (e.isSymlink) out[rel] = `-> ${await Deno.readLink(p)}`;
+      else if (e.isFile) out[rel] = sha256Hex(await Deno.readFile(p));
+      else out[rel] = "special";
     }
   };
   await walk(dir).catch((e) => {

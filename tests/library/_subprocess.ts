@@ -16,22 +16,48 @@ export interface Proc {
   err: string;
 }
 
-/** Runs `deno <args>` in `cwd` with `env` added, returning code and text output. */
+/**
+ * Runs `deno <args>` in `cwd` with `env` added, returning code and text output. With `ms`,
+ * the process is killed after that long and the call fails (a test of something that must
+ * never wait on a pipe fails instead of hanging the suite).
+ */
 export async function deno(
   args: string[],
   cwd: string,
   env: Record<string, string> = {},
+  ms?: number,
 ): Promise<Proc> {
-  const r = await new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd,
     env: { NO_COLOR: "1", ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  let killed = false;
+  const timer = ms === undefined ? undefined : setTimeout(() => {
+    killed = true;
+    child.kill("SIGKILL");
+  }, ms);
+  const r = await child.output();
+  clearTimeout(timer);
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  if (killed) throw new Error(`deno ${args.join(" ")}: still running after ${ms} ms`);
   return { code: r.code, out: text(r.stdout), err: text(r.stderr) };
+}
+
+/** The source CLI in a subprocess (all permissions), in `cwd`, killed and failing after `ms`. */
+export function cliProcess(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; ms?: number } = {},
+): Promise<Proc> {
+  return deno(
+    ["run", "--no-prompt", "--config", `${ROOT}deno.json`, "-A", `${ROOT}cli.ts`, ...args],
+    options.cwd ?? ROOT,
+    options.env,
+    options.ms ?? 20_000,
+  );
 }
 
 /**

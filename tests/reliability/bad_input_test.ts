@@ -2,31 +2,11 @@
 // documented exit code, and no state change (data root and workspace byte-identical).
 import assert from "node:assert/strict";
 import { main } from "../../cli.ts";
-import { sha256Hex } from "../../snapshot/canonical.ts";
+import { stateTree as tree } from "../_support/cli.ts";
 import { tempWorkspace } from "../_support/workspace.ts";
 import { CLI, CONFIG } from "./_spawn.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
-
-/** Every directory and file under `dir` (file → sha256 of its bytes); absent dir → {}. */
-async function tree(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (d: string) => {
-    for await (const e of Deno.readDir(d)) {
-      const p = `${d}/${e.name}`;
-      const rel = p.slice(dir.length + 1);
-      if (e.isDirectory) {
-        out[`${rel}/`] = "dir";
-        await walk(p);
-      } else if (e.isSymlink) out[rel] = `-> ${await Deno.readLink(p)}`;
-      else out[rel] = sha256Hex(await Deno.readFile(p));
-    }
-  };
-  await walk(dir).catch((e) => {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  });
-  return out;
-}
 
 interface Case {
   name: string;

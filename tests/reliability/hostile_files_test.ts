@@ -7,56 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { main } from "../../cli.ts";
-import { sha256Hex } from "../../snapshot/canonical.ts";
-import { ROOT } from "../library/_subprocess.ts";
-import { adaRunArgs } from "../_support/cli.ts";
+import { cliProcess } from "../library/_subprocess.ts";
+import { adaRunArgs, stateTree as tree } from "../_support/cli.ts";
 import { tempWorkspace } from "../_support/workspace.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
 const WF_FILE = "protocol_snapshot/artifacts/workflows/club__WF_REGISTER_MEMBER_V0.json";
 const CC_FILE = "protocol_snapshot/artifacts/capability_contracts/club__CC_REGISTER_MEMBER_V0.json";
-
-/** The CLI in a subprocess, killed (and failing the test) after `ms`. */
-async function cli(args: string[], ms = 20_000) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "--config", `${ROOT}deno.json`, "-A", `${ROOT}cli.ts`, ...args],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let killed = false;
-  const timer = setTimeout(() => {
-    killed = true;
-    child.kill("SIGKILL");
-  }, ms);
-  const r = await child.output();
-  clearTimeout(timer);
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  assert.ok(!killed, `${args.join(" ")}: still running after ${ms} ms (waiting on a pipe?)`);
-  return { code: r.code, out: text(r.stdout), err: text(r.stderr) };
-}
-
-/** Every entry under `dir`: files by sha256, FIFOs and devices by kind (never read). */
-async function tree(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (d: string) => {
-    for await (const e of Deno.readDir(d)) {
-      const p = `${d}/${e.name}`;
-      const rel = p.slice(dir.length + 1);
-      if (e.isDirectory) {
-        out[`${rel}/`] = "dir";
-        await walk(p);
-      } else if (e.isSymlink) out[rel] = `-> ${await Deno.readLink(p)}`;
-      else if (e.isFile) out[rel] = sha256Hex(await Deno.readFile(p));
-      else out[rel] = "special";
-    }
-  };
-  await walk(dir).catch((e) => {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  });
-  return out;
-}
 
 async function mkfifo(path: string): Promise<void> {
   await Deno.remove(path).catch(() => undefined);
@@ -78,7 +35,7 @@ async function committed() {
 /** Asserts one `error[CODE]` line matching `message`, exit `code`, and `roots` unchanged. */
 async function refused(args: string[], roots: string[], code: number, message: RegExp) {
   const before = await Promise.all(roots.map(tree));
-  const r = await cli(args);
+  const r = await cliProcess(args);
   assert.equal(r.code, code, `${args.join(" ")}: ${r.err}`);
   const lines = r.err.trimEnd().split("\n");
   assert.equal(lines.length, 1, r.err);
@@ -105,7 +62,7 @@ Deno.test("a FIFO or a device as an artifact is refused at once (exit 3, SNAPSHO
     // With the data root's compiled-workflow cache (checked first), and without (a fresh root).
     await refused([...run, "--data-root", t.dataRoot], [t.dataRoot, t.workspace], 3, message);
     await refused([...run, "--data-root", `${t.dir}/fresh`], [t.dir], 3, message);
-    const check = await cli(["check", "--workspace", t.workspace, "--wf", WF]);
+    const check = await cliProcess(["check", "--workspace", t.workspace, "--wf", WF]);
     assert.equal(check.code, 3, check.err);
     assert.ok(check.out.includes(`"${rel}": not a regular file`), check.out);
     await Deno.remove(path);
@@ -118,7 +75,7 @@ Deno.test("check of a whole workspace lists a FIFO or a folder under a workflow'
   const dir = `${t.workspace}/protocol_snapshot/artifacts/workflows`;
   await mkfifo(`${dir}/club__WF_PIPE_V0.json`);
   await Deno.mkdir(`${dir}/club__WF_FOLDER_V0.json`);
-  const r = await cli(["check", "--workspace", t.workspace]);
+  const r = await cliProcess(["check", "--workspace", t.workspace]);
   assert.equal(r.code, 3, r.err);
   assert.match(r.out, /^PROBLEM club::WF_FOLDER_V0$/m);
   assert.match(r.out, /^PROBLEM club::WF_PIPE_V0$/m);
@@ -133,7 +90,7 @@ Deno.test("a FIFO where a store file is imported from, or where the view waterma
   const t = await tempWorkspace();
   await Deno.mkdir(`${t.dataRoot}/club/registry`, { recursive: true });
   await mkfifo(`${t.dataRoot}/club/registry/members.json`);
-  const r = await cli([...adaRunArgs(t), "--no-png", "--json", "--trace-id", "T_fifo"]);
+  const r = await cliProcess([...adaRunArgs(t), "--no-png", "--json", "--trace-id", "T_fifo"]);
   assert.equal(r.code, 1, r.err);
   assert.equal(JSON.parse(r.out).classification, "ENDED_BACKEND_ERROR");
   const trace = await Deno.readTextFile(`${t.workspace}/traces/T_fifo/T_fifo.jsonl`);
@@ -148,7 +105,7 @@ Deno.test("a FIFO where a store file is imported from, or where the view waterma
   // and the watermark is written anew (a regular file replaces the FIFO).
   const c = await committed();
   await mkfifo(`${c.dataRoot}/.pgs/views.json`);
-  const again = await cli([...adaRunArgs(c), "--no-png", "--trace-id", "T_again"]);
+  const again = await cliProcess([...adaRunArgs(c), "--no-png", "--trace-id", "T_again"]);
   assert.equal(again.code, 0, again.err);
   assert.equal(again.err, "");
   assert.ok((await Deno.lstat(`${c.dataRoot}/.pgs/views.json`)).isFile);
