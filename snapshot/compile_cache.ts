@@ -29,9 +29,11 @@ export interface BlobCache {
 
 /**
  * Bump when the compiler's output changes shape or meaning: kept results of another format
- * are never used.
+ * are never used. (2: admission journals from every declaration form, a node's `code`
+ * resolved, duplicate step names and non-string policy paths refused; the runtime version
+ * in the name did not change with them.)
  */
-export const COMPILE_FORMAT = "pgs-compiled/1";
+export const COMPILE_FORMAT = "pgs-compiled/2";
 
 interface Entry {
   readonly format: string;

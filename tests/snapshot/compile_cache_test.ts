@@ -15,8 +15,9 @@ const options = createCapabilityRegistry().compileOptions;
 /** An in-memory blob cache that counts writes. */
 function memoryCache() {
   const blobs = new Map<string, Uint8Array>();
-  const cache: BlobCache & { writes: number } = {
+  const cache: BlobCache & { writes: number; blobs: Map<string, Uint8Array> } = {
     writes: 0,
+    blobs,
     readCache: (name) => Promise.resolve(blobs.get(name) ?? null),
     writeCache: (name, bytes) => {
       cache.writes++;
@@ -103,4 +104,31 @@ Deno.test("compileCached(): an artifact that cannot be read after a kept compile
     compileCached(`${file}/../../../../payloads/ada.json`, WF, options, cache, "1.0.0"),
     (e) => e instanceof SnapshotError,
   );
+});
+
+Deno.test("compileCached(): a result kept by the compiler before node codes and journal unions (pgs-compiled/1) is not used", async () => {
+  // A runtime upgraded in place keeps its data root, and with it the results the previous
+  // compiler kept. That compiler gave an IN node with only its `code` no intent to check: a
+  // kept result of it served now would admit what a fresh compile refuses.
+  const { workspace } = await tempWorkspace();
+  await editArtifact(workspace, "workflows/club__WF_REGISTER_MEMBER_V0.json", (a) => {
+    const node = a.frontmatter.core.nodes.IN_MEMBER_APPLIED_V0;
+    delete node.fqdn_id;
+    node.code = "IN_MEMBER_APPLIED_V0";
+  });
+  const cache = memoryCache();
+  await compileCached(workspace, WF, options, cache, "1.0.0");
+  assert.equal(cache.blobs.size, 1);
+  const [[name, bytes]] = [...cache.blobs];
+  // The same entry as the previous compiler wrote it: its format, its (intent-less) graph.
+  const old = JSON.parse(new TextDecoder().decode(bytes));
+  old.format = "pgs-compiled/1";
+  for (const [, graph] of old.graphs) graph.nodes.IN_MEMBER_APPLIED_V0.intent = null;
+  cache.blobs.set(
+    name.replace(/^pgs-compiled\/\d+/, "pgs-compiled/1"),
+    new TextEncoder().encode(JSON.stringify(old)),
+  );
+  const compiled = await compileCached(workspace, WF, options, cache, "1.0.0");
+  const intake = compiled.root.nodes.IN_MEMBER_APPLIED_V0;
+  assert.equal(intake.type === "IN" && intake.intent?.fqdn, "club::IN_MEMBER_APPLIED_V0");
 });
