@@ -304,15 +304,8 @@ export async function prepareDataRoot(dataRoot: string): Promise<string[]> {
     }
   }
   const made: string[] = [];
-  let dir = joinPath(dataRoot, ".pgs");
-  while (dir !== "" && (await Deno.lstat(dir).catch(() => null)) === null) {
-    made.push(dir);
-    const cut = dir.lastIndexOf("/");
-    if (cut <= 0) break;
-    dir = dir.slice(0, cut);
-  }
   try {
-    await Deno.mkdir(joinPath(dataRoot, ".pgs"), { recursive: true });
+    await makeFolders(joinPath(dataRoot, ".pgs"), made);
     const probe = await Deno.makeTempFile({ dir: dataRoot, prefix: ".pgs-probe-" });
     await Deno.remove(probe);
   } catch (err) {
@@ -320,6 +313,40 @@ export async function prepareDataRoot(dataRoot: string): Promise<string[]> {
     throw rootError(dataRoot, err);
   }
   return made;
+}
+
+/**
+ * Makes `dir` and its missing parents, adding to `made` (deepest first) each folder this call
+ * created. A parent is made only when making its child found it missing (as a recursive
+ * mkdir does); not judged by a look beforehand, which a path through a missing folder and
+ * `..` fools (`new/../kept` does not resolve until `new` exists, so the user's `kept` looked
+ * missing), and which would claim a folder another process makes meanwhile.
+ */
+async function makeFolders(dir: string, made: string[]): Promise<void> {
+  try {
+    await Deno.mkdir(dir);
+    made.unshift(dir);
+    return;
+  } catch (err) {
+    if (err instanceof Deno.errors.AlreadyExists) return;
+    const cut = Math.max(dir.lastIndexOf("/"), dir.lastIndexOf("\\"));
+    if (!(err instanceof Deno.errors.NotFound) || cut <= 0) throw err;
+    try {
+      await makeFolders(dir.slice(0, cut), made);
+    } catch (e) {
+      // A parent outside what this process may write (--allow-write=<data-root>): made as
+      // before, by a recursive mkdir, and not counted as ours.
+      if (!(e instanceof Deno.errors.NotCapable)) throw e;
+      await Deno.mkdir(dir, { recursive: true });
+      return;
+    }
+  }
+  try {
+    await Deno.mkdir(dir);
+    made.unshift(dir);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+  }
 }
 
 function rootError(dataRoot: string, err: unknown): StorageError {

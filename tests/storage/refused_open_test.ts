@@ -34,3 +34,21 @@ Deno.test("a new data root whose KV database cannot be opened is refused and not
   assert.ok((await Deno.lstat(dataRoot)).isDirectory);
   assert.equal(await Deno.lstat(`${dataRoot}/.pgs`).catch(() => null), null);
 });
+
+Deno.test("a refused data root reached through a missing folder and '..' leaves the user's empty folder", async () => {
+  // `<missing>/../kept` names the folder `kept`, which exists; but the path does not resolve
+  // before the missing folder is made, so finding it absent said nothing about `kept`.
+  const t = await tempWorkspace();
+  const kept = `${t.dir}/kept`;
+  await Deno.mkdir(kept);
+  const dataRoot = `${t.dir}/missing/../kept/${"b".repeat(200)}/${"c".repeat(200)}/${
+    "d".repeat(200)
+  }`;
+  const args = adaRunArgs(t);
+  args[args.indexOf("--data-root") + 1] = dataRoot;
+  const err: string[] = [];
+  assert.equal(await main([...args, "--no-png"], { out: () => {}, err: (l) => err.push(l) }), 2);
+  assert.ok(err[0]?.startsWith("error[STORAGE]: Cannot open KV database"), err.join("\n"));
+  assert.ok((await Deno.lstat(kept)).isDirectory, "the folder the user made is kept");
+  assert.deepEqual([...Deno.readDirSync(kept)], [], "what the call made inside it is gone");
+});
