@@ -7,7 +7,7 @@
 import { createCapabilityRegistry, machineConfigJson } from "./actors/mod.ts";
 import { type Flags, optional, required } from "./cli_args.ts";
 import { type CliIo, ExitCode } from "./cli_io.ts";
-import { CompileError, SnapshotError, UsageError } from "./errors.ts";
+import { CompileError, oneLine, SnapshotError, UsageError } from "./errors.ts";
 import { compileWorkflow, loadSnapshot, parseFqdn, StoreFormats } from "./snapshot/mod.ts";
 
 /** Runs `check`; returns the exit code (3 when any problem was found). */
@@ -52,7 +52,7 @@ export async function checkCommand(flags: Flags, io: CliIo): Promise<number> {
   } else {
     for (const r of report) {
       io.out(`${r.problems.length === 0 ? "ok     " : "PROBLEM"} ${r.workflow}`);
-      for (const p of r.problems) io.out(`  ${p.file} ${p.jsonPath}: ${p.message}`);
+      for (const p of r.problems) io.out(oneLine(`  ${p.file} ${p.jsonPath}: ${p.message}`));
     }
     io.out(`${report.length} workflow(s), ${total} problem(s)`);
   }

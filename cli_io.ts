@@ -87,7 +87,7 @@ export function reportError(e: unknown, io: CliIo, json: boolean): number {
       );
     }
     io.err(`error[${e.code}]: ${message}`);
-    for (const p of problems ?? []) io.err(`  ${p.file} ${p.jsonPath}: ${p.message}`);
+    for (const p of problems ?? []) io.err(oneLine(`  ${p.file} ${p.jsonPath}: ${p.message}`));
     return code;
   }
   if (json) io.out(JSON.stringify({ error: { code: "INTERNAL", message: errorText(e) } }));

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { main } from "../cli.ts";
-import { tempWorkspace } from "./_support/workspace.ts";
+import { editArtifact, tempWorkspace } from "./_support/workspace.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
 
@@ -68,4 +68,36 @@ Deno.test("an error naming a path with a newline is one whole line (\\n escaped)
     [],
     "nothing created",
   );
+});
+
+Deno.test("a compile problem quoting an artifact's text with a newline is one line (check and run)", async () => {
+  const t = await tempWorkspace();
+  await editArtifact(t.workspace, "workflows/club__WF_REGISTER_MEMBER_V0.json", (a) => {
+    const node = a.frontmatter.core.nodes.IN_MEMBER_APPLIED_V0;
+    delete node.fqdn_id;
+    node.code = "IN_X\nY";
+  });
+  const line = `  protocol_snapshot/artifacts/workflows/club__WF_REGISTER_MEMBER_V0.json ` +
+    `$.frontmatter.core.nodes.IN_MEMBER_APPLIED_V0.code: IN reference "club::IN_X\\nY" is not ` +
+    `ns::CODE`;
+  const check = await cli(["check", "--workspace", t.workspace, "--wf", WF]);
+  assert.equal(check.code, 3);
+  assert.deepEqual(check.out, [`PROBLEM ${WF}`, line, "1 workflow(s), 1 problem(s)"]);
+  const run = await cli([
+    "run",
+    "--wf",
+    WF,
+    "--workspace",
+    t.workspace,
+    "--payload",
+    `${t.workspace}/payloads/ada.json`,
+    "--data-root",
+    t.dataRoot,
+    "--no-png",
+  ]);
+  assert.equal(run.code, 3);
+  assert.deepEqual(run.err, [
+    `error[COMPILE]: Cannot compile workflow "${WF}": 1 problem(s)`,
+    line,
+  ]);
 });
