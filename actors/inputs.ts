@@ -101,19 +101,51 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * Most JSON values (every number, string, array and object counted once per place it would be
+ * written) a value may expand to. An object reachable along several paths is written once per
+ * path, so a small graph of shared objects can stand for more text than any store can hold.
+ */
+export const MAX_JSON_VALUES = 10_000_000;
+
+/**
  * Why `value` is not plain JSON (finite numbers, strings, booleans, null, plain objects and
- * arrays, at most `maxDepth` deep, no cycles), or null when it is. Values that are not plain
- * JSON cannot be traced, hashed or replayed faithfully.
+ * arrays, at most `maxDepth` deep, no cycles, at most {@link MAX_JSON_VALUES} values as
+ * written), or null when it is. Values that are not plain JSON cannot be traced, hashed or
+ * replayed faithfully.
  */
 export function nonJsonReason(value: unknown, maxDepth = 64): string | null {
   const seen = new Set<object>();
+  // Objects already found to be plain JSON: how deep they nest and how many values they
+  // write. An object shared along many paths is checked once (linear time on any graph).
+  const checked = new Map<object, { height: number; count: number }>();
+  let total = 0;
+  // Height and count of the value `walk` last accepted.
+  let height = 0;
+  let count = 0;
+  const tooMany = (at: string) =>
+    `${at} makes the value more than ${MAX_JSON_VALUES} JSON values as written (an object ` +
+    `reachable along several paths is written once per path)`;
   const walk = (v: unknown, depth: number, at: string): string | null => {
+    height = 0;
+    count = 1;
+    if (++total > MAX_JSON_VALUES) return tooMany(at);
     if (v === null || typeof v === "string" || typeof v === "boolean") return null;
     if (typeof v === "number") return Number.isFinite(v) ? null : `${at} is ${v}`;
     if (v === undefined) return `${at} is undefined`;
     if (typeof v !== "object") return `${at} is a ${typeof v}`; // function, symbol, bigint
     if (depth > maxDepth) return `${at} is nested deeper than ${maxDepth} levels`;
     if (seen.has(v)) return `${at} is a cycle`;
+    const known = checked.get(v);
+    if (known) {
+      if (depth + known.height - 1 > maxDepth) {
+        return `${at} is nested deeper than ${maxDepth} levels`;
+      }
+      total += known.count - 1;
+      if (total > MAX_JSON_VALUES) return tooMany(at);
+      height = known.height;
+      count = known.count;
+      return null;
+    }
     let entries: Array<readonly [string, unknown]>;
     let reading = at;
     try {
@@ -144,11 +176,18 @@ export function nonJsonReason(value: unknown, maxDepth = 64): string | null {
       return `${reading} cannot be read (${why})`;
     }
     seen.add(v);
+    let h = 0;
+    let c = 1;
     for (const [k, x] of entries) {
       const r = walk(x, depth + 1, `${at}${k}`);
       if (r) return r;
+      if (height > h) h = height;
+      c += count;
     }
     seen.delete(v);
+    height = h + 1;
+    count = c;
+    checked.set(v, { height, count });
     return null;
   };
   return walk(value, 0, "$");

@@ -71,3 +71,43 @@ Deno.test("runBatch(): such a payload fails only its own item, with the same rea
   }
   assert.equal(items[cases.length].result.classification, "COMPLETED");
 });
+
+Deno.test("runWorkflow(): objects shared along many paths are checked once, and refused when they would write too much", async () => {
+  const refusal = (payload: Record<string, unknown>) =>
+    runWorkflow({
+      workspace: EXAMPLE_WORKSPACE,
+      workflow: WF,
+      payload,
+      kvUrl: ":memory:",
+      traceFiles: false,
+    }).then(() => null, (e) => e);
+  // 2^40 paths to one leaf: written out, far more than any store holds. It used to take
+  // hours to check (every path walked); now the first check sees it.
+  let doubling: unknown = { x: 1 };
+  for (let i = 0; i < 40; i++) doubling = { a: doubling, b: doubling };
+  const big = await refusal({ member, doubling });
+  assert.ok(big instanceof UsageError, String(big));
+  assert.equal(big.code, "PAYLOAD");
+  assert.match(
+    big.message,
+    /^Invalid payload: expected plain JSON, but \$\.doubling(\.[ab])+ makes the value more than 10000000 JSON values as written/,
+  );
+  // A shared subtree is as deep as each place it sits: fine at one, too deep at another.
+  let deep: unknown = 1;
+  for (let i = 0; i < 60; i++) deep = [deep];
+  const tooDeep = await refusal({ member, shallow: deep, nested: [[[[[[deep]]]]]] });
+  assert.equal(
+    tooDeep?.message,
+    "Invalid payload: expected plain JSON, but $.nested[0][0][0][0][0][0] is nested deeper than 64 levels",
+  );
+  // Sharing itself is fine: the run records each place's copy.
+  const tags = ["a", "b"];
+  const ok = await runWorkflow({
+    workspace: EXAMPLE_WORKSPACE,
+    workflow: WF,
+    payload: { member, extra: { tags, again: tags, deep: [[[deep]]] } },
+    kvUrl: ":memory:",
+    traceFiles: false,
+  });
+  assert.equal(ok.classification, "COMPLETED");
+});
