@@ -101,9 +101,11 @@ export async function writeTraceFiles(o: TraceFileOptions): Promise<TraceFiles> 
     warnings: [],
     pending: false,
   };
+  // A folder this call made holds nothing yet: no file to look at before each rename.
+  let fresh = false;
   try {
-    await ensureTraceFolder(o.workspace, o.traceId);
-    await writeAtomic(files.jsonl, traceText(o.lines));
+    fresh = await ensureTraceFolder(o.workspace, o.traceId);
+    await writeAtomic(files.jsonl, traceText(o.lines), fresh);
   } catch (e) {
     files.pending = true;
     files.warnings.push(pendingWarning(o.traceId, e));
@@ -115,7 +117,7 @@ export async function writeTraceFiles(o: TraceFileOptions): Promise<TraceFiles> 
       const png = o.pngRender
         ? await o.pngRender.finish(graph, o.records)
         : await renderPng(graph, o.records);
-      await writeAtomic(`${base}.png`, png);
+      await writeAtomic(`${base}.png`, png, fresh);
       files.png = `${base}.png`;
     } catch (e) {
       files.warnings.push(`PNG_RENDER_FAILED: ${e instanceof Error ? e.message : String(e)}`);
@@ -134,7 +136,7 @@ export async function writeTraceFiles(o: TraceFileOptions): Promise<TraceFiles> 
     if (files.warnings.length > 0) {
       md += `\n## Rendering warnings\n\n${files.warnings.map((w) => `- ${w}`).join("\n")}\n`;
     }
-    await writeAtomic(files.md, md);
+    await writeAtomic(files.md, md, fresh);
   } catch (e) {
     files.pending = true;
     files.warnings.push(pendingWarning(o.traceId, e));
@@ -159,15 +161,19 @@ export async function writeTracePng(
 
 /**
  * Writes `data` to a new temp file beside `path` (created exclusively, so a link planted
- * at the temp name is never followed), then renames it over `path`.
+ * at the temp name is never followed), then renames it over `path` (which replaces a link
+ * there rather than writing through it). `fresh`: the folder was just made, so nothing is at
+ * `path` to look at first (a folder there would still make the rename fail).
  */
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+async function writeAtomic(path: string, data: string | Uint8Array, fresh = false): Promise<void> {
   const tmp = `${path}.tmp-${Deno.pid}-${++tmpCounter}`;
   try {
     if (typeof data === "string") await Deno.writeTextFile(tmp, data, { createNew: true });
     else await Deno.writeFile(tmp, data, { createNew: true });
-    const there = await lstatOrNull(path);
-    if (there?.isDirectory) throw new Error(`"${path}" is a directory`);
+    if (!fresh) {
+      const there = await lstatOrNull(path);
+      if (there?.isDirectory) throw new Error(`"${path}" is a directory`);
+    }
     await Deno.rename(tmp, path);
   } catch (e) {
     await Deno.remove(tmp).catch(() => undefined);
@@ -177,24 +183,38 @@ async function writeAtomic(path: string, data: string | Uint8Array): Promise<voi
 
 /**
  * Makes sure `<workspace>/traces/<id>` is a real directory (creating it, and `traces/`,
- * when missing), never following a link.
+ * when missing), never following a link. Returns true when this call made the run's folder.
  */
-async function ensureTraceFolder(workspace: string, traceId: string): Promise<void> {
+async function ensureTraceFolder(workspace: string, traceId: string): Promise<boolean> {
   const traces = tracesDir(workspace);
+  const info = await lstatOrNull(traces);
+  if (info === null) {
+    await Deno.mkdir(traces).catch((e) => {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    });
+    realDirectory(traces, await Deno.lstat(traces));
+  } else realDirectory(traces, info);
+  // A folder claimed before the run is there; a batch's are made here, and one made here is
+  // a real directory (mkdir never follows a link: it fails on anything already there).
   const dir = `${traces}/${traceId}`;
-  for (const path of [traces, dir]) {
-    const info = await lstatOrNull(path);
-    if (info === null) {
-      await Deno.mkdir(path).catch((e) => {
-        if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-      });
-      const made = await Deno.lstat(path);
-      if (made.isDirectory) continue;
-    } else if (info.isDirectory) continue;
-    throw new Error(
-      `"${path}" is ${info?.isSymlink ? "a symbolic link" : "not a directory"} (never followed)`,
-    );
+  const there = await lstatOrNull(dir);
+  if (there === null) {
+    try {
+      await Deno.mkdir(dir);
+      return true;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    }
   }
+  realDirectory(dir, there ?? await Deno.lstat(dir));
+  return false;
+}
+
+function realDirectory(path: string, info: Deno.FileInfo): void {
+  if (info.isDirectory) return;
+  throw new Error(
+    `"${path}" is ${info.isSymlink ? "a symbolic link" : "not a directory"} (never followed)`,
+  );
 }
 
 function pendingWarning(traceId: string, e: unknown): string {
