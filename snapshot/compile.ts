@@ -431,10 +431,7 @@ async function compileContract(
         continue;
       }
       const binding = s.bindings[cs.fqdn];
-      const policy = stripDataRoot(binding?.policy ?? binding?.config ?? {}) as Record<
-        string,
-        unknown
-      >;
+      const policy = stripDataRoot(policyOf(binding)) as Record<string, unknown>;
       const format = s.options.sideEffects.get(cs.fqdn) ?? null;
       const store = await resolveStore(st.store, policy, format, s, file, at);
       for (const [ref, path] of literalWorkflowRefs(st.inputs ?? {}, cs.fqdn, `${at}.inputs`)) {
@@ -594,6 +591,16 @@ export function isSafeRelativePath(path: string): boolean {
     path.split("/").every((seg) => /^[A-Za-z0-9_.-]+$/.test(seg) && seg !== "." && seg !== "..");
 }
 
+/**
+ * A binding's settings: `policy`, and the name service's `config`, read per key (policy
+ * first), so a binding that has both loses neither's `path`.
+ */
+function policyOf(
+  binding: { policy?: Record<string, unknown>; config?: Record<string, unknown> } | undefined,
+): Record<string, unknown> {
+  return { ...binding?.config, ...binding?.policy };
+}
+
 function stripDataRoot(value: unknown): unknown {
   if (typeof value === "string") {
     return value.startsWith(`${DATA_ROOT}/`) ? value.slice(DATA_ROOT.length + 1) : value;
@@ -644,7 +651,7 @@ function journalsOf(
     .filter((path) => isJournalPath(path) && isSafeRelativePath(path));
   const others = new Set<string>();
   for (const [cs, b] of Object.entries(bindings)) {
-    const path = stripDataRoot((b?.policy ?? b?.config ?? {}).path);
+    const path = stripDataRoot(policyOf(b).path);
     if (
       options.sideEffects.get(cs) === "jsonl" && typeof path === "string" && isJournalPath(path) &&
       isSafeRelativePath(path)

@@ -150,3 +150,17 @@ Deno.test("a CC node with neither fqdn_id nor code is a problem naming the node"
     `"CC_GENERATE_ACTOR_ID_V0" has neither fqdn_id nor code: expected the CC it runs`,
   ]);
 });
+
+Deno.test("a binding with both policy and config reads each key where it is given", async () => {
+  // The settings in `policy` (all generations) and the path in `config` (the name service's
+  // form). Before: `policy` hid `config`, so the audit log had no path and no journal.
+  const t = await mixed(V04, [[RB_LICENSE, (a) => {
+    for (const b of Object.values(a.frontmatter.core.bindings) as any[]) {
+      b.config = { path: b.policy.path };
+      delete b.policy.path;
+    }
+  }]]);
+  const compiled = await compile(t.workspace, RECLAIM);
+  assert.deepEqual(compiled.root.admission?.eventStores, [AUDIT_LOG]);
+  await provisionThenReclaim(t);
+});
