@@ -335,32 +335,14 @@ export async function claimTraceFolder(
   traceId: string,
   label = "traceId",
 ): Promise<string> {
-  const traces = tracesDir(workspace);
-  const dir = `${traces}/${traceId}`;
-  await checkTracesWritable(workspace);
-  try {
-    await Deno.mkdir(traces).catch((e) => {
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-    });
-    await Deno.mkdir(dir);
-  } catch (e) {
-    if (e instanceof Deno.errors.AlreadyExists) {
-      throw new UsageError(
-        `Invalid ${label} "${traceId}": "${dir}" already exists (trace ids are never reused)`,
-        ErrorCode.TRACE_ID,
-      );
-    }
-    throw new UsageError(`Cannot create trace folder "${dir}": ${errorLine(e)}`);
-  }
-  // `traces/` could have been swapped for a link between the check and the mkdir.
-  await checkTracesWritable(workspace);
-  return dir;
+  await claimTraceFolders(workspace, [traceId], label);
+  return `${tracesDir(workspace)}/${traceId}`;
 }
 
 /**
- * Claims the folders of several trace ids (a batch with a given prefix) like
- * {@link claimTraceFolder}, checking `traces/` once before and once after; when one is
- * refused, the ones claimed here are given up again.
+ * Claims the folders of several trace ids (a batch with a given prefix) as
+ * {@link claimTraceFolder} claims one, checking `traces/` once before and once after; when
+ * one is refused, the ones claimed here are given up again.
  *
  * @throws {UsageError} as {@link claimTraceFolder}.
  */
@@ -374,7 +356,8 @@ export async function claimTraceFolders(
   const claimed: string[] = [];
   try {
     await Deno.mkdir(traces).catch((e) => {
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      if (e instanceof Deno.errors.AlreadyExists) return;
+      throw new UsageError(`Cannot create trace folder "${traces}": ${errorLine(e)}`);
     });
     for (const id of traceIds) {
       const dir = `${traces}/${id}`;
