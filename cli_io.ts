@@ -96,9 +96,16 @@ export function reportError(e: unknown, io: CliIo, json: boolean): number {
 }
 
 /**
+ * The Deno flag that resolves npm packages to their ES module builds: XState's default
+ * export condition is a CommonJS build, whose loading costs a run ~25 ms (Deno's Node
+ * compatibility layer). The bundle and a compiled binary contain the ES module builds.
+ */
+const SOURCE_CONDITIONS = "--conditions=module";
+
+/**
  * How to start this CLI again, as an argv prefix: the compiled binary, or `deno run` of the
  * file that is running (the source `cli.ts` or the bundle), with `flags` (least privilege)
- * inserted after `run` (and for the source, {@link SOURCE_CONDITIONS}). Never throws: it falls
+ * inserted after `run` (and for the source, `--conditions=module`). Never throws: it falls
  * back to `deno run <flags> <this cli.ts>`.
  */
 export function invocation(flags: readonly string[]): string[] {
@@ -108,13 +115,6 @@ export function invocation(flags: readonly string[]): string[] {
   const source = found.main.endsWith(".ts") ? [SOURCE_CONDITIONS] : [];
   return ["deno", "run", ...source, ...flags, found.main];
 }
-
-/**
- * The Deno flag that resolves npm packages to their ES module builds: XState's default
- * export condition is a CommonJS build, whose loading costs a run ~25 ms (Deno's Node
- * compatibility layer). The bundle and a compiled binary contain the ES module builds.
- */
-export const SOURCE_CONDITIONS = "--conditions=module";
 
 // Asked once per process: a batch writes one .md per run.
 let started: { binary: string | null; main: string } | undefined;

@@ -36,7 +36,6 @@ import type {
   TransactResult,
   TxnBody,
 } from "./store.ts";
-export type { BatchOutcome, KvStore, StoreStats, TraceInfo, TxnBody };
 import { loadSigner } from "./signing_key.ts";
 import { readBlob, writeBlob } from "./blob_cache.ts";
 

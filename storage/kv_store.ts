@@ -36,10 +36,10 @@
 import { quoted, StorageError, UsageError } from "../errors.ts";
 import { validateKvUrl } from "./kv_url.ts";
 import { type CommitLimits, LOCAL_LIMITS, REMOTE_LIMITS } from "./_commit.ts";
-import { createEngine, type KvStore } from "./_engine.ts";
+import { createEngine } from "./_engine.ts";
 import { DEFAULT_CACHE_BYTES } from "./_cache.ts";
 import { type BackoffOptions, DEFAULT_BACKOFF } from "./_retry.ts";
-import type { StateStore } from "./store.ts";
+import type { KvStore, StateStore } from "./store.ts";
 import { FileViews } from "./views.ts";
 import { joinPath } from "./_paths.ts";
 

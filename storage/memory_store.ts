@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { KvStore } from "./_engine.ts";
+import type { KvStore } from "./store.ts";
 import { type KvStoreOptions, openKvStore } from "./kv_store.ts";
 
 /** Options of {@link openMemoryStore}: those of the KV store minus `kvUrl`. */

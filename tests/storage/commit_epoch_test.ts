@@ -10,7 +10,8 @@
  */
 import assert from "node:assert/strict";
 import { LOCAL_LIMITS, REMOTE_LIMITS } from "../../storage/_commit.ts";
-import { createEngine, type KvStore } from "../../storage/_engine.ts";
+import { createEngine } from "../../storage/_engine.ts";
+import type { KvStore } from "../../storage/store.ts";
 import { epochKey, ROOT } from "../../storage/keys.ts";
 import { openKvStore, type StateTxn, type StoreRef } from "../../storage/mod.ts";
 import { tempDir } from "../_support/tmp.ts";

@@ -3,7 +3,8 @@
 // leaves either nothing visible or the whole run, and the next open finishes or cleans up.
 import assert from "node:assert/strict";
 import { LOCAL_LIMITS } from "../../storage/_commit.ts";
-import { createEngine, type KvStore } from "../../storage/_engine.ts";
+import { createEngine } from "../../storage/_engine.ts";
+import type { KvStore } from "../../storage/store.ts";
 import { ROOT } from "../../storage/keys.ts";
 import { openKvStore, type StateTxn, type StoreRef } from "../../storage/mod.ts";
 import { tempDir } from "../_support/tmp.ts";
