@@ -6,11 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { main } from "../cli.ts";
-import { canonicalJson, sha256Hex } from "../snapshot/canonical.ts";
 import { cliProcess, deno, outsideWorkspace, ROOT, runFlags } from "./library/_subprocess.ts";
 import { tempWorkspace } from "./_support/workspace.ts";
 import { tempDir } from "./_support/tmp.ts";
 import { adaRunArgs } from "./_support/cli.ts";
+import { rechain } from "./_support/forge.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
 const CLI = `${ROOT}cli.ts`;
@@ -198,14 +198,7 @@ Deno.test("replay of a consistently re-chained trace with retyped header fields:
     );
     records[0].trace_id = 5;
     records[0].budget = "many";
-    let prev = "0".repeat(64);
-    const lines = records.map((r, i) => {
-      r.seq = i;
-      r.prev = prev;
-      const line = canonicalJson(r);
-      prev = sha256Hex(line);
-      return line;
-    });
+    const lines = rechain(records);
     const forged = `${t.dir}/forged.jsonl`;
     await Deno.writeTextFile(forged, lines.map((l) => `${l}\n`).join(""));
     for (const json of [false, true]) {
@@ -235,13 +228,7 @@ Deno.test("replay of a re-chained trace whose header payload is not an object: e
       JSON.parse(l)
     );
     records[0].payload = ["not", "an", "object"];
-    let prev = "0".repeat(64);
-    const body = records.map((r) => {
-      r.prev = prev;
-      const line = canonicalJson(r);
-      prev = sha256Hex(line);
-      return `${line}\n`;
-    }).join("");
+    const body = rechain(records).map((l) => `${l}\n`).join("");
     const forged = `${t.dir}/forged.jsonl`;
     await Deno.writeTextFile(forged, body);
     const err: string[] = [];

@@ -7,8 +7,8 @@
  * the seal's signature check with the data root's public key.
  */
 import assert from "node:assert/strict";
-import { canonicalJson, sha256Hex } from "../../snapshot/canonical.ts";
 import { cli, runPayload } from "../_support/cli.ts";
+import { rechain } from "../_support/forge.ts";
 import { tempWorkspace } from "../_support/workspace.ts";
 
 const WF = "club::WF_REGISTER_MEMBER_V0";
@@ -19,14 +19,7 @@ function forge(text: string, edit: (records: any[]) => any[]): string {
   const lines = text.trimEnd().split("\n");
   const seal = JSON.parse(lines.at(-1)!);
   const body = edit(lines.slice(0, -1).map((l) => JSON.parse(l)));
-  const out: string[] = [];
-  let prev = "0".repeat(64);
-  for (const [seq, r] of [...body, seal].entries()) {
-    const line = canonicalJson({ ...r, seq, prev });
-    out.push(line);
-    prev = sha256Hex(line);
-  }
-  return out.map((l) => `${l}\n`).join("");
+  return rechain([...body, seal]).map((l) => `${l}\n`).join("");
 }
 
 const FORGERIES: Record<string, (records: any[]) => any[]> = {

@@ -10,6 +10,7 @@ import { runWorkflow } from "../../mod.ts";
 import { canonicalJson, sha256Hex } from "../../snapshot/canonical.ts";
 import { examineTrace, formatExamine } from "../../trace/examine/mod.ts";
 import { traceText, verifyTrace } from "../../trace/jsonl.ts";
+import { rechain } from "../_support/forge.ts";
 import { golden, GOLDEN_NAMES, GOLDEN_PUBLIC_KEY, SECRET_KEY } from "../testdata/golden/mod.ts";
 import {
   EXIT_REASONS,
@@ -383,7 +384,7 @@ Deno.test("examineTrace() numbers every problem from line 1: an empty file, a on
 
 Deno.test("examineTrace() reports a re-chained second header (it used to throw TraceError)", async () => {
   const { lines } = golden("completed");
-  const r = await examineTrace(traceText(rechain([lines[0], lines[0], ...lines.slice(1)])));
+  const r = await examineTrace(traceText(rechainLines([lines[0], lines[0], ...lines.slice(1)])));
   assert.equal(r.intact, false);
   assert.deepEqual(r.problems, ["line 2 (header): a header is only allowed on line 1"]);
 });
@@ -476,15 +477,8 @@ for (const name of GOLDEN_NAMES) {
 }
 
 /** Re-chains edited lines the way a forger would: every `seq` and `prev` recomputed, the seal kept. */
-function rechain(lines: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const [i, line] of lines.entries()) {
-    const r = JSON.parse(line);
-    r.seq = i;
-    if (i > 0) r.prev = sha256Hex(out[i - 1]);
-    out.push(canonicalJson(r));
-  }
-  return out;
+function rechainLines(lines: readonly string[]): string[] {
+  return rechain(lines.map((l) => JSON.parse(l)));
 }
 
 Deno.test("examineTrace() refuses a re-chained body that gained a field; the seal refuses any", async () => {
@@ -492,7 +486,7 @@ Deno.test("examineTrace() refuses a re-chained body that gained a field; the sea
   const at = lines.findIndex((l) =>
     JSON.parse(l).type === "step" && JSON.parse(l).step === "store"
   );
-  const forged = rechain(
+  const forged = rechainLines(
     lines.with(at, canonicalJson({ ...JSON.parse(lines[at]), approved_by: "mallory" })),
   );
   const text = traceText(forged);
@@ -503,7 +497,9 @@ Deno.test("examineTrace() refuses a re-chained body that gained a field; the sea
   // A re-chained edit the schema allows passes every check of the file alone; the signature
   // over the chain head does not.
   const quiet = traceText(
-    rechain(lines.with(at, canonicalJson({ ...JSON.parse(lines[at]), status: "ALREADY_EXISTS" }))),
+    rechainLines(
+      lines.with(at, canonicalJson({ ...JSON.parse(lines[at]), status: "ALREADY_EXISTS" })),
+    ),
   );
   assert.equal((await examineTrace(quiet)).intact, true, "checked only against itself");
   const sealed = await examineTrace(quiet, { publicKey: GOLDEN_PUBLIC_KEY });

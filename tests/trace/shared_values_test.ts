@@ -50,6 +50,18 @@ function text(records: UnchainedRecord[]): { text: string; lines: string[] } {
   return { text: lines.map((l) => `${l}\n`).join(""), lines };
 }
 
+/** Small JSON values built from `leaves`: arrays of up to 4, objects of up to 4 short keys. */
+function smallJson(...leaves: fc.Arbitrary<unknown>[]): fc.Arbitrary<unknown> {
+  return fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      ...leaves,
+      fc.array(tie("value"), { maxLength: 4 }),
+      fc.dictionary(fc.string({ maxLength: 6 }), tie("value"), { maxKeys: 4 }),
+    ),
+  })).value;
+}
+
 const big = { name: "x".repeat(SHARE_MIN_CHARS), list: [1, 2, 3] };
 
 Deno.test("ValueTable records a large value once and refers to it afterwards", () => {
@@ -89,18 +101,13 @@ Deno.test("ValueTable never refers to the same record, and small values are neve
 });
 
 Deno.test("verifyTrace() resolves shared values back to the records that were written (property)", () => {
-  const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-    value: fc.oneof(
-      { depthSize: "small", withCrossShrink: true },
-      fc.string(),
-      fc.string({ minLength: SHARE_MIN_CHARS, maxLength: SHARE_MIN_CHARS + 8 }),
-      fc.integer(),
-      fc.boolean(),
-      fc.constant(null),
-      fc.array(tie("value"), { maxLength: 4 }),
-      fc.dictionary(fc.string({ maxLength: 6 }), tie("value"), { maxKeys: 4 }),
-    ),
-  })).value;
+  const json = smallJson(
+    fc.string(),
+    fc.string({ minLength: SHARE_MIN_CHARS, maxLength: SHARE_MIN_CHARS + 8 }),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+  );
   fc.assert(
     fc.property(fc.array(json, { minLength: 1, maxLength: 6 }), fc.integer(), (values, pick) => {
       // Values reused across records, as a run reuses its payload.
@@ -137,17 +144,12 @@ Deno.test("verifyTrace() resolves shared values back to the records that were wr
 Deno.test("the same object recorded many times encodes as separate copies of it would (property)", () => {
   // The table remembers each object's text by identity; a run records its payload, inputs
   // and results objects in many records, inside one record and nested in larger values.
-  const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-    value: fc.oneof(
-      { depthSize: "small", withCrossShrink: true },
-      fc.string({ maxLength: 12 }),
-      fc.string({ minLength: SHARE_MIN_CHARS - 20, maxLength: SHARE_MIN_CHARS + 8 }),
-      fc.integer(),
-      fc.constant(null),
-      fc.array(tie("value"), { maxLength: 4 }),
-      fc.dictionary(fc.string({ maxLength: 6 }), tie("value"), { maxKeys: 4 }),
-    ),
-  })).value;
+  const json = smallJson(
+    fc.string({ maxLength: 12 }),
+    fc.string({ minLength: SHARE_MIN_CHARS - 20, maxLength: SHARE_MIN_CHARS + 8 }),
+    fc.integer(),
+    fc.constant(null),
+  );
   fc.assert(
     fc.property(fc.array(json, { minLength: 1, maxLength: 5 }), fc.integer(), (values, pick) => {
       const at = (i: number) => values[Math.abs(pick + i) % values.length];
