@@ -10,6 +10,7 @@
  */
 import { ErrorCode, oneLine, quoted, UsageError } from "./errors.ts";
 import { nestingDepth } from "./trace/jsonl.ts";
+import { checkRegularFile, FileTooLarge } from "./regular_file.ts";
 
 /** Largest accepted payload, in bytes. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
@@ -31,13 +32,11 @@ export async function readPayloadFile(path: string): Promise<Record<string, unkn
   try {
     if (path === "-") bytes = await readAll(Deno.stdin.readable);
     else {
-      const info = await Deno.stat(path);
-      if (!info.isFile) throw new Error("not a regular file");
-      if (info.size > MAX_PAYLOAD_BYTES) throw new TooLarge(info.size);
+      await checkRegularFile(path, MAX_PAYLOAD_BYTES);
       bytes = await Deno.readFile(path);
     }
   } catch (e) {
-    if (e instanceof TooLarge) {
+    if (e instanceof FileTooLarge) {
       throw new UsageError(
         `Cannot accept --payload ${quoted(path, 200)}: ${e.size} bytes exceeds the ` +
           `${MAX_PAYLOAD_BYTES}-byte limit`,
@@ -103,12 +102,7 @@ export async function readBatchFile(
   let bytes: Uint8Array;
   try {
     if (file === "-") throw new Error("standard input is for --payload -; give a file");
-    // A FIFO or a device (/dev/zero) would block or never end: only regular files are read.
-    const info = await Deno.stat(file);
-    if (!info.isFile) throw new Error("not a regular file");
-    if (info.size > MAX_BATCH_BYTES) {
-      throw new Error(`${info.size} bytes exceeds the ${MAX_BATCH_BYTES}-byte limit`);
-    }
+    await checkRegularFile(file, MAX_BATCH_BYTES);
     bytes = await Deno.readFile(file);
   } catch (e) {
     throw new UsageError(
@@ -304,18 +298,12 @@ function findInexact(value: unknown, path: string): [string, string] | null {
   return null;
 }
 
-class TooLarge extends Error {
-  constructor(readonly size: number) {
-    super("too large");
-  }
-}
-
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const c of stream) {
     size += c.length;
-    if (size > MAX_PAYLOAD_BYTES) throw new TooLarge(size);
+    if (size > MAX_PAYLOAD_BYTES) throw new FileTooLarge(size, MAX_PAYLOAD_BYTES);
     chunks.push(c);
   }
   const out = new Uint8Array(size);

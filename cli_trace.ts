@@ -10,6 +10,7 @@ import { type Flags, optional, required } from "./cli_args.ts";
 import { type CliIo, ExitCode } from "./cli_io.ts";
 import { oneLine, quoted, StorageError, TraceError, UsageError } from "./errors.ts";
 import { validateKvUrl } from "./storage/kv_url.ts";
+import { checkRegularFile, FileTooLarge } from "./regular_file.ts";
 import { type KvStore, openKvStore } from "./storage/mod.ts";
 import { parsePublicKey, publicKeyPem } from "./trace/mod.ts";
 
@@ -141,12 +142,7 @@ const MAX_TRACE_FILE_BYTES = 256 * 1024 * 1024;
 
 async function readTraceFile(file: string): Promise<string> {
   try {
-    // A FIFO or a device (/dev/zero) would block or never end: only regular files are read.
-    const info = await Deno.stat(file);
-    if (!info.isFile) throw new Error("not a regular file");
-    if (info.size > MAX_TRACE_FILE_BYTES) {
-      throw new Error(`${info.size} bytes exceeds the ${MAX_TRACE_FILE_BYTES}-byte limit`);
-    }
+    await checkRegularFile(file, MAX_TRACE_FILE_BYTES);
     return await Deno.readTextFile(file);
   } catch (e) {
     // An unreadable path is a usage error (exit 2), not a damaged trace (exit 5).
@@ -159,10 +155,12 @@ async function readTraceFile(file: string): Promise<string> {
 async function readPublicKey(file: string): Promise<Uint8Array> {
   let text: string;
   try {
-    const info = await Deno.stat(file);
-    if (!info.isFile) throw new Error("not a regular file");
     // A PEM key is ~113 bytes: anything much larger is not one (and is not read whole).
-    if (info.size > 64 * 1024) throw new Error(`${info.size} bytes is too large for a key file`);
+    await checkRegularFile(file, 64 * 1024).catch((e) => {
+      throw e instanceof FileTooLarge
+        ? new Error(`${e.size} bytes is too large for a key file`)
+        : e;
+    });
     text = await Deno.readTextFile(file);
   } catch (e) {
     throw new UsageError(

@@ -14,6 +14,7 @@
  * @module
  */
 import { canonicalJson, sha256Hex } from "./canonical.ts";
+import { checkRegularFile } from "../regular_file.ts";
 import type { CompileOptions } from "./compile.ts";
 import type { CompiledWorkflow, ExecutionGraph } from "./graph.ts";
 import type { Snapshot } from "./load.ts";
@@ -61,9 +62,8 @@ function cacheName(workflow: string, runtime: string, options: CompileOptions): 
 async function fileSha256(path: string): Promise<string | null> {
   let bytes: Uint8Array;
   try {
-    // A FIFO or a device is never read (it would block or never end): a miss, and the full
-    // load names it.
-    if (!(await Deno.stat(path)).isFile) throw new Error(`"${path}" is not a regular file`);
+    // Anything else than a regular file is a miss, and the full load names it.
+    await checkRegularFile(path);
     bytes = await Deno.readFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return null;

@@ -8,6 +8,7 @@
 import type { z } from "zod";
 import { ErrorCode, oneLine, SnapshotError, UsageError } from "../errors.ts";
 import { sha256Hex } from "./canonical.ts";
+import { checkRegularFile } from "../regular_file.ts";
 import {
   artifactFile,
   type ArtifactKind,
@@ -153,9 +154,7 @@ async function readArtifact(
   const file = `protocol_snapshot/${rel}`;
   let text: string;
   try {
-    // A FIFO would block the read forever and a device (/dev/zero) never ends: only a
-    // regular file (or a link to one) is read.
-    if (!(await Deno.stat(`${root}/${rel}`)).isFile) throw new Error("not a regular file");
+    await checkRegularFile(`${root}/${rel}`);
     text = await Deno.readTextFile(`${root}/${rel}`);
     sums.set(file, sha256Hex(text));
   } catch (e) {
